@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what arcollect needs on Debian bookworm (as root), then builds and
+# installs the extension.  Sourced by demo.sh and test.sh; safe to rerun.
+set -euo pipefail
+
+PACKAGES=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
+          libtap-parser-sourcehandler-pgtap-perl postgresql-15-cron)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup: run as root to install: ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export PATH=/usr/lib/postgresql/15/bin:$PATH
+make -s -j2 PG_CONFIG="$PG_CONFIG"
+make -s install PG_CONFIG="$PG_CONFIG" >/dev/null

@@ -1,0 +1,76 @@
+-- Simple DSO and best possible DSO (src/dso.c).  Both share one state and
+-- final function; each has a form with the default 90-day period.
+
+CREATE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date, integer)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date, integer)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_combinefn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_serialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_deserialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_finalfn(internal)
+RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_finalfn'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
+                               as_of date) (
+    SFUNC = arcollect.dso_transfn, STYPE = internal,
+    FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
+    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
+                               as_of date, period_days integer) (
+    SFUNC = arcollect.dso_transfn, STYPE = internal,
+    FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
+    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
+                                             open_amount numeric, as_of date) (
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal,
+    FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
+    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
+                                             open_amount numeric, as_of date,
+                                             period_days integer) (
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal,
+    FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
+    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE arcollect.dso(date, numeric, numeric, date) IS
+'Simple DSO over 90 days: open amounts issued by as_of / credit sales issued in the 90 days ending at as_of * 90. NULL without sales.';
+COMMENT ON AGGREGATE arcollect.dso(date, numeric, numeric, date, integer) IS
+'Simple DSO: open amounts issued by as_of / credit sales issued in the period_days days ending at as_of * period_days. NULL without sales.';
+COMMENT ON AGGREGATE arcollect.best_possible_dso(date, date, numeric, numeric, date) IS
+'Best possible DSO over 90 days: like dso, counting only receivables not yet due (due_on >= as_of).';
+COMMENT ON AGGREGATE arcollect.best_possible_dso(date, date, numeric, numeric, date, integer) IS
+'Best possible DSO: like dso, counting only receivables not yet due (due_on >= as_of).';

@@ -1,0 +1,34 @@
+-- Countback DSO over calendar months (src/dso_countback.c).
+
+CREATE FUNCTION arcollect.dso_countback_transfn(internal, date, numeric, numeric, date)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_transfn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_countback_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_combinefn'
+LANGUAGE C PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_countback_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_countback_serialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_countback_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_deserialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE FUNCTION arcollect.dso_countback_finalfn(internal)
+RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_countback_finalfn'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE arcollect.dso_countback(issued_on date, amount numeric,
+                                         open_amount numeric, as_of date) (
+    SFUNC = arcollect.dso_countback_transfn, STYPE = internal,
+    FINALFUNC = arcollect.dso_countback_finalfn,
+    COMBINEFUNC = arcollect.dso_countback_combinefn,
+    SERIALFUNC = arcollect.dso_countback_serialize,
+    DESERIALFUNC = arcollect.dso_countback_deserialize,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE arcollect.dso_countback(date, numeric, numeric, date) IS
+'Countback DSO: receivables at as_of walked back against calendar-month credit sales, newest month first. 0 when nothing is owed; NULL when the receivables are older than the sales history.';

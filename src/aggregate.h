@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggregate.h
+ *	  Plumbing shared by arcollect's aggregates.
+ *
+ * All aggregates keep an `internal` C state in the aggregate's memory
+ * context, skip rows whose required inputs are NULL, insist that the
+ * per-group parameters (as_of, bounds, period_days) are the same on every
+ * row, and serialize their state to bytea for parallel and distributed
+ * plans.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ARCOLLECT_AGGREGATE_H
+#define ARCOLLECT_AGGREGATE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/date.h"
+
+extern MemoryContext aggregate_memory(FunctionCallInfo fcinfo,
+									  const char *aggname);
+extern bool any_input_null(FunctionCallInfo fcinfo, int first, int last);
+extern void check_same_date(const char *aggname, const char *argname,
+							DateADT group_value, DateADT row_value);
+extern void check_same_int(const char *aggname, const char *argname,
+						   int64 group_value, int64 row_value);
+extern void check_period_days(int32 period_days);
+extern void check_dates_comparable(const char *argname, DateADT value);
+
+extern void state_deserialize_begin(StringInfo buf, bytea *serialized);
+extern void state_deserialize_end(StringInfo buf, const char *aggname);
+
+#endif							/* ARCOLLECT_AGGREGATE_H */

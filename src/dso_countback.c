@@ -1,0 +1,257 @@
+/*-------------------------------------------------------------------------
+ *
+ * dso_countback.c
+ *	  Countback DSO over calendar months.
+ *
+ * Start from the receivables at as_of (open amounts of rows issued on or
+ * before it) and walk back month by month, newest first.  While what is
+ * left is at least the month's credit sales, subtract them and add the
+ * month's days; in the month where it falls short, add
+ * left / month_sales * month_days and stop.  Months have their calendar
+ * length; the month holding as_of counts from its first day through as_of.
+ *
+ * Edge cases, chosen and documented in the README:
+ *	- receivables of zero or less give 0 days;
+ *	- a month without sales (or with net sales of zero or less, from credit
+ *	  notes) is passed in full: the receivables are older than it;
+ *	- when the walk passes the oldest month with any sales and receivables
+ *	  are left over, the history is too short to say: NULL;
+ *	- no rows at all give NULL, like any aggregate over no rows.
+ *
+ * The state keeps one sum per month back from as_of, so it grows with the
+ * length of the history (one entry per month), not with the number of rows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+
+#include "aggregate.h"
+#include "exact_sum.h"
+
+typedef struct CountbackState
+{
+	DateADT		as_of;
+	int			as_of_month;	/* year * 12 + month - 1 */
+	ExactSum	receivables;
+	int			nmonths;		/* months[0..nmonths-1] hold sales */
+	int			capacity;
+	ExactSum   *months;			/* [0] is as_of's month, [i] i months back */
+	/* the month last looked up, so runs of one month skip the calendar */
+	DateADT		cached_first;
+	DateADT		cached_last;
+	int			cached_back;
+} CountbackState;
+
+static int
+month_number(DateADT date)
+{
+	int			year;
+	int			month;
+	int			day;
+
+	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	return year * 12 + month - 1;
+}
+
+/* First day of a month number, as a date. */
+static DateADT
+month_first_day(int month)
+{
+	return date2j(month / 12, month % 12 + 1, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+static CountbackState *
+countback_state_new(MemoryContext mcxt, DateADT as_of)
+{
+	CountbackState *state = MemoryContextAllocZero(mcxt, sizeof(CountbackState));
+
+	state->as_of = as_of;
+	state->as_of_month = month_number(as_of);
+	exact_sum_init(&state->receivables);
+	state->cached_first = 1;	/* empty range: nothing cached yet */
+	state->cached_last = 0;
+	return state;
+}
+
+/* Makes months[0..count-1] exist. */
+static void
+ensure_months(CountbackState *state, int count, MemoryContext mcxt)
+{
+	int			i;
+
+	if (count > state->capacity)
+	{
+		int			capacity = Max(count, Max(16, state->capacity * 2));
+
+		state->months = state->months
+			? repalloc(state->months, sizeof(ExactSum) * capacity)
+			: MemoryContextAlloc(mcxt, sizeof(ExactSum) * capacity);
+		state->capacity = capacity;
+	}
+	for (i = state->nmonths; i < count; i++)
+		exact_sum_init(&state->months[i]);
+	state->nmonths = Max(state->nmonths, count);
+}
+
+/* How many months before as_of's month a date lies. */
+static int
+months_back(CountbackState *state, DateADT date)
+{
+	if (date < state->cached_first || date > state->cached_last)
+	{
+		int			month = month_number(date);
+
+		state->cached_back = state->as_of_month - month;
+		state->cached_first = month_first_day(month);
+		state->cached_last = month_first_day(month + 1) - 1;
+	}
+	return state->cached_back;
+}
+
+PG_FUNCTION_INFO_V1(arcollect_dso_countback_transfn);
+
+/* dso_countback(issued_on, amount, open_amount, as_of) transition */
+Datum
+arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
+	CountbackState *state = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
+	DateADT		issued_on;
+	DateADT		as_of;
+	int			back;
+
+	if (any_input_null(fcinfo, 1, 4))
+		PG_RETURN_POINTER(state);
+	issued_on = PG_GETARG_DATEADT(1);
+	as_of = PG_GETARG_DATEADT(4);
+	if (state == NULL)
+	{
+		check_dates_comparable("as_of", as_of);
+		state = countback_state_new(mcxt, as_of);
+	}
+	else if (as_of != state->as_of)
+		check_same_date("dso_countback", "as_of", state->as_of, as_of);
+	check_dates_comparable("issued_on", issued_on);
+	if (issued_on > state->as_of)
+		PG_RETURN_POINTER(state);
+
+	exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
+	back = months_back(state, issued_on);
+	if (back >= state->nmonths)
+		ensure_months(state, back + 1, mcxt);
+	exact_sum_add(&state->months[back], PG_GETARG_DATUM(2), mcxt);
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(arcollect_dso_countback_combinefn);
+
+Datum
+arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
+	CountbackState *into = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
+	CountbackState *from = PG_ARGISNULL(1) ? NULL : (CountbackState *) PG_GETARG_POINTER(1);
+	int			i;
+
+	if (from == NULL)
+		PG_RETURN_POINTER(into);
+	if (into == NULL)
+		into = countback_state_new(mcxt, from->as_of);
+	else
+		check_same_date("dso_countback", "as_of", into->as_of, from->as_of);
+	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
+	ensure_months(into, from->nmonths, mcxt);
+	for (i = 0; i < from->nmonths; i++)
+		exact_sum_combine(&into->months[i], &from->months[i], mcxt);
+	PG_RETURN_POINTER(into);
+}
+
+PG_FUNCTION_INFO_V1(arcollect_dso_countback_serialize);
+
+Datum
+arcollect_dso_countback_serialize(PG_FUNCTION_ARGS)
+{
+	CountbackState *state = (CountbackState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			i;
+
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, state->as_of);
+	exact_sum_serialize(&buf, &state->receivables);
+	pq_sendint32(&buf, state->nmonths);
+	for (i = 0; i < state->nmonths; i++)
+		exact_sum_serialize(&buf, &state->months[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(arcollect_dso_countback_deserialize);
+
+Datum
+arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
+	StringInfoData buf;
+	CountbackState *state;
+	int			nmonths;
+	int			i;
+
+	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	state = countback_state_new(mcxt, pq_getmsgint(&buf, 4));
+	exact_sum_deserialize(&buf, &state->receivables, mcxt);
+	nmonths = pq_getmsgint(&buf, 4);
+	if (nmonths < 0 || nmonths > (buf.len - buf.cursor))
+		elog(ERROR, "malformed dso_countback state: %d months", nmonths);
+	ensure_months(state, nmonths, mcxt);
+	for (i = 0; i < nmonths; i++)
+		exact_sum_deserialize(&buf, &state->months[i], mcxt);
+	state_deserialize_end(&buf, "dso_countback");
+	PG_RETURN_POINTER(state);
+}
+
+/* Days of month `back` months before as_of's, as far as the walk counts. */
+static int
+days_counted(const CountbackState *state, int back)
+{
+	int			month = state->as_of_month - back;
+
+	if (back == 0)
+		return state->as_of - month_first_day(month) + 1;
+	return month_first_day(month + 1) - month_first_day(month);
+}
+
+PG_FUNCTION_INFO_V1(arcollect_dso_countback_finalfn);
+
+Datum
+arcollect_dso_countback_finalfn(PG_FUNCTION_ARGS)
+{
+	CountbackState *state = (CountbackState *) PG_GETARG_POINTER(0);
+	Numeric		left = exact_sum_result(&state->receivables);
+	int64		days = 0;
+	int			back;
+
+	if (numeric_sign_of(left) <= 0)
+		PG_RETURN_NUMERIC(int64_to_numeric(0));
+
+	for (back = 0; back < state->nmonths; back++)
+	{
+		Numeric		sales = exact_sum_result(&state->months[back]);
+		int			month_days = days_counted(state, back);
+
+		if (numeric_sign_of(sales) > 0 && numeric_compare(left, sales) < 0)
+			PG_RETURN_NUMERIC(numeric_plus(int64_to_numeric(days),
+										   numeric_divide(numeric_times(left, int64_to_numeric(month_days)),
+														  sales)));
+		left = numeric_minus(left, sales);
+		days += month_days;
+		if (numeric_sign_of(left) <= 0)
+			PG_RETURN_NUMERIC(int64_to_numeric(days));
+	}
+	/* receivables older than every recorded sale: history too short */
+	PG_RETURN_NULL();
+}

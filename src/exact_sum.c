@@ -1,0 +1,363 @@
+/*-------------------------------------------------------------------------
+ *
+ * exact_sum.c
+ *	  Exact, allocation-free summing of numeric money amounts.
+ *
+ * See exact_sum.h for why this exists.  Terms that fit the fast path are
+ * read straight from numeric's on-disk digits into a 128-bit integer
+ * counting units of 10^-8; everything else (huge values, more than 8
+ * decimals) is summed with numeric arithmetic in `spill`.  Both parts are
+ * exact, so their total is exact.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "exact_sum.h"
+
+/* Fast-path terms: at most 2 base-10000 digits (8 decimals) after the point */
+#define FAST_FRAC_DIGITS 2
+/* ... and at most 5 base-10000 digits (values below 10^20) before it */
+#define FAST_MAX_WEIGHT 4
+#define FAST_DECIMALS (FAST_FRAC_DIGITS * 4)
+#define NBASE 10000
+
+/*
+ * Reads a numeric's value as units of 10^-8 when it fits the fast path.
+ *
+ * The on-disk numeric layout is fixed (pg_upgrade keeps numeric columns
+ * byte for byte), so reading it directly is safe.  After the varlena length
+ * comes a 16-bit header word whose two top bits give the form:
+ *	00 or 01: long form, positive or negative; the low 14 bits are the
+ *		display scale and a 16-bit weight follows;
+ *	10: short form; bit 13 is the sign, bits 7-12 the display scale and
+ *		bits 0-6 the weight as a 7-bit two's complement number;
+ *	11: NaN or an infinity.
+ * Then come base-10000 digits as int16, most significant first; the first
+ * digit stands for 10000^weight and trailing zero digits are left out.
+ *
+ * Returns false for special values and for values outside the fast path;
+ * *dscale is set whenever the value is finite.
+ */
+static bool
+read_fast_numeric(const char *data, int len, int128 *value, int *dscale)
+{
+	uint16		header;
+	int			weight;
+	bool		negative;
+	const char *digits;
+	int			ndigits;
+	int128		v = 0;
+	int			i;
+
+	memcpy(&header, data, sizeof(header));
+	switch (header & 0xC000)
+	{
+		case 0xC000:
+			return false;
+		case 0x8000:
+			negative = (header & 0x2000) != 0;
+			*dscale = (header >> 7) & 0x3F;
+			weight = header & 0x3F;
+			if (header & 0x40)
+				weight |= ~0x3F;
+			digits = data + sizeof(uint16);
+			break;
+		default:
+			{
+				int16		w;
+
+				negative = (header & 0x4000) != 0;
+				*dscale = header & 0x3FFF;
+				memcpy(&w, data + sizeof(uint16), sizeof(w));
+				weight = w;
+				digits = data + 2 * sizeof(uint16);
+				break;
+			}
+	}
+	ndigits = (len - (digits - data)) / (int) sizeof(int16);
+
+	if (ndigits == 0)
+	{
+		*value = 0;
+		return true;
+	}
+	if (weight > FAST_MAX_WEIGHT || ndigits - 1 - weight > FAST_FRAC_DIGITS)
+		return false;
+
+	for (i = 0; i < ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, digits + i * sizeof(int16), sizeof(d));
+		v = v * NBASE + d;
+	}
+	for (i = ndigits - 1 - weight; i < FAST_FRAC_DIGITS; i++)
+		v *= NBASE;
+
+	*value = negative ? -v : v;
+	return true;
+}
+
+/*
+ * Turns units of 10^-8 into a numeric shown with `dscale` decimals.  Every
+ * term had at most `dscale` decimals, so the digits dropped are zeros.
+ */
+static Numeric
+scaled_to_numeric(int128 value, int dscale)
+{
+	char		digits[48];
+	int			n = 0;
+	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
+	StringInfoData text;
+	int			i;
+
+	/* decimal digits of the magnitude, least significant first */
+	do
+	{
+		digits[n++] = '0' + (int) (mag % 10);
+		mag /= 10;
+	} while (mag != 0);
+	while (n <= FAST_DECIMALS)
+		digits[n++] = '0';
+
+	initStringInfo(&text);
+	if (value < 0)
+		appendStringInfoChar(&text, '-');
+	for (i = n - 1; i >= FAST_DECIMALS; i--)
+		appendStringInfoChar(&text, digits[i]);
+	if (dscale > 0)
+		appendStringInfoChar(&text, '.');
+	for (i = 0; i < dscale; i++)
+		appendStringInfoChar(&text,
+							 i < FAST_DECIMALS ? digits[FAST_DECIMALS - 1 - i] : '0');
+
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(text.data),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* Adds a numeric term to the spill part, in the aggregate's memory. */
+static void
+spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	Numeric		previous = sum->spill;
+
+	sum->spill = previous ? numeric_plus(previous, term) : term;
+	if (previous)
+		pfree(previous);
+	MemoryContextSwitchTo(old);
+}
+
+/* Moves the fixed-point part into the spill part before it would overflow. */
+static void
+flush_scaled(ExactSum *sum, MemoryContext mcxt)
+{
+	spill_add(sum, scaled_to_numeric(sum->scaled, FAST_DECIMALS), mcxt);
+	sum->scaled = 0;
+}
+
+static void
+add_scaled(ExactSum *sum, int128 term, MemoryContext mcxt)
+{
+	int128		total;
+
+	if (__builtin_add_overflow(sum->scaled, term, &total))
+	{
+		flush_scaled(sum, mcxt);
+		total = term;
+	}
+	sum->scaled = total;
+}
+
+static Numeric
+finite_amount(Datum amount)
+{
+	Numeric		num = DatumGetNumeric(amount);
+
+	if (numeric_is_nan(num) || numeric_is_inf(num))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount must be a finite number, not %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out,
+															NumericGetDatum(num)))),
+				 errhint("Money amounts cannot be NaN or infinity; correct or filter out that row.")));
+	return num;
+}
+
+void
+exact_sum_init(ExactSum *sum)
+{
+	sum->scaled = 0;
+	sum->spill = NULL;
+	sum->dscale = 0;
+}
+
+/*
+ * Adds amount * factor.  The factor is a whole number (a day count, or 1),
+ * so the term keeps the amount's display scale, as in SQL.
+ */
+void
+exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
+					MemoryContext mcxt)
+{
+	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
+	int128		value;
+	int128		term;
+	int			dscale;
+
+	if (read_fast_numeric(VARDATA_ANY(packed), VARSIZE_ANY_EXHDR(packed),
+						  &value, &dscale) &&
+		!__builtin_mul_overflow(value, (int128) factor, &term))
+	{
+		add_scaled(sum, term, mcxt);
+	}
+	else
+	{
+		Numeric		num = finite_amount(amount);
+
+		dscale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
+												   NumericGetDatum(num)));
+		/* numeric_scale gives the display scale of a finite value */
+		if (factor != 1)
+			num = numeric_times(num, int64_to_numeric(factor));
+		spill_add(sum, num, mcxt);
+	}
+	if (dscale > sum->dscale)
+		sum->dscale = dscale;
+}
+
+/* Sign of one amount: -1, 0 or 1.  NaN and infinities are errors. */
+int
+amount_sign(Datum amount)
+{
+	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
+	int128		value;
+	int			dscale;
+
+	if (read_fast_numeric(VARDATA_ANY(packed), VARSIZE_ANY_EXHDR(packed),
+						  &value, &dscale))
+		return value > 0 ? 1 : (value < 0 ? -1 : 0);
+	return numeric_sign_of(finite_amount(amount));
+}
+
+void
+exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt)
+{
+	exact_sum_add_times(sum, amount, 1, mcxt);
+}
+
+void
+exact_sum_combine(ExactSum *into, const ExactSum *from, MemoryContext mcxt)
+{
+	add_scaled(into, from->scaled, mcxt);
+	if (from->spill)
+		spill_add(into, from->spill, mcxt);
+	if (from->dscale > into->dscale)
+		into->dscale = from->dscale;
+}
+
+/* The exact total, with the largest display scale of its terms. */
+Numeric
+exact_sum_result(const ExactSum *sum)
+{
+	Numeric		result = scaled_to_numeric(sum->scaled, sum->dscale);
+
+	if (sum->spill)
+		result = numeric_plus(result, sum->spill);
+	return result;
+}
+
+int
+exact_sum_sign(const ExactSum *sum)
+{
+	if (sum->spill == NULL)
+		return sum->scaled > 0 ? 1 : (sum->scaled < 0 ? -1 : 0);
+	return numeric_sign_of(exact_sum_result(sum));
+}
+
+/*
+ * Wire format: the fixed-point part as two int64 halves, the display scale,
+ * then the spill part as text (or an empty string when there is none), so
+ * that the state reads back the same on any machine.
+ */
+void
+exact_sum_serialize(StringInfo buf, const ExactSum *sum)
+{
+	pq_sendint64(buf, (int64) (sum->scaled >> 64));
+	pq_sendint64(buf, (int64) (uint64) sum->scaled);
+	pq_sendint32(buf, sum->dscale);
+	pq_sendstring(buf, sum->spill
+				  ? DatumGetCString(DirectFunctionCall1(numeric_out,
+														NumericGetDatum(sum->spill)))
+				  : "");
+}
+
+void
+exact_sum_deserialize(StringInfo buf, ExactSum *sum, MemoryContext mcxt)
+{
+	int64		high = pq_getmsgint64(buf);
+	uint64		low = (uint64) pq_getmsgint64(buf);
+	const char *spill;
+
+	sum->scaled = ((int128) high << 64) | (int128) low;
+	sum->dscale = pq_getmsgint(buf, 4);
+	spill = pq_getmsgstring(buf);
+	sum->spill = NULL;
+	if (spill[0] != '\0')
+	{
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		sum->spill = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														 CStringGetDatum(spill),
+														 ObjectIdGetDatum(InvalidOid),
+														 Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+Numeric
+numeric_plus(Numeric a, Numeric b)
+{
+	return numeric_add_opt_error(a, b, NULL);
+}
+
+Numeric
+numeric_minus(Numeric a, Numeric b)
+{
+	return numeric_sub_opt_error(a, b, NULL);
+}
+
+Numeric
+numeric_times(Numeric a, Numeric b)
+{
+	return numeric_mul_opt_error(a, b, NULL);
+}
+
+/* Division as SQL's "/" does it; callers make sure b is not zero. */
+Numeric
+numeric_divide(Numeric a, Numeric b)
+{
+	return numeric_div_opt_error(a, b, NULL);
+}
+
+int
+numeric_compare(Numeric a, Numeric b)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+											 NumericGetDatum(a),
+											 NumericGetDatum(b)));
+}
+
+int
+numeric_sign_of(Numeric a)
+{
+	return numeric_compare(a, int64_to_numeric(0));
+}
