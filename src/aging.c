@@ -346,20 +346,26 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(arcollect_aging_finalfn);
 
-/* numeric[] of open amounts, current first; empty buckets are 0. */
+/*
+ * numeric[] of open amounts, current first; empty buckets are 0.  All
+ * buckets show as many decimals as the most precise one, as a report would.
+ */
 Datum
 arcollect_aging_finalfn(PG_FUNCTION_ARGS)
 {
 	AgingState *state = (AgingState *) PG_GETARG_POINTER(0);
 	int			nbuckets = state->bounds.count + 2;
 	Datum	   *amounts = palloc(sizeof(Datum) * nbuckets);
+	int			dscale = 0;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 	int			i;
 
 	for (i = 0; i < nbuckets; i++)
-		amounts[i] = NumericGetDatum(exact_sum_result(&state->buckets[i]));
+		dscale = Max(dscale, state->buckets[i].dscale);
+	for (i = 0; i < nbuckets; i++)
+		amounts[i] = NumericGetDatum(exact_sum_result_scaled(&state->buckets[i], dscale));
 	get_typlenbyvalalign(NUMERICOID, &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_array(amounts, nbuckets, NUMERICOID,
 										  typlen, typbyval, typalign));

@@ -268,7 +268,17 @@ exact_sum_combine(ExactSum *into, const ExactSum *from, MemoryContext mcxt)
 Numeric
 exact_sum_result(const ExactSum *sum)
 {
-	Numeric		result = scaled_to_numeric(sum->scaled, sum->dscale);
+	return exact_sum_result_scaled(sum, sum->dscale);
+}
+
+/*
+ * The exact total shown with at least `dscale` decimals, so that sums shown
+ * side by side (the aging buckets) have the same number of decimals.
+ */
+Numeric
+exact_sum_result_scaled(const ExactSum *sum, int dscale)
+{
+	Numeric		result = scaled_to_numeric(sum->scaled, Max(dscale, sum->dscale));
 
 	if (sum->spill)
 		result = numeric_plus(result, sum->spill);

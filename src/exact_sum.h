@@ -39,6 +39,7 @@ extern void exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
 extern void exact_sum_combine(ExactSum *into, const ExactSum *from,
 							  MemoryContext mcxt);
 extern Numeric exact_sum_result(const ExactSum *sum);
+extern Numeric exact_sum_result_scaled(const ExactSum *sum, int dscale);
 extern int	exact_sum_sign(const ExactSum *sum);
 extern int	amount_sign(Datum amount);
 extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
