@@ -47,4 +47,10 @@ SELECT arcollect.aging(due_on, open_amount, '2025-06-30',
 FROM open_invoice;
 SELECT arcollect.aging(due_on, open_amount, '2025-06-30', '{90,60}') FROM open_invoice;
 
+
+-- a group whose every row is skipped is a group with no rows: NULL
+SELECT arcollect.aging(d, a, '2025-01-01') IS NULL AS "null",
+       arcollect.aging(d, a, '2025-01-01', '{10}') IS NULL AS "null"
+FROM (VALUES (NULL::date, 1::numeric), ('2025-01-01', NULL)) AS v(d, a);
+
 DROP TABLE open_invoice;

@@ -78,4 +78,10 @@ INSERT INTO sale VALUES ('2025-05-10', NULL, 100, 100);
 SELECT arcollect.dso(issued_on, amount, open_amount, '2025-06-30', 0) FROM sale;
 SELECT arcollect.dso(issued_on, amount, open_amount, issued_on) FROM sale;
 
+-- rows that are all skipped: NULL, not a crash
+SELECT arcollect.dso(i, a, o, '2025-06-30') IS NULL AS "null",
+       arcollect.best_possible_dso(i, i, a, o, '2025-06-30', 30) IS NULL AS "null",
+       arcollect.dso_countback(i, a, o, '2025-06-30') IS NULL AS "null"
+FROM (VALUES (NULL::date, 1::numeric, 1::numeric), ('2025-06-01', NULL, 1), ('2025-06-01', 1, NULL)) AS v(i, a, o);
+
 DROP TABLE sale;

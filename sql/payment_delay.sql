@@ -33,4 +33,9 @@ SELECT arcollect.avg_payment_delay(due_on, paid_on, amount) IS NULL AS "null",
        arcollect.avg_days_late(due_on, paid_on) IS NULL AS "null"
 FROM paid_invoice WHERE false;
 
+-- rows that are all skipped: NULL, not a crash
+SELECT arcollect.avg_payment_delay(d, p, a) IS NULL AS "null",
+       arcollect.avg_days_late(d, p) IS NULL AS "null"
+FROM (VALUES (NULL::date, '2025-01-01'::date, 1::numeric), ('2025-01-01', NULL, 1)) AS v(d, p, a);
+
 DROP TABLE paid_invoice;

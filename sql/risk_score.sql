@@ -40,4 +40,8 @@ FROM history WHERE customer = 'mixed';
 SELECT arcollect.risk_score(due_on, paid_on, amount, open_amount, '2025-06-30') IS NULL AS "null"
 FROM history WHERE false;
 
+-- rows that are all skipped (paid_on may be NULL, the rest may not): NULL
+SELECT arcollect.risk_score(d, NULL, a, o, '2025-06-30') IS NULL AS "null"
+FROM (VALUES (NULL::date, 1::numeric, 1::numeric), ('2025-06-01', NULL, 1), ('2025-06-01', 1, NULL)) AS v(d, a, o);
+
 DROP TABLE history;

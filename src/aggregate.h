@@ -20,6 +20,18 @@
 #include "lib/stringinfo.h"
 #include "utils/date.h"
 
+/*
+ * Returns a transition or combine result: SQL NULL while no row has made a
+ * state, so that the strict final and serialize functions are not called
+ * with a NULL pointer.
+ */
+#define PG_RETURN_STATE(state) \
+	do { \
+		if ((state) == NULL) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_POINTER(state); \
+	} while (0)
+
 extern MemoryContext aggregate_memory(FunctionCallInfo fcinfo,
 									  const char *aggname);
 extern bool any_input_null(FunctionCallInfo fcinfo, int first, int last);

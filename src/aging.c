@@ -230,7 +230,7 @@ arcollect_aging_transfn(PG_FUNCTION_ARGS)
 	int32		days;
 
 	if (any_input_null(fcinfo, 1, 4))
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 	due_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(3);
 
@@ -269,7 +269,7 @@ arcollect_aging_transfn(PG_FUNCTION_ARGS)
 	days = days_between(due_on, as_of);
 	exact_sum_add(&state->buckets[bucket_index(days, &state->bounds)],
 				  PG_GETARG_DATUM(2), mcxt);
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_aging_combinefn);
@@ -283,7 +283,7 @@ arcollect_aging_combinefn(PG_FUNCTION_ARGS)
 	int			i;
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = aging_state_new(mcxt, from->as_of, from->bounds);
 	else
@@ -293,7 +293,7 @@ arcollect_aging_combinefn(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < from->bounds.count + 2; i++)
 		exact_sum_combine(&into->buckets[i], &from->buckets[i], mcxt);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_aging_serialize);
@@ -341,7 +341,7 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 	for (i = 0; i < bounds.count + 2; i++)
 		exact_sum_deserialize(&buf, &state->buckets[i], mcxt);
 	state_deserialize_end(&buf, "aging");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_aging_finalfn);

@@ -92,7 +92,7 @@ arcollect_dso_transfn(PG_FUNCTION_ARGS)
 	DateADT		issued_on;
 
 	if (any_input_null(fcinfo, 1, 5))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "dso", 4, mcxt);
 	issued_on = PG_GETARG_DATEADT(1);
 	check_dates_comparable("issued_on", issued_on);
@@ -101,7 +101,7 @@ arcollect_dso_transfn(PG_FUNCTION_ARGS)
 		exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
 		add_sales(state, issued_on, PG_GETARG_DATUM(2), mcxt);
 	}
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_best_possible_dso_transfn);
@@ -119,7 +119,7 @@ arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 	DateADT		due_on;
 
 	if (any_input_null(fcinfo, 1, 6))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "best_possible_dso", 5, mcxt);
 	issued_on = PG_GETARG_DATEADT(1);
 	due_on = PG_GETARG_DATEADT(2);
@@ -131,7 +131,7 @@ arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 			exact_sum_add(&state->receivables, PG_GETARG_DATUM(4), mcxt);
 		add_sales(state, issued_on, PG_GETARG_DATUM(3), mcxt);
 	}
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_combinefn);
@@ -144,7 +144,7 @@ arcollect_dso_combinefn(PG_FUNCTION_ARGS)
 	DsoState   *from = PG_ARGISNULL(1) ? NULL : (DsoState *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = dso_state_new(mcxt, from->as_of, from->period_days);
 	else
@@ -154,7 +154,7 @@ arcollect_dso_combinefn(PG_FUNCTION_ARGS)
 	}
 	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
 	exact_sum_combine(&into->sales, &from->sales, mcxt);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_serialize);
@@ -189,7 +189,7 @@ arcollect_dso_deserialize(PG_FUNCTION_ARGS)
 	exact_sum_deserialize(&buf, &state->receivables, mcxt);
 	exact_sum_deserialize(&buf, &state->sales, mcxt);
 	state_deserialize_end(&buf, "dso");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_finalfn);

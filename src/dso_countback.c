@@ -127,7 +127,7 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	int			back;
 
 	if (any_input_null(fcinfo, 1, 4))
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 	issued_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(4);
 	if (state == NULL)
@@ -139,14 +139,14 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 		check_same_date("dso_countback", "as_of", state->as_of, as_of);
 	check_dates_comparable("issued_on", issued_on);
 	if (issued_on > state->as_of)
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 
 	exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
 	back = months_back(state, issued_on);
 	if (back >= state->nmonths)
 		ensure_months(state, back + 1, mcxt);
 	exact_sum_add(&state->months[back], PG_GETARG_DATUM(2), mcxt);
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_countback_combinefn);
@@ -160,7 +160,7 @@ arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
 	int			i;
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = countback_state_new(mcxt, from->as_of);
 	else
@@ -169,7 +169,7 @@ arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
 	ensure_months(into, from->nmonths, mcxt);
 	for (i = 0; i < from->nmonths; i++)
 		exact_sum_combine(&into->months[i], &from->months[i], mcxt);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_countback_serialize);
@@ -211,7 +211,7 @@ arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
 	for (i = 0; i < nmonths; i++)
 		exact_sum_deserialize(&buf, &state->months[i], mcxt);
 	state_deserialize_end(&buf, "dso_countback");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 /* Days of month `back` months before as_of's, as far as the walk counts. */

@@ -16,6 +16,7 @@
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/numeric.h"
 
 #include "exact_sum.h"
@@ -143,16 +144,23 @@ scaled_to_numeric(int128 value, int dscale)
 											   Int32GetDatum(-1)));
 }
 
-/* Adds a numeric term to the spill part, in the aggregate's memory. */
+/*
+ * Adds a numeric term to the spill part.  The result is made in the
+ * aggregate's memory: the term itself may point into the current row.
+ */
 static void
 spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 	Numeric		previous = sum->spill;
 
-	sum->spill = previous ? numeric_plus(previous, term) : term;
 	if (previous)
+	{
+		sum->spill = numeric_plus(previous, term);
 		pfree(previous);
+	}
+	else
+		sum->spill = DatumGetNumeric(datumCopy(NumericGetDatum(term), false, -1));
 	MemoryContextSwitchTo(old);
 }
 

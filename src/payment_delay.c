@@ -57,13 +57,13 @@ arcollect_payment_delay_transfn(PG_FUNCTION_ARGS)
 	PaymentDelayState *state = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
 
 	if (any_input_null(fcinfo, 1, 3))
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 	if (state == NULL)
 		state = payment_delay_state_new(mcxt);
 	exact_sum_add_times(&state->weighted_days, PG_GETARG_DATUM(3),
 						delay_days(fcinfo), mcxt);
 	exact_sum_add(&state->amount, PG_GETARG_DATUM(3), mcxt);
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_payment_delay_combinefn);
@@ -76,12 +76,12 @@ arcollect_payment_delay_combinefn(PG_FUNCTION_ARGS)
 	PaymentDelayState *from = PG_ARGISNULL(1) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = payment_delay_state_new(mcxt);
 	exact_sum_combine(&into->weighted_days, &from->weighted_days, mcxt);
 	exact_sum_combine(&into->amount, &from->amount, mcxt);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_payment_delay_serialize);
@@ -111,7 +111,7 @@ arcollect_payment_delay_deserialize(PG_FUNCTION_ARGS)
 	exact_sum_deserialize(&buf, &state->weighted_days, mcxt);
 	exact_sum_deserialize(&buf, &state->amount, mcxt);
 	state_deserialize_end(&buf, "avg_payment_delay");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_payment_delay_finalfn);
@@ -145,7 +145,7 @@ arcollect_days_late_transfn(PG_FUNCTION_ARGS)
 	int32		days;
 
 	if (any_input_null(fcinfo, 1, 2))
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 	if (state == NULL)
 		state = MemoryContextAllocZero(mcxt, sizeof(DaysLateState));
 	days = delay_days(fcinfo);
@@ -155,7 +155,7 @@ arcollect_days_late_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("avg_days_late: total days late out of range")));
 	state->count++;
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_days_late_combinefn);
@@ -168,7 +168,7 @@ arcollect_days_late_combinefn(PG_FUNCTION_ARGS)
 	DaysLateState *from = PG_ARGISNULL(1) ? NULL : (DaysLateState *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = MemoryContextAllocZero(mcxt, sizeof(DaysLateState));
 	if (pg_add_s64_overflow(into->late_days, from->late_days, &into->late_days))
@@ -176,7 +176,7 @@ arcollect_days_late_combinefn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("avg_days_late: total days late out of range")));
 	into->count += from->count;
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_days_late_serialize);
@@ -206,7 +206,7 @@ arcollect_days_late_deserialize(PG_FUNCTION_ARGS)
 	state->late_days = pq_getmsgint64(&buf);
 	state->count = pq_getmsgint64(&buf);
 	state_deserialize_end(&buf, "avg_days_late");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_days_late_finalfn);

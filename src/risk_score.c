@@ -78,7 +78,7 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 
 	/* paid_on (argument 2) is NULL for unpaid invoices */
 	if (PG_ARGISNULL(1) || any_input_null(fcinfo, 3, 5))
-		PG_RETURN_POINTER(state);
+		PG_RETURN_STATE(state);
 	due_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(5);
 	if (state == NULL)
@@ -118,7 +118,7 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 											 (int32) (as_of - due_on));
 		}
 	}
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_risk_score_combinefn);
@@ -131,7 +131,7 @@ arcollect_risk_score_combinefn(PG_FUNCTION_ARGS)
 	RiskState  *from = PG_ARGISNULL(1) ? NULL : (RiskState *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
-		PG_RETURN_POINTER(into);
+		PG_RETURN_STATE(into);
 	if (into == NULL)
 		into = risk_state_new(mcxt, from->as_of);
 	else
@@ -144,7 +144,7 @@ arcollect_risk_score_combinefn(PG_FUNCTION_ARGS)
 	exact_sum_combine(&into->owed_overdue, &from->owed_overdue, mcxt);
 	into->oldest_overdue_days = Max(into->oldest_overdue_days,
 									from->oldest_overdue_days);
-	PG_RETURN_POINTER(into);
+	PG_RETURN_STATE(into);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_risk_score_serialize);
@@ -186,7 +186,7 @@ arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
 	exact_sum_deserialize(&buf, &state->owed_overdue, mcxt);
 	state->oldest_overdue_days = pq_getmsgint(&buf, 4);
 	state_deserialize_end(&buf, "risk_score");
-	PG_RETURN_POINTER(state);
+	PG_RETURN_STATE(state);
 }
 
 /*
