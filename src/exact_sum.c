@@ -164,11 +164,14 @@ spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
 	MemoryContextSwitchTo(old);
 }
 
-/* Moves the fixed-point part into the spill part before it would overflow. */
+/*
+ * Moves the fixed-point part into the spill part before it would overflow.
+ * Every term in it so far has at most sum->dscale decimals.
+ */
 static void
 flush_scaled(ExactSum *sum, MemoryContext mcxt)
 {
-	spill_add(sum, scaled_to_numeric(sum->scaled, FAST_DECIMALS), mcxt);
+	spill_add(sum, scaled_to_numeric(sum->scaled, sum->dscale), mcxt);
 	sum->scaled = 0;
 }
 
