@@ -96,6 +96,8 @@ arcollect_dso_transfn(PG_FUNCTION_ARGS)
 	state = dso_state_for_row(fcinfo, "dso", 4, mcxt);
 	issued_on = PG_GETARG_DATEADT(1);
 	check_dates_comparable("issued_on", issued_on);
+	check_amount_is_finite(PG_GETARG_DATUM(2));
+	check_amount_is_finite(PG_GETARG_DATUM(3));
 	if (issued_on <= state->as_of)
 	{
 		exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
@@ -125,6 +127,8 @@ arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 	due_on = PG_GETARG_DATEADT(2);
 	check_dates_comparable("issued_on", issued_on);
 	check_dates_comparable("due_on", due_on);
+	check_amount_is_finite(PG_GETARG_DATUM(3));
+	check_amount_is_finite(PG_GETARG_DATUM(4));
 	if (issued_on <= state->as_of)
 	{
 		if (due_on >= state->as_of)

@@ -138,6 +138,8 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	else if (as_of != state->as_of)
 		check_same_date("dso_countback", "as_of", state->as_of, as_of);
 	check_dates_comparable("issued_on", issued_on);
+	check_amount_is_finite(PG_GETARG_DATUM(2));
+	check_amount_is_finite(PG_GETARG_DATUM(3));
 	if (issued_on > state->as_of)
 		PG_RETURN_STATE(state);
 

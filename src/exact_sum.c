@@ -245,6 +245,21 @@ exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
 		sum->dscale = dscale;
 }
 
+/*
+ * Rejects NaN and infinities.  For rows an aggregate reads but does not add
+ * up (outside a period, after as_of): bad input is an error wherever it is.
+ */
+void
+check_amount_is_finite(Datum amount)
+{
+	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
+	uint16		header;
+
+	memcpy(&header, VARDATA_ANY(packed), sizeof(header));
+	if ((header & 0xC000) == 0xC000)
+		finite_amount(amount);
+}
+
 /* Sign of one amount: -1, 0 or 1.  NaN and infinities are errors. */
 int
 amount_sign(Datum amount)

@@ -42,6 +42,7 @@ extern Numeric exact_sum_result(const ExactSum *sum);
 extern Numeric exact_sum_result_scaled(const ExactSum *sum, int dscale);
 extern int	exact_sum_sign(const ExactSum *sum);
 extern int	amount_sign(Datum amount);
+extern void check_amount_is_finite(Datum amount);
 extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
 extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum,
 								  MemoryContext mcxt);

@@ -89,6 +89,8 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	else if (as_of != state->as_of)
 		check_same_date("risk_score", "as_of", state->as_of, as_of);
 	check_dates_comparable("due_on", due_on);
+	if (!PG_ARGISNULL(2))
+		check_dates_comparable("paid_on", PG_GETARG_DATEADT(2));
 
 	paid_by_as_of = !PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of;
 	if (amount_sign(PG_GETARG_DATUM(3)) > 0 && (paid_by_as_of || due_on < as_of))
@@ -96,7 +98,6 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 		DateADT		settled = paid_by_as_of ? PG_GETARG_DATEADT(2) : as_of;
 		int32		late_days;
 
-		check_dates_comparable("paid_on", settled);
 		late_days = Max((int32) (settled - due_on), 0);
 		exact_sum_add(&state->recorded_amount, PG_GETARG_DATUM(3), mcxt);
 		state->recorded_count++;
