@@ -178,24 +178,28 @@ arcollect_aging_bucket_index(PG_FUNCTION_ARGS)
 typedef struct AgingState
 {
 	DateADT		as_of;
-	AgingBounds bounds;
+	AgingBounds bounds;			/* days live after the buckets */
 	struct varlena *bounds_raw; /* NULL for the default bounds */
-	ExactSum   *buckets;		/* bounds.count + 2 of them */
+	ExactSum	buckets[FLEXIBLE_ARRAY_MEMBER]; /* bounds.count + 2 */
 } AgingState;
 
+/* One allocation per group: state, buckets and bounds together. */
 static AgingState *
 aging_state_new(MemoryContext mcxt, DateADT as_of, AgingBounds bounds)
 {
-	AgingState *state = MemoryContextAllocZero(mcxt, sizeof(AgingState));
-	int32	   *days = MemoryContextAlloc(mcxt, sizeof(int32) * (bounds.count + 1));
+	int			nbuckets = bounds.count + 2;
+	AgingState *state = MemoryContextAllocZero(mcxt,
+											   offsetof(AgingState, buckets) +
+											   sizeof(ExactSum) * nbuckets +
+											   sizeof(int32) * bounds.count);
+	int32	   *days = (int32 *) &state->buckets[nbuckets];
 	int			i;
 
 	memcpy(days, bounds.days, sizeof(int32) * bounds.count);
 	state->as_of = as_of;
 	state->bounds.count = bounds.count;
 	state->bounds.days = days;
-	state->buckets = MemoryContextAlloc(mcxt, sizeof(ExactSum) * (bounds.count + 2));
-	for (i = 0; i < bounds.count + 2; i++)
+	for (i = 0; i < nbuckets; i++)
 		exact_sum_init(&state->buckets[i]);
 	return state;
 }

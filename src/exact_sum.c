@@ -212,37 +212,62 @@ exact_sum_init(ExactSum *sum)
 }
 
 /*
+ * Reads an amount once, for adding to one or more sums.  NaN and infinities
+ * are errors.
+ */
+void
+amount_read(Datum datum, Amount *amount)
+{
+	struct varlena *packed = PG_DETOAST_DATUM_PACKED(datum);
+
+	amount->datum = datum;
+	amount->fast = read_fast_numeric(VARDATA_ANY(packed),
+									 VARSIZE_ANY_EXHDR(packed),
+									 &amount->scaled, &amount->dscale);
+	if (amount->fast)
+		amount->sign = amount->scaled > 0 ? 1 : (amount->scaled < 0 ? -1 : 0);
+	else
+	{
+		Numeric		num = finite_amount(datum);
+
+		/* numeric_scale gives the display scale of a finite value */
+		amount->dscale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
+														   NumericGetDatum(num)));
+		amount->sign = numeric_sign_of(num);
+	}
+}
+
+/*
  * Adds amount * factor.  The factor is a whole number (a day count, or 1),
  * so the term keeps the amount's display scale, as in SQL.
  */
 void
-exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
-					MemoryContext mcxt)
+exact_sum_add_amount(ExactSum *sum, const Amount *amount, int64 factor,
+					 MemoryContext mcxt)
 {
-	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
-	int128		value;
 	int128		term;
-	int			dscale;
 
-	if (read_fast_numeric(VARDATA_ANY(packed), VARSIZE_ANY_EXHDR(packed),
-						  &value, &dscale) &&
-		!__builtin_mul_overflow(value, (int128) factor, &term))
-	{
+	if (amount->fast && !__builtin_mul_overflow(amount->scaled, (int128) factor, &term))
 		add_scaled(sum, term, mcxt);
-	}
 	else
 	{
-		Numeric		num = finite_amount(amount);
+		Numeric		num = DatumGetNumeric(amount->datum);
 
-		dscale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
-												   NumericGetDatum(num)));
-		/* numeric_scale gives the display scale of a finite value */
 		if (factor != 1)
 			num = numeric_times(num, int64_to_numeric(factor));
 		spill_add(sum, num, mcxt);
 	}
-	if (dscale > sum->dscale)
-		sum->dscale = dscale;
+	if (amount->dscale > sum->dscale)
+		sum->dscale = amount->dscale;
+}
+
+void
+exact_sum_add(ExactSum *sum, Datum datum, MemoryContext mcxt)
+{
+	Amount		amount;
+
+	amount_read(datum, &amount);
+	exact_sum_add_amount(sum, &amount, 1, mcxt);
 }
 
 /*
@@ -250,34 +275,14 @@ exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
  * up (outside a period, after as_of): bad input is an error wherever it is.
  */
 void
-check_amount_is_finite(Datum amount)
+check_amount_is_finite(Datum datum)
 {
-	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
+	struct varlena *packed = PG_DETOAST_DATUM_PACKED(datum);
 	uint16		header;
 
 	memcpy(&header, VARDATA_ANY(packed), sizeof(header));
 	if ((header & 0xC000) == 0xC000)
-		finite_amount(amount);
-}
-
-/* Sign of one amount: -1, 0 or 1.  NaN and infinities are errors. */
-int
-amount_sign(Datum amount)
-{
-	struct varlena *packed = PG_DETOAST_DATUM_PACKED(amount);
-	int128		value;
-	int			dscale;
-
-	if (read_fast_numeric(VARDATA_ANY(packed), VARSIZE_ANY_EXHDR(packed),
-						  &value, &dscale))
-		return value > 0 ? 1 : (value < 0 ? -1 : 0);
-	return numeric_sign_of(finite_amount(amount));
-}
-
-void
-exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt)
-{
-	exact_sum_add_times(sum, amount, 1, mcxt);
+		finite_amount(datum);
 }
 
 void

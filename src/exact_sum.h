@@ -32,17 +32,28 @@ typedef struct ExactSum
 	int32		dscale;			/* largest display scale of any term */
 } ExactSum;
 
+/* An amount read once, to be added to one or more sums. */
+typedef struct Amount
+{
+	Datum		datum;
+	bool		fast;			/* true: `scaled` holds the value */
+	int128		scaled;			/* value times 10^8 */
+	int			dscale;			/* display scale */
+	int			sign;			/* -1, 0 or 1 */
+} Amount;
+
+extern void amount_read(Datum datum, Amount *amount);
+extern void check_amount_is_finite(Datum datum);
+
 extern void exact_sum_init(ExactSum *sum);
 extern void exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt);
-extern void exact_sum_add_times(ExactSum *sum, Datum amount, int64 factor,
-								MemoryContext mcxt);
+extern void exact_sum_add_amount(ExactSum *sum, const Amount *amount,
+								 int64 factor, MemoryContext mcxt);
 extern void exact_sum_combine(ExactSum *into, const ExactSum *from,
 							  MemoryContext mcxt);
 extern Numeric exact_sum_result(const ExactSum *sum);
 extern Numeric exact_sum_result_scaled(const ExactSum *sum, int dscale);
 extern int	exact_sum_sign(const ExactSum *sum);
-extern int	amount_sign(Datum amount);
-extern void check_amount_is_finite(Datum amount);
 extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
 extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum,
 								  MemoryContext mcxt);

@@ -55,14 +55,15 @@ arcollect_payment_delay_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_payment_delay");
 	PaymentDelayState *state = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
+	Amount		amount;
 
 	if (any_input_null(fcinfo, 1, 3))
 		PG_RETURN_STATE(state);
 	if (state == NULL)
 		state = payment_delay_state_new(mcxt);
-	exact_sum_add_times(&state->weighted_days, PG_GETARG_DATUM(3),
-						delay_days(fcinfo), mcxt);
-	exact_sum_add(&state->amount, PG_GETARG_DATUM(3), mcxt);
+	amount_read(PG_GETARG_DATUM(3), &amount);
+	exact_sum_add_amount(&state->weighted_days, &amount, delay_days(fcinfo), mcxt);
+	exact_sum_add_amount(&state->amount, &amount, 1, mcxt);
 	PG_RETURN_STATE(state);
 }
 

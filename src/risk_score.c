@@ -75,6 +75,8 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	DateADT		due_on;
 	DateADT		as_of;
 	bool		paid_by_as_of;
+	Amount		amount;
+	Amount		open_amount;
 
 	/* paid_on (argument 2) is NULL for unpaid invoices */
 	if (PG_ARGISNULL(1) || any_input_null(fcinfo, 3, 5))
@@ -92,29 +94,30 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2))
 		check_dates_comparable("paid_on", PG_GETARG_DATEADT(2));
 
+	amount_read(PG_GETARG_DATUM(3), &amount);
+	amount_read(PG_GETARG_DATUM(4), &open_amount);
+
 	paid_by_as_of = !PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of;
-	if (amount_sign(PG_GETARG_DATUM(3)) > 0 && (paid_by_as_of || due_on < as_of))
+	if (amount.sign > 0 && (paid_by_as_of || due_on < as_of))
 	{
 		DateADT		settled = paid_by_as_of ? PG_GETARG_DATEADT(2) : as_of;
-		int32		late_days;
+		int32		late_days = Max((int32) (settled - due_on), 0);
 
-		late_days = Max((int32) (settled - due_on), 0);
-		exact_sum_add(&state->recorded_amount, PG_GETARG_DATUM(3), mcxt);
+		exact_sum_add_amount(&state->recorded_amount, &amount, 1, mcxt);
 		state->recorded_count++;
 		if (late_days > 0)
 		{
-			exact_sum_add_times(&state->late_amount_days, PG_GETARG_DATUM(3),
-								late_days, mcxt);
+			exact_sum_add_amount(&state->late_amount_days, &amount, late_days, mcxt);
 			state->late_count++;
 		}
 	}
 
-	if (amount_sign(PG_GETARG_DATUM(4)) > 0)
+	if (open_amount.sign > 0)
 	{
-		exact_sum_add(&state->owed, PG_GETARG_DATUM(4), mcxt);
+		exact_sum_add_amount(&state->owed, &open_amount, 1, mcxt);
 		if (due_on < as_of)
 		{
-			exact_sum_add(&state->owed_overdue, PG_GETARG_DATUM(4), mcxt);
+			exact_sum_add_amount(&state->owed_overdue, &open_amount, 1, mcxt);
 			state->oldest_overdue_days = Max(state->oldest_overdue_days,
 											 (int32) (as_of - due_on));
 		}

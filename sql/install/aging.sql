@@ -26,7 +26,10 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION arcollect.aging_bucket_index(date, date, integer[]) IS
 'Position of the aging bucket for sorting: 0 for current, then 1 to n+1 for n bounds.';
 
--- Aggregate support functions take and return the internal state.
+-- Aggregate support functions take and return the internal state.  Each
+-- aggregate declares SSPACE, the typical size of its state in bytes, so that
+-- the planner can choose hash aggregation for many groups (it assumes 8 kB
+-- per group for an internal state otherwise).
 CREATE FUNCTION arcollect.aging_transfn(internal, date, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
 LANGUAGE C PARALLEL SAFE;
@@ -55,7 +58,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 -- second aggregate of the same name with one argument fewer.
 CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
     SFUNC = arcollect.aging_transfn,
-    STYPE = internal,
+    STYPE = internal, SSPACE = 256,
     FINALFUNC = arcollect.aging_finalfn,
     COMBINEFUNC = arcollect.aging_combinefn,
     SERIALFUNC = arcollect.aging_serialize,
@@ -66,7 +69,7 @@ CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
 CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date,
                                  bounds integer[]) (
     SFUNC = arcollect.aging_transfn,
-    STYPE = internal,
+    STYPE = internal, SSPACE = 256,
     FINALFUNC = arcollect.aging_finalfn,
     COMBINEFUNC = arcollect.aging_combinefn,
     SERIALFUNC = arcollect.aging_serialize,

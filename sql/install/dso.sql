@@ -35,7 +35,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date) (
-    SFUNC = arcollect.dso_transfn, STYPE = internal,
+    SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
     SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
@@ -43,7 +43,7 @@ CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numer
 
 CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date, period_days integer) (
-    SFUNC = arcollect.dso_transfn, STYPE = internal,
+    SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
     SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
@@ -51,7 +51,7 @@ CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numer
 
 CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date) (
-    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal,
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
     SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
@@ -60,7 +60,7 @@ CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount
 CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date,
                                              period_days integer) (
-    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal,
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
     SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE

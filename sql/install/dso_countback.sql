@@ -22,7 +22,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE arcollect.dso_countback(issued_on date, amount numeric,
                                          open_amount numeric, as_of date) (
-    SFUNC = arcollect.dso_countback_transfn, STYPE = internal,
+    SFUNC = arcollect.dso_countback_transfn, STYPE = internal, SSPACE = 640,
     FINALFUNC = arcollect.dso_countback_finalfn,
     COMBINEFUNC = arcollect.dso_countback_combinefn,
     SERIALFUNC = arcollect.dso_countback_serialize,

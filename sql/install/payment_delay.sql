@@ -22,7 +22,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE arcollect.avg_payment_delay(due_on date, paid_on date, amount numeric) (
     SFUNC = arcollect.avg_payment_delay_transfn,
-    STYPE = internal,
+    STYPE = internal, SSPACE = 64,
     FINALFUNC = arcollect.avg_payment_delay_finalfn,
     COMBINEFUNC = arcollect.avg_payment_delay_combinefn,
     SERIALFUNC = arcollect.avg_payment_delay_serialize,
@@ -55,7 +55,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE arcollect.avg_days_late(due_on date, paid_on date) (
     SFUNC = arcollect.avg_days_late_transfn,
-    STYPE = internal,
+    STYPE = internal, SSPACE = 32,
     FINALFUNC = arcollect.avg_days_late_finalfn,
     COMBINEFUNC = arcollect.avg_days_late_combinefn,
     SERIALFUNC = arcollect.avg_days_late_serialize,

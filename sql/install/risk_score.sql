@@ -22,7 +22,7 @@ LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE arcollect.risk_score(due_on date, paid_on date, amount numeric,
                                       open_amount numeric, as_of date) (
-    SFUNC = arcollect.risk_score_transfn, STYPE = internal,
+    SFUNC = arcollect.risk_score_transfn, STYPE = internal, SSPACE = 256,
     FINALFUNC = arcollect.risk_score_finalfn,
     COMBINEFUNC = arcollect.risk_score_combinefn,
     SERIALFUNC = arcollect.risk_score_serialize,
