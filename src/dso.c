@@ -73,12 +73,27 @@ dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname,
 	return state;
 }
 
-/* Adds a row's amount to sales when it was issued within the period. */
+/*
+ * Adds one row: its open amount to receivables when it counts as one, its
+ * amount to sales when it was issued within the period.  Both amounts are
+ * read, and so checked, whether they count or not.
+ */
 static void
-add_sales(DsoState *state, DateADT issued_on, Datum amount, MemoryContext mcxt)
+dso_add_row(DsoState *state, DateADT issued_on, Datum amount_datum,
+			Datum open_datum, bool receivable, MemoryContext mcxt)
 {
+	Amount		amount;
+	Amount		open_amount;
+
+	check_dates_comparable("issued_on", issued_on);
+	amount_read(amount_datum, &amount);
+	amount_read(open_datum, &open_amount);
+	if (issued_on > state->as_of)
+		return;
+	if (receivable)
+		exact_sum_add_amount(&state->receivables, &open_amount, 1, mcxt);
 	if ((int64) issued_on > (int64) state->as_of - state->period_days)
-		exact_sum_add(&state->sales, amount, mcxt);
+		exact_sum_add_amount(&state->sales, &amount, 1, mcxt);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_transfn);
@@ -89,20 +104,12 @@ arcollect_dso_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext mcxt = aggregate_memory(fcinfo, "dso");
 	DsoState   *state;
-	DateADT		issued_on;
 
 	if (any_input_null(fcinfo, 1, 5))
 		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "dso", 4, mcxt);
-	issued_on = PG_GETARG_DATEADT(1);
-	check_dates_comparable("issued_on", issued_on);
-	check_amount_is_finite(PG_GETARG_DATUM(2));
-	check_amount_is_finite(PG_GETARG_DATUM(3));
-	if (issued_on <= state->as_of)
-	{
-		exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
-		add_sales(state, issued_on, PG_GETARG_DATUM(2), mcxt);
-	}
+	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(2),
+				PG_GETARG_DATUM(3), true, mcxt);
 	PG_RETURN_STATE(state);
 }
 
@@ -117,24 +124,16 @@ arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext mcxt = aggregate_memory(fcinfo, "best_possible_dso");
 	DsoState   *state;
-	DateADT		issued_on;
 	DateADT		due_on;
 
 	if (any_input_null(fcinfo, 1, 6))
 		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "best_possible_dso", 5, mcxt);
-	issued_on = PG_GETARG_DATEADT(1);
 	due_on = PG_GETARG_DATEADT(2);
-	check_dates_comparable("issued_on", issued_on);
 	check_dates_comparable("due_on", due_on);
-	check_amount_is_finite(PG_GETARG_DATUM(3));
-	check_amount_is_finite(PG_GETARG_DATUM(4));
-	if (issued_on <= state->as_of)
-	{
-		if (due_on >= state->as_of)
-			exact_sum_add(&state->receivables, PG_GETARG_DATUM(4), mcxt);
-		add_sales(state, issued_on, PG_GETARG_DATUM(3), mcxt);
-	}
+	/* only receivables not yet due count: current, as in aging */
+	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(3),
+				PG_GETARG_DATUM(4), due_on >= state->as_of, mcxt);
 	PG_RETURN_STATE(state);
 }
 

@@ -42,10 +42,7 @@ typedef struct CountbackState
 	int			nmonths;		/* months[0..nmonths-1] hold sales */
 	int			capacity;
 	ExactSum   *months;			/* [0] is as_of's month, [i] i months back */
-	/* the month last looked up, so runs of one month skip the calendar */
-	DateADT		cached_first;
-	DateADT		cached_last;
-	int			cached_back;
+	DateADT    *starts;			/* first day of each of those months */
 } CountbackState;
 
 static int
@@ -66,20 +63,7 @@ month_first_day(int month)
 	return date2j(month / 12, month % 12 + 1, 1) - POSTGRES_EPOCH_JDATE;
 }
 
-static CountbackState *
-countback_state_new(MemoryContext mcxt, DateADT as_of)
-{
-	CountbackState *state = MemoryContextAllocZero(mcxt, sizeof(CountbackState));
-
-	state->as_of = as_of;
-	state->as_of_month = month_number(as_of);
-	exact_sum_init(&state->receivables);
-	state->cached_first = 1;	/* empty range: nothing cached yet */
-	state->cached_last = 0;
-	return state;
-}
-
-/* Makes months[0..count-1] exist. */
+/* Makes months[0..count-1] and their first days exist. */
 static void
 ensure_months(CountbackState *state, int count, MemoryContext mcxt)
 {
@@ -89,29 +73,64 @@ ensure_months(CountbackState *state, int count, MemoryContext mcxt)
 	{
 		int			capacity = Max(count, Max(16, state->capacity * 2));
 
-		state->months = state->months
-			? repalloc(state->months, sizeof(ExactSum) * capacity)
-			: MemoryContextAlloc(mcxt, sizeof(ExactSum) * capacity);
+		if (state->months)
+		{
+			state->months = repalloc(state->months, sizeof(ExactSum) * capacity);
+			state->starts = repalloc(state->starts, sizeof(DateADT) * capacity);
+		}
+		else
+		{
+			state->months = MemoryContextAlloc(mcxt, sizeof(ExactSum) * capacity);
+			state->starts = MemoryContextAlloc(mcxt, sizeof(DateADT) * capacity);
+		}
 		state->capacity = capacity;
 	}
 	for (i = state->nmonths; i < count; i++)
+	{
 		exact_sum_init(&state->months[i]);
+		state->starts[i] = month_first_day(state->as_of_month - i);
+	}
 	state->nmonths = Max(state->nmonths, count);
 }
 
-/* How many months before as_of's month a date lies. */
-static int
-months_back(CountbackState *state, DateADT date)
+/*
+ * The state starts with as_of's own month, which changes nothing: every row
+ * issued by as_of lies in it or before it.
+ */
+static CountbackState *
+countback_state_new(MemoryContext mcxt, DateADT as_of)
 {
-	if (date < state->cached_first || date > state->cached_last)
-	{
-		int			month = month_number(date);
+	CountbackState *state = MemoryContextAllocZero(mcxt, sizeof(CountbackState));
 
-		state->cached_back = state->as_of_month - month;
-		state->cached_first = month_first_day(month);
-		state->cached_last = month_first_day(month + 1) - 1;
+	state->as_of = as_of;
+	state->as_of_month = month_number(as_of);
+	exact_sum_init(&state->receivables);
+	ensure_months(state, 1, mcxt);
+	return state;
+}
+
+/*
+ * How many months before as_of's month a date (on or before as_of) lies.
+ * No month is longer than 31 days, so the date is at least
+ * ceil(days / 31) months back; from there, a few steps reach its month.
+ * This avoids calendar arithmetic for each row.
+ */
+static int
+months_back(CountbackState *state, DateADT date, MemoryContext mcxt)
+{
+	int			back;
+
+	if (date >= state->starts[0])
+		return 0;
+	back = (state->starts[0] - date - 1) / 31 + 1;
+	for (;;)
+	{
+		if (back >= state->nmonths)
+			ensure_months(state, back + 1, mcxt);
+		if (state->starts[back] <= date)
+			return back;
+		back++;
 	}
-	return state->cached_back;
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_countback_transfn);
@@ -125,6 +144,8 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	DateADT		issued_on;
 	DateADT		as_of;
 	int			back;
+	Amount		amount;
+	Amount		open_amount;
 
 	if (any_input_null(fcinfo, 1, 4))
 		PG_RETURN_STATE(state);
@@ -138,16 +159,15 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	else if (as_of != state->as_of)
 		check_same_date("dso_countback", "as_of", state->as_of, as_of);
 	check_dates_comparable("issued_on", issued_on);
-	check_amount_is_finite(PG_GETARG_DATUM(2));
-	check_amount_is_finite(PG_GETARG_DATUM(3));
+	/* read both amounts, and so check them, even when the row is left out */
+	amount_read(PG_GETARG_DATUM(2), &amount);
+	amount_read(PG_GETARG_DATUM(3), &open_amount);
 	if (issued_on > state->as_of)
 		PG_RETURN_STATE(state);
 
-	exact_sum_add(&state->receivables, PG_GETARG_DATUM(3), mcxt);
-	back = months_back(state, issued_on);
-	if (back >= state->nmonths)
-		ensure_months(state, back + 1, mcxt);
-	exact_sum_add(&state->months[back], PG_GETARG_DATUM(2), mcxt);
+	exact_sum_add_amount(&state->receivables, &open_amount, 1, mcxt);
+	back = months_back(state, issued_on, mcxt);
+	exact_sum_add_amount(&state->months[back], &amount, 1, mcxt);
 	PG_RETURN_STATE(state);
 }
 

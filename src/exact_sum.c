@@ -270,21 +270,6 @@ exact_sum_add(ExactSum *sum, Datum datum, MemoryContext mcxt)
 	exact_sum_add_amount(sum, &amount, 1, mcxt);
 }
 
-/*
- * Rejects NaN and infinities.  For rows an aggregate reads but does not add
- * up (outside a period, after as_of): bad input is an error wherever it is.
- */
-void
-check_amount_is_finite(Datum datum)
-{
-	struct varlena *packed = PG_DETOAST_DATUM_PACKED(datum);
-	uint16		header;
-
-	memcpy(&header, VARDATA_ANY(packed), sizeof(header));
-	if ((header & 0xC000) == 0xC000)
-		finite_amount(datum);
-}
-
 void
 exact_sum_combine(ExactSum *into, const ExactSum *from, MemoryContext mcxt)
 {

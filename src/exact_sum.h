@@ -43,7 +43,6 @@ typedef struct Amount
 } Amount;
 
 extern void amount_read(Datum datum, Amount *amount);
-extern void check_amount_is_finite(Datum datum);
 
 extern void exact_sum_init(ExactSum *sum);
 extern void exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt);
