@@ -15,7 +15,11 @@ OBJS = \
 	src/payment_delay.o \
 	src/dso.o \
 	src/dso_countback.o \
-	src/risk_score.o
+	src/risk_score.o \
+	src/currency.o \
+	src/time_zone.o \
+	src/ledger_trigger.o \
+	src/ledger_fastpath.o
 
 # Install script sources, in the order they are concatenated.
 INSTALL_SOURCES = \
@@ -25,13 +29,22 @@ INSTALL_SOURCES = \
 	sql/install/payment_delay.sql \
 	sql/install/dso.sql \
 	sql/install/dso_countback.sql \
-	sql/install/risk_score.sql
+	sql/install/risk_score.sql \
+	sql/install/ledger_tables.sql \
+	sql/install/customer.sql \
+	sql/install/quarantine.sql \
+	sql/install/ledger_sync.sql \
+	sql/install/attach.sql \
+	sql/install/open_items.sql \
+	sql/install/reconcile.sql \
+	sql/install/ledger_grants.sql
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
-REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample
+REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
+	ledger_attach ledger_quarantine ledger_history ledger_injection
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -1,0 +1,362 @@
+-- How billing rows become ledger rows: the SQL that the C trigger
+-- (src/ledger_trigger.c), arcollect.attach and arcollect.reconcile run.
+--
+-- The statements are generated here, once per attachment and event, from
+-- the column mapping in arcollect.attachment: every column name goes
+-- through format('%I'), every value is a $n parameter.  The trigger
+-- prepares the text once per backend and runs it once per statement, with
+-- the statement's transition tables registered as arcollect_new and
+-- arcollect_old.  Parameters of every statement:
+--   $1 integer  the attachment being synced
+--   $2 integer  the invoices attachment whose ledger rows it writes
+--               (itself for a billing table)
+--   $3 text     default currency
+--   $4 text[]   status values meaning void
+--   $5 text[]   status values meaning credit note
+-- Every statement returns one row: rows seen, rows quarantined, and the
+-- key and reason of the first quarantined row.
+--
+-- Dating rule: a change is dated by the billing data when it can be
+-- (the issue date of an invoice, the paid_on date of a payment, also when
+-- it is corrected or deleted later); changes the billing data does not
+-- date (the paid or open column, a void status, a deleted or quarantined
+-- invoice) are dated the day arcollect sees them, never before the issue
+-- date.
+
+-- The mapped rows of an invoices attachment read from source (a
+-- transition table name or the quoted billing table): one row per source
+-- row with the invoice fields as ledger types and the quarantine reason,
+-- NULL for a usable row.  The whole row (for quarantine) is not carried
+-- along: building a row value for every row of a COPY doubles the cost of
+-- reading it; see _quarantine_rows_sql.
+CREATE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
+                          ELSE format('coalesce(upper(btrim((s.%I)::text)), $3)', a.currency_column) END;
+    paid_expr text := CASE WHEN a.paid_column IS NOT NULL
+                               THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
+                           WHEN a.open_column IS NOT NULL
+                               THEN format('(s.%I)::numeric - (s.%I)::numeric', a.amount_column, a.open_column)
+                           ELSE '0::numeric' END;
+    status_expr text := CASE WHEN a.status_column IS NULL THEN 'NULL::text'
+                             ELSE format('(s.%I)::text', a.status_column) END;
+    owner_expr text := CASE WHEN a.owner_column IS NULL THEN 'NULL::text'
+                            ELSE format('(s.%I)::text', a.owner_column) END;
+    open_check text := CASE WHEN a.open_column IS NULL THEN ''
+                            ELSE 'WHEN v.paid IS NULL THEN ''missing_open_amount'' ' END;
+BEGIN
+    RETURN format(
+        $q$SELECT w.k, w.cust, w.cur, w.iss, w.due, w.amt, w.paid, w.owner, w.status,
+       w.is_void, w.is_credit, w.reason
+  FROM (SELECT v.*,
+               CASE WHEN v.cust IS NULL THEN 'missing_customer'
+                    WHEN v.amt IS NULL THEN 'missing_amount'
+                    WHEN v.iss IS NULL THEN 'missing_issue_date'
+                    WHEN v.due IS NULL THEN 'missing_due_date'
+                    WHEN v.due < v.iss THEN 'due_before_issue'
+                    WHEN v.cur IS NULL THEN 'missing_currency'
+                    WHEN NOT arcollect.is_currency_code(v.cur) THEN 'unknown_currency'
+                    WHEN v.amt < 0 AND NOT v.is_credit THEN 'negative_amount'
+                    %s
+               END AS reason
+          FROM (SELECT (s.%I)::text COLLATE "C" AS k,
+                       (s.%I)::text COLLATE "C" AS cust,
+                       %s AS cur,
+                       (s.%I)::date AS iss,
+                       (s.%I)::date AS due,
+                       (s.%I)::numeric AS amt,
+                       %s AS paid,
+                       %s AS owner,
+                       %s AS status,
+                       coalesce(lower(%s) = ANY ($4), false) AS is_void,
+                       coalesce(lower(%s) = ANY ($5), false) AS is_credit
+                  FROM %s s) v) w$q$,
+        open_check,
+        a.key_column, a.customer_column, cur_expr, a.issued_on_column,
+        a.due_on_column, a.amount_column, paid_expr, owner_expr, status_expr,
+        status_expr, status_expr, source);
+END
+$fn$;
+
+-- The unusable rows of an invoices attachment as quarantine rows, given
+-- the mapped rows in CTE src: looked up again in source by key, and only
+-- when there are any (the EXISTS is evaluated once, before the scan).
+CREATE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$SELECT $1, 'invoice', b.k, b.reason, to_jsonb(s)
+  FROM %s s
+  JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
+    ON b.k = (s.%I)::text COLLATE "C"
+ WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
+    source, a.key_column);
+
+-- The mapped rows of a payments attachment read from source: invoice key,
+-- the amount, the date, the kind (payment, credit_note or write_off) and
+-- the quarantine reason.
+CREATE FUNCTION arcollect._payment_rows_sql(a arcollect.attachment, source text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    kind_expr text := CASE WHEN a.kind_column IS NULL THEN '''payment'''
+                           ELSE format(
+        $k$CASE translate(lower((s.%I)::text), ' -_', '')
+               WHEN 'payment' THEN 'payment' WHEN 'pay' THEN 'payment'
+               WHEN 'receipt' THEN 'payment' WHEN 'cash' THEN 'payment'
+               WHEN 'creditnote' THEN 'credit_note' WHEN 'credit' THEN 'credit_note'
+               WHEN 'creditmemo' THEN 'credit_note'
+               WHEN 'writeoff' THEN 'write_off' WHEN 'baddebt' THEN 'write_off'
+               ELSE CASE WHEN (s.%I) IS NULL THEN 'payment' END
+           END$k$, a.kind_column, a.kind_column) END;
+BEGIN
+    RETURN format(
+        $q$SELECT w.k, w.amt, w.pon, w.kind, w.reason,
+       CASE WHEN w.reason IS NULL THEN NULL ELSE to_jsonb(w.r) END AS row_data
+  FROM (SELECT v.*,
+               CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
+                    WHEN v.amt IS NULL THEN 'missing_amount'
+                    WHEN v.pon IS NULL THEN 'missing_paid_on'
+                    WHEN v.kind IS NULL THEN 'unknown_kind'
+               END AS reason
+          FROM (SELECT (s.%I)::text COLLATE "C" AS k,
+                       (s.%I)::numeric AS amt,
+                       (s.%I)::date AS pon,
+                       %s AS kind,
+                       s AS r
+                  FROM %s s) v) w$q$,
+        a.invoice_key_column, a.amount_column, a.paid_on_column, kind_expr, source);
+END
+$fn$;
+
+-- The statement that brings the ledger in line with one event on an
+-- attached table.  event is INSERT, UPDATE, DELETE, TRUNCATE (the trigger
+-- events) or IMPORT (attach: the whole table).  (New invoices inserted
+-- into a billing table are mostly booked by the trigger's fast path in C,
+-- src/ledger_fastpath.c; the INSERT statement books what it leaves.)
+CREATE FUNCTION arcollect._sync_sql(attachment_id integer, event text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a arcollect.attachment;
+    new_source text;
+    new_rows text;
+    old_keys text;
+BEGIN
+    SELECT * INTO a FROM arcollect.attachment t WHERE t.attachment_id = _sync_sql.attachment_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'attachment % does not exist', attachment_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF event NOT IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'IMPORT') THEN
+        RAISE EXCEPTION 'unknown ledger event "%"', event
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    IF a.kind = 'payments' THEN
+        IF event = 'TRUNCATE' THEN
+            -- Payments rows have no key of their own: a TRUNCATE takes back
+            -- everything the table booked.  (IMPORT does the same first; see
+            -- arcollect.attach_payments.)
+            RETURN $q$SELECT 0::bigint AS rows_seen, 0::bigint AS rows_quarantined,
+       NULL::text AS first_key, NULL::text AS first_reason
+  FROM (SELECT arcollect._payments_clear($1)) AS cleared$q$;
+        END IF;
+
+        RETURN format(
+            $q$WITH n AS MATERIALIZED (%s),
+     o AS MATERIALIZED (%s),
+     mv AS (SELECT n.k, n.kind, n.pon, -n.amt AS amount FROM n WHERE n.reason IS NULL
+            UNION ALL
+            SELECT o.k, o.kind, o.pon, o.amt FROM o WHERE o.reason IS NULL),
+     net AS (SELECT mv.k, mv.kind, mv.pon, sum(mv.amount) AS amount
+               FROM mv GROUP BY mv.k, mv.kind, mv.pon),
+     ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
+             SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0),
+     up AS (INSERT INTO arcollect.invoice AS i (attachment_id, invoice_key, applied, open_amount)
+            SELECT $2, net.k, sum(net.amount), sum(net.amount) FROM net GROUP BY net.k HAVING sum(net.amount) <> 0
+            ON CONFLICT (attachment_id, invoice_key) DO UPDATE
+               SET applied = i.applied + excluded.applied,
+                   open_amount = i.open_amount + excluded.applied,
+                   updated_at = now()),
+     qdel AS (DELETE FROM arcollect.quarantine q
+               WHERE q.quarantine_id IN (
+                     SELECT x.quarantine_id
+                       FROM (SELECT q2.quarantine_id, q2.row_data,
+                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
+                               FROM arcollect.quarantine q2
+                              WHERE q2.attachment_id = $1 AND q2.row_kind = 'payment'
+                                AND q2.row_data IN (SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)) x
+                       JOIN (SELECT o.row_data, count(*) AS c FROM o WHERE o.reason IS NOT NULL
+                              GROUP BY o.row_data) y
+                         ON y.row_data = x.row_data AND x.rn <= y.c)),
+     qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+              SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
+SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
+       (SELECT f.k FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
+       (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
+  FROM n$q$,
+            arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
+                                                WHEN event = 'IMPORT' THEN a.billing_table::text
+                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END),
+            arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
+                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END));
+    END IF;
+
+    -- An invoices attachment: the state of every touched key is compared
+    -- with the ledger's and the difference booked.
+    new_source := CASE event
+        WHEN 'INSERT' THEN 'arcollect_new'
+        WHEN 'UPDATE' THEN 'arcollect_new'
+        WHEN 'IMPORT' THEN a.billing_table::text
+        ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)'
+    END;
+    new_rows := arcollect._invoice_rows_sql(a, new_source);
+    old_keys := CASE event
+        WHEN 'INSERT' THEN ''
+        WHEN 'UPDATE' THEN format('UNION SELECT (o.%I)::text COLLATE "C" FROM arcollect_old o', a.key_column)
+        WHEN 'DELETE' THEN format('UNION SELECT (o.%I)::text COLLATE "C" FROM arcollect_old o', a.key_column)
+        ELSE $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
+                UNION SELECT q.invoice_key FROM arcollect.quarantine q
+                 WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'$k$
+    END;
+
+    RETURN format(
+        $q$WITH src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src %s),
+     cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
+                    i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing
+               FROM arcollect.invoice i
+              WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
+                FOR UPDATE OF i),
+     d AS (SELECT coalesce(v.k, c.invoice_key) AS k,
+                  v.k IS NOT NULL AS present,
+                  c.invoice_key IS NOT NULL AS known,
+                  c.issued_on IS NOT NULL AS booked,
+                  c.amount AS o_amt, c.issued_on AS o_iss,
+                  coalesce(c.paid, 0) AS o_paid, coalesce(c.void_amount, 0) AS o_void,
+                  coalesce(c.applied, 0) AS applied,
+                  CASE WHEN v.k IS NOT NULL THEN v.amt ELSE coalesce(c.amount, 0) END AS n_amt,
+                  CASE WHEN v.k IS NOT NULL THEN v.iss ELSE c.issued_on END AS n_iss,
+                  CASE WHEN v.k IS NOT NULL THEN v.paid ELSE coalesce(c.paid, 0) END AS n_paid,
+                  CASE WHEN v.k IS NULL THEN coalesce(c.paid - c.amount, 0)
+                       WHEN v.is_void THEN v.paid - v.amt
+                       ELSE 0 END AS n_void,
+                  CASE WHEN v.k IS NOT NULL THEN v.cust ELSE c.customer_id END AS cust,
+                  CASE WHEN v.k IS NOT NULL THEN v.cur ELSE c.currency END AS cur,
+                  CASE WHEN v.k IS NOT NULL THEN v.due ELSE c.due_on END AS due,
+                  CASE WHEN v.k IS NOT NULL THEN v.owner ELSE c.owner END AS owner,
+                  CASE WHEN v.k IS NOT NULL THEN v.status ELSE c.status END AS status,
+                  c.customer_id AS o_cust, c.currency AS o_cur, c.due_on AS o_due,
+                  c.owner AS o_owner, c.status AS o_status, c.in_billing AS o_in_billing
+             FROM (SELECT * FROM src WHERE src.reason IS NULL) v
+             FULL JOIN cur c ON c.invoice_key = v.k),
+     ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
+             SELECT $1, d.k, e.kind, e.amount, e.effective_on, $1
+               FROM d CROSS JOIN LATERAL (VALUES
+                    (CASE WHEN NOT d.booked AND d.n_amt < 0 THEN 'credit_note'
+                          WHEN NOT d.booked THEN 'invoice' ELSE 'adjustment' END,
+                     CASE WHEN NOT d.booked OR d.o_iss <> d.n_iss THEN d.n_amt
+                          ELSE d.n_amt - d.o_amt END,
+                     d.n_iss),
+                    ('adjustment',
+                     CASE WHEN d.booked AND d.o_iss <> d.n_iss THEN -d.o_amt ELSE 0 END,
+                     d.o_iss),
+                    ('payment', d.o_paid - d.n_paid, greatest(current_date, d.n_iss)),
+                    ('void', d.n_void - d.o_void, greatest(current_date, d.n_iss))
+                    ) e(kind, amount, effective_on)
+              WHERE e.amount <> 0),
+     up AS (INSERT INTO arcollect.invoice AS i
+                   (attachment_id, invoice_key, customer_id, currency, issued_on, due_on, amount, paid,
+                    void_amount, applied, open_amount, owner, status, in_billing)
+            SELECT $1, d.k, d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.applied,
+                   d.n_amt - d.n_paid + d.n_void + d.applied, d.owner, d.status, d.present
+              FROM d
+             WHERE NOT d.known
+                OR (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
+                   IS DISTINCT FROM
+                   (d.o_cust, d.o_cur, d.o_iss, d.o_due, d.o_amt, d.o_paid, d.o_void, d.o_owner, d.o_status, d.o_in_billing)
+            ON CONFLICT (attachment_id, invoice_key) DO UPDATE
+               SET customer_id = excluded.customer_id, currency = excluded.currency,
+                   issued_on = excluded.issued_on, due_on = excluded.due_on,
+                   amount = excluded.amount, paid = excluded.paid, void_amount = excluded.void_amount,
+                   open_amount = excluded.amount - excluded.paid + excluded.void_amount + i.applied,
+                   owner = excluded.owner, status = excluded.status,
+                   in_billing = excluded.in_billing, updated_at = now()),
+     %s
+     qins AS (INSERT INTO arcollect.quarantine AS q (attachment_id, row_kind, invoice_key, reason, row_data)
+              %s
+              ON CONFLICT (attachment_id, invoice_key) WHERE row_kind = 'invoice' DO UPDATE
+                 SET reason = excluded.reason, row_data = excluded.row_data,
+                     quarantined_at = excluded.quarantined_at),
+     cust AS (INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)
+              SELECT src.cust, min(src.owner), $1
+                FROM src
+               WHERE src.reason IS NULL
+                 AND NOT EXISTS (SELECT FROM arcollect.customer c WHERE c.customer_id = src.cust)
+               GROUP BY src.cust
+              ON CONFLICT (customer_id) DO NOTHING)
+SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS rows_quarantined,
+       (SELECT f.k FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
+       (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
+  FROM src$q$,
+        new_rows, old_keys,
+        -- a freshly inserted key cannot be in quarantine already
+        CASE WHEN event = 'INSERT' THEN '' ELSE
+        $d$qdel AS (DELETE FROM arcollect.quarantine q
+               WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
+                 AND q.invoice_key IN (SELECT touched.k FROM touched
+                                       EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL)),$d$
+        END,
+        arcollect._quarantine_rows_sql(a, new_source));
+END
+$fn$;
+
+-- Takes back everything a payments table booked (entries, applied amounts
+-- and quarantine), for TRUNCATE and for attaching the table again.
+-- Returns true so that the sync statement can wait for it.
+CREATE FUNCTION arcollect._payments_clear(payments_attachment_id integer)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    WITH net AS (
+        SELECT e.attachment_id, e.invoice_key, e.kind, e.effective_on, sum(e.amount) AS amount
+          FROM arcollect.entry e
+         WHERE e.source_attachment_id = payments_attachment_id
+         GROUP BY e.attachment_id, e.invoice_key, e.kind, e.effective_on
+        HAVING sum(e.amount) <> 0),
+    ent AS (
+        INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
+        SELECT net.attachment_id, net.invoice_key, net.kind, -net.amount, net.effective_on, payments_attachment_id
+          FROM net)
+    UPDATE arcollect.invoice i
+       SET applied = i.applied - x.amount, open_amount = i.open_amount - x.amount, updated_at = now()
+      FROM (SELECT net.attachment_id, net.invoice_key, sum(net.amount) AS amount
+              FROM net GROUP BY 1, 2) x
+     WHERE i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key;
+
+    DELETE FROM arcollect.quarantine q WHERE q.attachment_id = payments_attachment_id;
+    RETURN true;
+END
+$fn$;
+
+CREATE FUNCTION arcollect.ledger_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'arcollect_ledger_trigger'
+LANGUAGE C;
+-- Not SECURITY DEFINER: the function switches to its owner's rights and
+-- pins search_path itself, more cheaply (see src/ledger_trigger.c).
+
+COMMENT ON FUNCTION arcollect.ledger_trigger() IS
+'Statement-level AFTER trigger that arcollect.attach and arcollect.attach_payments install on attached tables; keeps the receivables ledger in line with every INSERT, UPDATE, DELETE, COPY and TRUNCATE.';

@@ -1,0 +1,89 @@
+-- Reading the ledger: open items and the receivables balance at any date,
+-- and the history of every invoice.
+--
+-- The open amount of an invoice at a date is the sum of its entries
+-- effective on or before that date (see ledger_sync.sql for how entries
+-- are dated), so an aging report built from open_items(d) always ties out
+-- to receivables_balance(d): both add up the same entries.
+
+CREATE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+RETURNS TABLE (
+    invoice_key text,
+    customer_id text,
+    currency text,
+    issued_on date,
+    due_on date,
+    amount numeric,
+    open_amount numeric,
+    owner text,
+    status text,
+    billing_table regclass,
+    in_billing boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
+           coalesce(e.open_amount, 0), i.owner, i.status, a.billing_table, i.in_billing
+      FROM arcollect.invoice i
+      JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
+      LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
+                   FROM arcollect.entry x
+                  WHERE x.effective_on <= open_items.as_of
+                  GROUP BY x.attachment_id, x.invoice_key) e
+             ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
+     WHERE i.issued_on <= open_items.as_of
+       AND (i.in_billing OR coalesce(e.open_amount, 0) <> 0);
+END;
+
+COMMENT ON FUNCTION arcollect.open_items(date) IS
+'Every invoice issued on or before as_of with its open amount at that date (negative when overpaid). Invoices deleted from the billing table are left out once nothing is open on them.';
+
+CREATE FUNCTION arcollect.receivables_balance(as_of date DEFAULT current_date,
+                                              billing_table regclass DEFAULT NULL)
+RETURNS TABLE (currency text, balance numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT i.currency, sum(x.amount)
+      FROM arcollect.entry x
+      JOIN arcollect.invoice i ON i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key
+      JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
+     WHERE x.effective_on <= receivables_balance.as_of
+       AND i.issued_on <= receivables_balance.as_of
+       AND (receivables_balance.billing_table IS NULL
+            OR a.billing_table = receivables_balance.billing_table)
+     GROUP BY i.currency
+     ORDER BY i.currency;
+END;
+
+COMMENT ON FUNCTION arcollect.receivables_balance(date, regclass) IS
+'Receivables balance per currency at the end of as_of: every change up to that date of every invoice issued by then; of one billing table, or of all when billing_table is NULL.';
+
+CREATE VIEW arcollect.ledger_entries AS
+SELECT e.entry_id,
+       a.billing_table::text AS billing_table,
+       e.invoice_key,
+       i.customer_id,
+       i.currency,
+       e.kind,
+       e.amount,
+       e.effective_on,
+       s.billing_table::text AS source_table,
+       e.recorded_at
+  FROM arcollect.entry e
+  JOIN arcollect.attachment a ON a.attachment_id = e.attachment_id
+  JOIN arcollect.attachment s ON s.attachment_id = e.source_attachment_id
+  LEFT JOIN arcollect.invoice i ON i.attachment_id = e.attachment_id AND i.invoice_key = e.invoice_key;
+
+COMMENT ON VIEW arcollect.ledger_entries IS
+'The history of the receivables ledger: every change of an invoice''s open amount, with its kind and date.';
+COMMENT ON COLUMN arcollect.ledger_entries.entry_id IS 'Order in which the changes were recorded.';
+COMMENT ON COLUMN arcollect.ledger_entries.billing_table IS 'Billing table of the invoice.';
+COMMENT ON COLUMN arcollect.ledger_entries.invoice_key IS 'Invoice key.';
+COMMENT ON COLUMN arcollect.ledger_entries.customer_id IS 'Customer of the invoice.';
+COMMENT ON COLUMN arcollect.ledger_entries.currency IS 'Currency of the invoice.';
+COMMENT ON COLUMN arcollect.ledger_entries.kind IS 'invoice, payment, credit_note, write_off, void or adjustment.';
+COMMENT ON COLUMN arcollect.ledger_entries.amount IS 'Change of the open amount: positive raises it, negative lowers it.';
+COMMENT ON COLUMN arcollect.ledger_entries.effective_on IS 'Date the change takes effect.';
+COMMENT ON COLUMN arcollect.ledger_entries.source_table IS 'The table whose write produced the change (billing or payments table).';
+COMMENT ON COLUMN arcollect.ledger_entries.recorded_at IS 'When the change was recorded.';

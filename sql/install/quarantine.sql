@@ -1,0 +1,49 @@
+-- Quarantine: the reasons a billing or payments row can be refused, in
+-- words for messages and reports.  The rows themselves are in
+-- arcollect.quarantine (ledger_tables.sql).
+
+CREATE FUNCTION arcollect.quarantine_reason_text(reason text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE reason
+    WHEN 'missing_customer' THEN 'the customer is missing'
+    WHEN 'missing_amount' THEN 'the amount is missing'
+    WHEN 'missing_issue_date' THEN 'the issue date is missing'
+    WHEN 'missing_due_date' THEN 'the due date is missing'
+    WHEN 'due_before_issue' THEN 'the due date is before the issue date'
+    WHEN 'missing_currency' THEN 'the currency is missing'
+    WHEN 'unknown_currency' THEN 'the currency is not an ISO 4217 code'
+    WHEN 'negative_amount' THEN 'the amount is negative but the row is not a credit note'
+    WHEN 'missing_open_amount' THEN 'the open amount is missing'
+    WHEN 'missing_invoice_key' THEN 'the invoice key is missing'
+    WHEN 'missing_paid_on' THEN 'the payment date is missing'
+    WHEN 'unknown_kind' THEN 'the kind is not payment, credit note or write-off'
+    ELSE reason
+END;
+
+COMMENT ON FUNCTION arcollect.quarantine_reason_text(text) IS
+'The quarantine reason code in words, for messages and reports.';
+
+CREATE VIEW arcollect.quarantined_rows AS
+SELECT q.quarantine_id,
+       a.billing_table::text AS table_name,
+       q.row_kind,
+       q.invoice_key,
+       q.reason,
+       arcollect.quarantine_reason_text(q.reason) AS reason_text,
+       q.row_data,
+       q.quarantined_at
+  FROM arcollect.quarantine q
+  JOIN arcollect.attachment a ON a.attachment_id = q.attachment_id;
+
+COMMENT ON VIEW arcollect.quarantined_rows IS
+'Billing and payment rows arcollect could not use, with the table they are in and the reason in words.';
+COMMENT ON COLUMN arcollect.quarantined_rows.quarantine_id IS 'Identifier of the quarantined row.';
+COMMENT ON COLUMN arcollect.quarantined_rows.table_name IS 'The attached table the row is in.';
+COMMENT ON COLUMN arcollect.quarantined_rows.row_kind IS 'invoice (a billing-table row) or payment (a payments-table row).';
+COMMENT ON COLUMN arcollect.quarantined_rows.invoice_key IS 'The invoice key of the row, when it has one.';
+COMMENT ON COLUMN arcollect.quarantined_rows.reason IS 'Reason code, for filtering.';
+COMMENT ON COLUMN arcollect.quarantined_rows.reason_text IS 'Why the row was not used, in words.';
+COMMENT ON COLUMN arcollect.quarantined_rows.row_data IS 'The row as it was written, as JSON.';
+COMMENT ON COLUMN arcollect.quarantined_rows.quarantined_at IS 'When the row went to quarantine.';

@@ -1,0 +1,51 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger.h
+ *	  Declarations shared by the receivables ledger's C files: the
+ *	  currency check (currency.c) and the fast path for new invoices
+ *	  (ledger_fastpath.c), both used by the billing-table trigger
+ *	  (ledger_trigger.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ARCOLLECT_LEDGER_H
+#define ARCOLLECT_LEDGER_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "utils/relcache.h"
+#include "utils/tuplestore.h"
+
+extern bool currency_code_known(const char *code, int len);
+extern int	ledger_pin_search_path(void);
+
+/* The columns of a billing table that arcollect.attach maps, in order. */
+typedef enum LedgerMapped
+{
+	LEDGER_KEY,
+	LEDGER_CUSTOMER,
+	LEDGER_AMOUNT,
+	LEDGER_DUE,
+	LEDGER_ISSUED,
+	LEDGER_CURRENCY,
+	LEDGER_PAID,
+	LEDGER_OPEN,
+	LEDGER_OWNER,
+	LEDGER_STATUS,
+	LEDGER_NMAPPED
+} LedgerMapped;
+
+typedef struct LedgerFastPath LedgerFastPath;
+
+extern LedgerFastPath *ledger_fastpath_build(MemoryContext cxt, Relation billing,
+											 int32 attachment_id,
+											 Datum default_currency,
+											 bool default_currency_null,
+											 Datum void_statuses,
+											 Datum credit_statuses,
+											 const char *const *colnames);
+extern bool ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable,
+								   TupleDesc billing_desc);
+
+#endif							/* ARCOLLECT_LEDGER_H */

@@ -1,0 +1,797 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger_fastpath.c
+ *	  Booking new invoices without SQL: the fast path of the ledger
+ *	  trigger for INSERT and COPY into a billing table.
+ *
+ * Almost every write to a billing table is an INSERT of invoices the
+ * ledger has never seen, one row from an application or millions from a
+ * COPY.  For those, running the general sync statement costs more than the
+ * billing write itself: for one row, starting an executor for a statement
+ * of a dozen CTEs; for a million, materializing and joining them.  This
+ * file books such rows directly: it reads the transition table, converts
+ * and checks the mapped columns in C, looks the key up in the ledger's
+ * primary key when it has to, and writes the invoice rows and their
+ * entries in batches with table_multi_insert and ExecInsertIndexTuples,
+ * the way COPY does.  New customers are collected and inserted with one
+ * SQL statement at the end.
+ *
+ * It books exactly what the INSERT statement of ledger_sync.sql would
+ * book for a new key (same conversions, same entries, same dates).  Any
+ * row it is not sure about -- an unusable row (quarantine), a key the
+ * ledger knows already (a deleted invoice coming back, a key first seen in
+ * a payments table), a status with non-ASCII letters -- is skipped, and
+ * the caller then runs the general statement for the whole transition
+ * table, which books what is left and leaves the rest unchanged.
+ *
+ * The rows are inserted without CHECK constraints being evaluated: the
+ * values are built here and satisfy them by construction (NOT NULL
+ * columns set, entry kinds from the fixed list).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "ledger.h"
+
+/* How a mapped billing column becomes a ledger value. */
+typedef struct MappedColumn
+{
+	AttrNumber	attnum;			/* 0: not mapped */
+	Oid			basetype;		/* the column's type, domains resolved */
+	FmgrInfo	output;			/* its output function, for text */
+} MappedColumn;
+
+/* Column positions (0-based) in one of the ledger tables. */
+typedef struct LedgerColumns
+{
+	int			natts;
+	int			pos[16];
+} LedgerColumns;
+
+struct LedgerFastPath
+{
+	int32		attachment_id;
+	MappedColumn col[LEDGER_NMAPPED];
+	text	   *default_currency;	/* NULL when none */
+	int			nvoid;
+	char	  **void_statuses;	/* lower case */
+	int			ncredit;
+	char	  **credit_statuses;
+	Oid			invoice_relid;
+	Oid			entry_relid;
+	Oid			entry_seqid;
+	Oid			customer_relid;
+	Oid			customer_pkey;	/* (customer_id) */
+	Oid			invoice_pkey;	/* (attachment_id, invoice_key) */
+	Oid			invoice_not_in_billing; /* (attachment_id) WHERE NOT in_billing */
+	LedgerColumns invoice_cols;
+	LedgerColumns entry_cols;
+};
+
+static const char *const invoice_column_names[] = {
+	"attachment_id", "invoice_key", "customer_id", "currency", "issued_on",
+	"due_on", "amount", "paid", "void_amount", "applied", "open_amount",
+	"owner", "status", "in_billing", "updated_at"
+};
+enum
+{
+	INV_ATTACHMENT, INV_KEY, INV_CUSTOMER, INV_CURRENCY, INV_ISSUED, INV_DUE,
+	INV_AMOUNT, INV_PAID, INV_VOID, INV_APPLIED, INV_OPEN, INV_OWNER,
+	INV_STATUS, INV_IN_BILLING, INV_UPDATED, INV_NCOLS
+};
+
+static const char *const entry_column_names[] = {
+	"entry_id", "attachment_id", "invoice_key", "kind", "amount",
+	"effective_on", "source_attachment_id", "recorded_at"
+};
+enum
+{
+	ENT_ID, ENT_ATTACHMENT, ENT_KEY, ENT_KIND, ENT_AMOUNT, ENT_EFFECTIVE,
+	ENT_SOURCE, ENT_RECORDED, ENT_NCOLS
+};
+
+static Oid
+ledger_relid(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "arcollect: relation arcollect.%s is missing", name);
+	return relid;
+}
+
+/* Finds the positions of the named columns in a ledger table. */
+static void
+ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	Assert(n <= lengthof(cols->pos));
+	cols->natts = desc->natts;
+	for (i = 0; i < n; i++)
+	{
+		int			attnum = SPI_fnumber(desc, names[i]);
+
+		if (attnum <= 0)
+			elog(ERROR, "arcollect: column %s of %s is missing", names[i],
+				 RelationGetRelationName(rel));
+		cols->pos[i] = attnum - 1;
+	}
+	table_close(rel, AccessShareLock);
+}
+
+/* Copies a text[] of status values into C strings. */
+static char **
+status_list(ArrayType *array, int *count)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **result;
+	int			i,
+				n = 0;
+
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, count);
+	result = palloc(sizeof(char *) * Max(*count, 1));
+	for (i = 0; i < *count; i++)
+		if (!nulls[i])
+			result[n++] = TextDatumGetCString(elems[i]);
+	*count = n;
+	return result;
+}
+
+/*
+ * Builds what the fast path needs to know about an attachment, in cxt.
+ * colnames are the mapped column names in LedgerMapped order, NULL where
+ * unmapped.  Must be called inside an SPI connection (for SPI_fnumber's
+ * sake only; no query is run).
+ */
+LedgerFastPath *
+ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
+					  Datum default_currency, bool default_currency_null,
+					  Datum void_statuses, Datum credit_statuses,
+					  const char *const *colnames)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	LedgerFastPath *fp = palloc0(sizeof(LedgerFastPath));
+	TupleDesc	desc = RelationGetDescr(billing);
+	Oid			nsp = get_namespace_oid("arcollect", false);
+	int			i;
+
+	fp->attachment_id = attachment_id;
+	for (i = 0; i < LEDGER_NMAPPED; i++)
+	{
+		MappedColumn *col = &fp->col[i];
+		Oid			typoutput;
+		bool		isvarlena;
+		int			attnum;
+
+		if (colnames[i] == NULL)
+			continue;
+		attnum = SPI_fnumber(desc, colnames[i]);
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of table %s does not exist",
+							colnames[i], RelationGetRelationName(billing)),
+					 errhint("Attach the table again with arcollect.attach.")));
+		col->attnum = attnum;
+		col->basetype = getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid);
+		getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &typoutput, &isvarlena);
+		fmgr_info_cxt(typoutput, &col->output, cxt);
+	}
+	fp->default_currency = default_currency_null ? NULL :
+		DatumGetTextPCopy(default_currency);
+	fp->void_statuses = status_list(DatumGetArrayTypeP(void_statuses), &fp->nvoid);
+	fp->credit_statuses = status_list(DatumGetArrayTypeP(credit_statuses), &fp->ncredit);
+
+	fp->invoice_relid = ledger_relid(nsp, "invoice");
+	fp->invoice_pkey = ledger_relid(nsp, "invoice_pkey");
+	/* optional: without it every key is looked up */
+	fp->invoice_not_in_billing = get_relname_relid("invoice_not_in_billing", nsp);
+	fp->entry_relid = ledger_relid(nsp, "entry");
+	fp->entry_seqid = ledger_relid(nsp, "entry_entry_id_seq");
+	fp->customer_relid = ledger_relid(nsp, "customer");
+	fp->customer_pkey = ledger_relid(nsp, "customer_pkey");
+	ledger_columns(fp->invoice_relid, invoice_column_names, INV_NCOLS, &fp->invoice_cols);
+	ledger_columns(fp->entry_relid, entry_column_names, ENT_NCOLS, &fp->entry_cols);
+
+	MemoryContextSwitchTo(old);
+	return fp;
+}
+
+/* A mapped column as text, as (column)::text does in SQL; NULL if NULL. */
+static text *
+column_text(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
+{
+	Datum		value = slot_getattr(slot, col->attnum, isnull);
+
+	if (*isnull)
+		return NULL;
+	switch (col->basetype)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			return DatumGetTextPP(value);
+		case BPCHAROID:
+			/* bpchar::text drops the trailing blanks */
+			return DatumGetTextPP(DirectFunctionCall1(rtrim1, value));
+		default:
+			return cstring_to_text(OutputFunctionCall(&col->output, value));
+	}
+}
+
+static Datum
+column_numeric(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
+{
+	Datum		value = slot_getattr(slot, col->attnum, isnull);
+
+	if (*isnull)
+		return (Datum) 0;
+	switch (col->basetype)
+	{
+		case INT2OID:
+			return DirectFunctionCall1(int2_numeric, value);
+		case INT4OID:
+			return DirectFunctionCall1(int4_numeric, value);
+		case INT8OID:
+			return DirectFunctionCall1(int8_numeric, value);
+		default:
+			return value;
+	}
+}
+
+static Datum
+column_date(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
+{
+	Datum		value = slot_getattr(slot, col->attnum, isnull);
+
+	if (*isnull)
+		return (Datum) 0;
+	switch (col->basetype)
+	{
+		case TIMESTAMPOID:
+			return DirectFunctionCall1(timestamp_date, value);
+		case TIMESTAMPTZOID:
+			return DirectFunctionCall1(timestamptz_date, value);
+		default:
+			return value;
+	}
+}
+
+/*
+ * The row's currency, trimmed and upper-cased, or the default; NULL when
+ * it is not a known code (the row is then left to the general path).
+ */
+static text *
+row_currency(LedgerFastPath *fp, TupleTableSlot *slot)
+{
+	char		buf[4];
+	const char *s;
+	int			len,
+				i;
+	bool		isnull = true;
+	text	   *t = NULL;
+
+	if (fp->col[LEDGER_CURRENCY].attnum != 0)
+		t = column_text(&fp->col[LEDGER_CURRENCY], slot, &isnull);
+	if (isnull)
+		t = fp->default_currency;
+	if (t == NULL)
+		return NULL;
+	s = VARDATA_ANY(t);
+	len = VARSIZE_ANY_EXHDR(t);
+	while (len > 0 && s[0] == ' ')
+		s++, len--;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len != 3)
+		return NULL;
+	for (i = 0; i < 3; i++)
+	{
+		if (IS_HIGHBIT_SET(s[i]))
+			return NULL;
+		buf[i] = pg_ascii_toupper((unsigned char) s[i]);
+	}
+	buf[3] = '\0';
+	if (!currency_code_known(buf, 3))
+		return NULL;
+	return cstring_to_text_with_len(buf, 3);
+}
+
+/*
+ * Whether the lower-cased status is one of list.  Sets *unsure for a
+ * status with non-ASCII letters, whose lower case only SQL knows.
+ */
+static bool
+status_in(text *status, char **list, int n, bool *unsure)
+{
+	char	   *s;
+	int			i;
+
+	if (status == NULL || n == 0)
+		return false;
+	s = text_to_cstring(status);
+	for (i = 0; s[i]; i++)
+	{
+		if (IS_HIGHBIT_SET(s[i]))
+		{
+			*unsure = true;
+			return false;
+		}
+		s[i] = pg_ascii_tolower((unsigned char) s[i]);
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+numeric_sign_of(Datum n)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+											 NumericGetDatum(int64_to_numeric(0))));
+}
+
+/*
+ * A reusable lookup in a unique index: one scan opened per statement and
+ * rescanned per row, so that a probe costs one index descent.  The dirty
+ * snapshot also sees keys that other transactions are inserting right now.
+ */
+typedef struct LedgerProbe
+{
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	SnapshotData dirty;
+	MemoryContext cxt;			/* outlives the scan, unlike a row's context */
+} LedgerProbe;
+
+static void
+probe_open(LedgerProbe *p, Relation heap, Oid indexid, int nkeys)
+{
+	p->index = index_open(indexid, AccessShareLock);
+	InitDirtySnapshot(p->dirty);
+	p->scan = index_beginscan(heap, p->index, &p->dirty, nkeys, 0);
+	p->slot = table_slot_create(heap, NULL);
+	p->cxt = CurrentMemoryContext;
+}
+
+/* True when the index has a live row with these keys (index columns). */
+static bool
+probe_found(LedgerProbe *p, ScanKey keys, int nkeys)
+{
+	/*
+	 * The index AM allocates scan state lazily (btree: the killed-items
+	 * list) in the current context, so run it in the scan's own.
+	 */
+	MemoryContext old = MemoryContextSwitchTo(p->cxt);
+	bool		found;
+
+	index_rescan(p->scan, keys, nkeys, NULL, 0);
+	found = index_getnext_slot(p->scan, ForwardScanDirection, p->slot);
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+static void
+probe_close(LedgerProbe *p)
+{
+	index_endscan(p->scan);
+	ExecDropSingleTupleTableSlot(p->slot);
+	index_close(p->index, AccessShareLock);
+}
+
+/* Rows buffered per ledger table before they are written together. */
+#define LEDGER_BATCH 1000
+
+/*
+ * A ledger table opened for inserts, with its indexes.  Rows are buffered
+ * and written with table_multi_insert, as COPY does: one WAL record and
+ * one buffer lock per page instead of per row.
+ */
+typedef struct LedgerTarget
+{
+	Relation	rel;
+	ResultRelInfo *rri;
+	BulkInsertState bistate;
+	MemoryContext cxt;			/* where the slots are made */
+	int			nslots;
+	TupleTableSlot *slots[LEDGER_BATCH];
+} LedgerTarget;
+
+static void
+target_open(LedgerTarget *t, Oid relid, bool bulk)
+{
+	t->rel = table_open(relid, RowExclusiveLock);
+	t->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
+	ExecOpenIndices(t->rri, false);
+	/* a bulk-write ring buffer pays off for big loads only */
+	t->bistate = bulk ? GetBulkInsertState() : NULL;
+	t->cxt = CurrentMemoryContext;
+	t->nslots = 0;
+	memset(t->slots, 0, sizeof(t->slots));
+}
+
+/* Writes the buffered rows and their index entries. */
+static void
+target_flush(LedgerTarget *t, EState *estate)
+{
+	int			i;
+
+	if (t->nslots == 0)
+		return;
+	table_multi_insert(t->rel, t->slots, t->nslots, GetCurrentCommandId(true), 0,
+					   t->bistate);
+	for (i = 0; i < t->nslots; i++)
+	{
+		if (t->rri->ri_NumIndices > 0)
+			ExecInsertIndexTuples(t->rri, t->slots[i], estate, false, false, NULL, NIL);
+		ExecClearTuple(t->slots[i]);
+	}
+	t->nslots = 0;
+}
+
+static void
+target_insert(LedgerTarget *t, EState *estate, Datum *values, bool *nulls)
+{
+	TupleTableSlot *slot;
+
+	if (t->slots[t->nslots] == NULL)
+	{
+		/* slots live as long as the target, not the row */
+		MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+		t->slots[t->nslots] = MakeSingleTupleTableSlot(RelationGetDescr(t->rel),
+													   table_slot_callbacks(t->rel));
+		MemoryContextSwitchTo(old);
+	}
+	slot = t->slots[t->nslots];
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	ExecStoreVirtualTuple(slot);
+	/* the values live in the per-row context: copy them into the slot */
+	ExecMaterializeSlot(slot);
+	if (++t->nslots == LEDGER_BATCH)
+		target_flush(t, estate);
+}
+
+static void
+target_close(LedgerTarget *t, EState *estate)
+{
+	int			i;
+
+	target_flush(t, estate);
+	for (i = 0; i < LEDGER_BATCH && t->slots[i] != NULL; i++)
+		ExecDropSingleTupleTableSlot(t->slots[i]);
+	if (t->bistate)
+		FreeBulkInsertState(t->bistate);
+	ExecCloseIndices(t->rri);
+	table_close(t->rel, NoLock);
+}
+
+/* Appends one entry row. */
+static void
+add_entry(LedgerFastPath *fp, LedgerTarget *t, EState *estate, Datum key,
+		  const char *kind, Datum amount, DateADT effective_on, TimestampTz now)
+{
+	Datum		values[64];
+	bool		nulls[64];
+	const int  *pos = fp->entry_cols.pos;
+
+	Assert(fp->entry_cols.natts <= 64);
+	memset(nulls, true, sizeof(bool) * fp->entry_cols.natts);
+#define SET(i, v) (values[pos[i]] = (v), nulls[pos[i]] = false)
+	SET(ENT_ID, Int64GetDatum(nextval_internal(fp->entry_seqid, false)));
+	SET(ENT_ATTACHMENT, Int32GetDatum(fp->attachment_id));
+	SET(ENT_KEY, key);
+	SET(ENT_KIND, CStringGetTextDatum(kind));
+	SET(ENT_AMOUNT, amount);
+	SET(ENT_EFFECTIVE, DateADTGetDatum(effective_on));
+	SET(ENT_SOURCE, Int32GetDatum(fp->attachment_id));
+	SET(ENT_RECORDED, TimestampTzGetDatum(now));
+#undef SET
+	target_insert(t, estate, values, nulls);
+}
+
+/*
+ * Books the new invoices of an INSERT's transition table.  Returns true
+ * when every row was booked here; false when some were left for the
+ * general statement (which the caller must then run).
+ */
+bool
+ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc billing_desc)
+{
+	EState	   *estate = CreateExecutorState();
+	MemoryContext rowcxt = GetPerTupleMemoryContext(estate);
+	MemoryContext old;
+	TupleTableSlot *in = MakeSingleTupleTableSlot(billing_desc, &TTSOpsMinimalTuple);
+	LedgerTarget *invoice = palloc(sizeof(LedgerTarget));
+	LedgerTarget *entry = palloc(sizeof(LedgerTarget));
+	Relation	customer;
+	LedgerProbe invoice_probe,
+				customer_probe;
+	HTAB	   *customers;
+	HASHCTL		ctl;
+	List	   *new_customers = NIL;
+	List	   *new_owners = NIL;
+	bool		complete = true;
+	bool		probe_keys;
+	bool		bulk;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	DateADT		today = GetSQLCurrentDate();
+	Datum		zero = NumericGetDatum(int64_to_numeric(0));
+	Datum		inv_values[64];
+	bool		inv_nulls[64];
+	const int  *pos = fp->invoice_cols.pos;
+
+	Assert(fp->invoice_cols.natts <= 64);
+	bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
+	target_open(invoice, fp->invoice_relid, bulk);
+	target_open(entry, fp->entry_relid, bulk);
+	customer = table_open(fp->customer_relid, RowExclusiveLock);
+	probe_open(&invoice_probe, invoice->rel, fp->invoice_pkey, 2);
+	probe_open(&customer_probe, customer, fp->customer_pkey, 1);
+
+	/*
+	 * A new billing key can only be known to the ledger already if the
+	 * ledger holds keys the billing table does not (keys seen only in
+	 * payments, deleted invoices): the billing table's own unique key
+	 * rejects every other duplicate before we get here.  Without such keys
+	 * no row needs looking up; should one slip through anyway (a ledger
+	 * out of step after a detach, a concurrent payment), the ledger's
+	 * primary key reports it and the caller falls back.
+	 */
+	probe_keys = true;
+	if (OidIsValid(fp->invoice_not_in_billing))
+	{
+		LedgerProbe others;
+		ScanKeyData skey;
+
+		probe_open(&others, invoice->rel, fp->invoice_not_in_billing, 1);
+		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT4EQ,
+					Int32GetDatum(fp->attachment_id));
+		probe_keys = probe_found(&others, &skey, 1);
+		probe_close(&others);
+	}
+
+	/* customers already looked up in this statement, when there are many */
+	customers = NULL;
+	if (tuplestore_tuple_count(newtable) > 1)
+	{
+		ctl.keysize = NAMEDATALEN;
+		ctl.entrysize = NAMEDATALEN;
+		ctl.hcxt = CurrentMemoryContext;
+		customers = hash_create("arcollect new customers", 256, &ctl,
+								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+
+	tuplestore_rescan(newtable);
+	while (tuplestore_gettupleslot(newtable, true, false, in))
+	{
+		bool		isnull,
+					unsure = false,
+					is_void,
+					is_credit;
+		text	   *key,
+				   *cust,
+				   *cur,
+				   *owner = NULL,
+				   *status = NULL;
+		Datum		amt,
+					paid,
+					iss,
+					due,
+					keydatum;
+		ScanKeyData skey[2];
+
+		ResetPerTupleExprContext(estate);
+		old = MemoryContextSwitchTo(rowcxt);
+
+		/* convert and check, as _invoice_rows_sql does */
+		key = column_text(&fp->col[LEDGER_KEY], in, &isnull);
+		cust = column_text(&fp->col[LEDGER_CUSTOMER], in, &isnull);
+		if (isnull || key == NULL)
+			goto skip;
+		amt = column_numeric(&fp->col[LEDGER_AMOUNT], in, &isnull);
+		if (isnull)
+			goto skip;
+		iss = column_date(&fp->col[LEDGER_ISSUED], in, &isnull);
+		if (isnull)
+			goto skip;
+		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
+		if (isnull || DatumGetDateADT(due) < DatumGetDateADT(iss))
+			goto skip;
+		cur = row_currency(fp, in);
+		if (cur == NULL)
+			goto skip;
+		if (fp->col[LEDGER_STATUS].attnum != 0)
+			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
+		is_void = status_in(status, fp->void_statuses, fp->nvoid, &unsure);
+		is_credit = status_in(status, fp->credit_statuses, fp->ncredit, &unsure);
+		if (unsure)
+			goto skip;
+		if (numeric_sign_of(amt) < 0 && !is_credit)
+			goto skip;
+		if (fp->col[LEDGER_PAID].attnum != 0)
+		{
+			paid = column_numeric(&fp->col[LEDGER_PAID], in, &isnull);
+			if (isnull)
+				paid = zero;
+		}
+		else if (fp->col[LEDGER_OPEN].attnum != 0)
+		{
+			Datum		open = column_numeric(&fp->col[LEDGER_OPEN], in, &isnull);
+
+			if (isnull)
+				goto skip;
+			paid = DirectFunctionCall2(numeric_sub, amt, open);
+		}
+		else
+			paid = zero;
+		if (fp->col[LEDGER_OWNER].attnum != 0)
+			owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
+
+		/* a key the ledger knows goes to the general statement */
+		keydatum = PointerGetDatum(key);
+		ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_INT4EQ,
+					Int32GetDatum(fp->attachment_id));
+		ScanKeyInit(&skey[1], 2, BTEqualStrategyNumber, F_TEXTEQ, keydatum);
+		if (probe_keys && probe_found(&invoice_probe, skey, 2))
+			goto skip;
+
+		/* the invoice */
+		memset(inv_nulls, true, sizeof(bool) * fp->invoice_cols.natts);
+#define SET(i, v) (inv_values[pos[i]] = (v), inv_nulls[pos[i]] = false)
+		SET(INV_ATTACHMENT, Int32GetDatum(fp->attachment_id));
+		SET(INV_KEY, keydatum);
+		SET(INV_CUSTOMER, PointerGetDatum(cust));
+		SET(INV_CURRENCY, PointerGetDatum(cur));
+		SET(INV_ISSUED, iss);
+		SET(INV_DUE, due);
+		SET(INV_AMOUNT, amt);
+		SET(INV_PAID, paid);
+		SET(INV_VOID, is_void ? DirectFunctionCall2(numeric_sub, paid, amt) : zero);
+		SET(INV_APPLIED, zero);
+		SET(INV_OPEN, is_void ? zero : DirectFunctionCall2(numeric_sub, amt, paid));
+		if (owner != NULL)
+			SET(INV_OWNER, PointerGetDatum(owner));
+		if (status != NULL)
+			SET(INV_STATUS, PointerGetDatum(status));
+		SET(INV_IN_BILLING, BoolGetDatum(true));
+		SET(INV_UPDATED, TimestampTzGetDatum(now));
+#undef SET
+		target_insert(invoice, estate, inv_values, inv_nulls);
+
+		/* its entries, as the INSERT statement books them */
+		{
+			DateADT		seen = Max(today, DatumGetDateADT(iss));
+			int			amt_sign = numeric_sign_of(amt);
+
+			if (amt_sign != 0)
+				add_entry(fp, entry, estate, keydatum,
+						  amt_sign < 0 ? "credit_note" : "invoice",
+						  amt, DatumGetDateADT(iss), now);
+			if (numeric_sign_of(paid) != 0)
+				add_entry(fp, entry, estate, keydatum, "payment",
+						  DirectFunctionCall1(numeric_uminus, paid), seen, now);
+			if (is_void)
+			{
+				Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
+
+				if (numeric_sign_of(v) != 0)
+					add_entry(fp, entry, estate, keydatum, "void", v, seen, now);
+			}
+		}
+
+		/* a customer not seen before is created at the end */
+		{
+			char	   *id = text_to_cstring(cust);
+			bool		found;
+
+			if (customers != NULL && strlen(id) < NAMEDATALEN)
+			{
+				hash_search(customers, id, HASH_ENTER, &found);
+				if (found)
+					goto next;
+			}
+			ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
+						PointerGetDatum(cust));
+			if (!probe_found(&customer_probe, skey, 1))
+			{
+				MemoryContextSwitchTo(old);
+				new_customers = lappend(new_customers, text_to_cstring(cust));
+				new_owners = lappend(new_owners,
+									 owner ? text_to_cstring(owner) : NULL);
+			}
+		}
+		goto next;
+
+skip:
+		complete = false;
+next:
+		MemoryContextSwitchTo(old);
+	}
+
+	probe_close(&customer_probe);
+	probe_close(&invoice_probe);
+	target_close(entry, estate);
+	target_close(invoice, estate);
+	table_close(customer, NoLock);
+	ExecDropSingleTupleTableSlot(in);
+	FreeExecutorState(estate);
+
+	if (new_customers != NIL)
+	{
+		int			n = list_length(new_customers);
+		Datum	   *ids = palloc(sizeof(Datum) * n);
+		Datum	   *owners = palloc(sizeof(Datum) * n);
+		bool	   *owner_nulls = palloc(sizeof(bool) * n);
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+		Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, INT4OID};
+		Datum		args[3];
+		int			i = 0;
+		ListCell   *lc1,
+				   *lc2;
+		int			ret;
+		int			level;
+
+		forboth(lc1, new_customers, lc2, new_owners)
+		{
+			ids[i] = CStringGetTextDatum(lfirst(lc1));
+			owner_nulls[i] = lfirst(lc2) == NULL;
+			owners[i] = owner_nulls[i] ? (Datum) 0 : CStringGetTextDatum(lfirst(lc2));
+			i++;
+		}
+		args[0] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+		args[1] = PointerGetDatum(construct_md_array(owners, owner_nulls, 1, dims, lbs,
+													 TEXTOID, -1, false, TYPALIGN_INT));
+		args[2] = Int32GetDatum(fp->attachment_id);
+		level = ledger_pin_search_path();
+		ret = SPI_execute_with_args("INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)"
+									" SELECT DISTINCT ON (u.id) u.id, u.owner, $3"
+									" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, owner)"
+									" ORDER BY u.id, u.owner"
+									" ON CONFLICT (customer_id) DO NOTHING",
+									3, argtypes, args, NULL, false, 0);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "arcollect: creating customers failed: %s",
+				 SPI_result_code_string(ret));
+		AtEOXact_GUC(true, level);
+	}
+	return complete;
+}

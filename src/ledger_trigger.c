@@ -1,0 +1,590 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger_trigger.c
+ *	  The trigger that keeps the receivables ledger in line with attached
+ *	  billing and payments tables.
+ *
+ * arcollect.attach installs arcollect.ledger_trigger() four times on a
+ * table, as statement-level AFTER triggers: INSERT and UPDATE and DELETE
+ * with transition tables (arcollect_new, arcollect_old), and TRUNCATE.
+ * Whatever the statement -- one row from an application, a COPY of
+ * millions -- the trigger fires once and runs one SQL statement that moves
+ * the whole transition table into the ledger: usable rows become ledger
+ * rows, unusable ones go to quarantine with a WARNING (or fail the
+ * statement when the table is attached in strict mode).
+ *
+ * The statement text comes from arcollect._sync_sql(), which builds it
+ * from the attachment's column mapping with every identifier quoted and
+ * every value a parameter.  This file only caches it: per backend, per
+ * table and event, the first firing looks the attachment up and prepares
+ * the statement; later firings cost a hash lookup and the execution.
+ * Small statements run the kept generic plan; big ones (bulk loads) are
+ * planned afresh, because a plan made for one row is a poor plan for a
+ * million.  INSERT and COPY into a billing table first take the fast path
+ * of ledger_fastpath.c, which books new invoices without SQL.
+ *
+ * Whoever writes the billing table, the ledger is written with the rights
+ * of the function's owner (the extension owner), so users need no
+ * privilege on arcollect's tables: the function switches user itself, as
+ * SECURITY DEFINER would.  It does not use SECURITY DEFINER because the
+ * SET clause that must come with it (search_path) costs more than the
+ * fast path for a single-row insert; the search_path is pinned here only
+ * around the SQL this file runs (ledger_pin_search_path).
+ *
+ * A relcache invalidation of the attached table (attach and detach drop
+ * and create its triggers; ALTER TABLE renames columns) drops its cache
+ * entry, so a changed mapping is picked up by the next statement.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+#include "ledger.h"
+
+/* Statements touching at least this many rows get a plan of their own. */
+#define LEDGER_BULK_ROWS 1000
+
+/* Parameters of every sync statement; see ledger_sync.sql. */
+#define LEDGER_NPARAMS 5
+
+typedef enum LedgerEvent
+{
+	LEDGER_INSERT,
+	LEDGER_UPDATE,
+	LEDGER_DELETE,
+	LEDGER_TRUNCATE,
+	LEDGER_NEVENTS
+} LedgerEvent;
+
+static const char *const ledger_event_names[LEDGER_NEVENTS] = {
+	"INSERT", "UPDATE", "DELETE", "TRUNCATE"
+};
+
+static Oid	ledger_param_types[LEDGER_NPARAMS] = {
+	INT4OID, INT4OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID
+};
+
+/*
+ * What one backend knows about one attached table.  Everything but the
+ * plans lives in cxt, so dropping an entry is one MemoryContextDelete.
+ */
+typedef struct LedgerTable
+{
+	Oid			relid;			/* hash key: the attached table */
+	bool		valid;			/* false once invalidated */
+	bool		attached;		/* false: trigger left on a detached table */
+	int32		attachment_id;
+	bool		invoices;		/* a billing table, not a payments table */
+	bool		strict;
+	char	   *table_name;		/* schema-qualified, quoted, for messages */
+	Datum		values[LEDGER_NPARAMS];
+	char		nulls[LEDGER_NPARAMS];
+	char	   *sql[LEDGER_NEVENTS];
+	SPIPlanPtr	plan[LEDGER_NEVENTS];
+	LedgerFastPath *fastpath;	/* billing tables only */
+	MemoryContext cxt;
+} LedgerTable;
+
+static HTAB *ledger_tables = NULL;
+
+/*
+ * Relcache invalidation callback: forget what we know about relid (or
+ * about every table, for InvalidOid).  Only marks entries; they are freed
+ * on next use, outside the invalidation machinery.
+ */
+static void
+ledger_invalidate(Datum arg, Oid relid)
+{
+	LedgerTable *entry;
+
+	if (ledger_tables == NULL)
+		return;
+	if (OidIsValid(relid))
+	{
+		entry = hash_search(ledger_tables, &relid, HASH_FIND, NULL);
+		if (entry != NULL)
+			entry->valid = false;
+	}
+	else
+	{
+		HASH_SEQ_STATUS status;
+
+		hash_seq_init(&status, ledger_tables);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			entry->valid = false;
+	}
+}
+
+static void
+ledger_release(LedgerTable *entry)
+{
+	int			i;
+
+	for (i = 0; i < LEDGER_NEVENTS; i++)
+		if (entry->plan[i] != NULL)
+			SPI_freeplan(entry->plan[i]);
+	if (entry->cxt != NULL)
+		MemoryContextDelete(entry->cxt);
+}
+
+/*
+ * Fills entry from arcollect.attachment.  Must be called inside an SPI
+ * connection.
+ */
+static void
+ledger_load(LedgerTable *entry, Relation rel)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	int			ret;
+	MemoryContext old;
+
+	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "arcollect ledger table",
+									   ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(entry->cxt);
+	entry->table_name =
+		quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+								   RelationGetRelationName(rel));
+	MemoryContextSwitchTo(old);
+
+	args[0] = ObjectIdGetDatum(entry->relid);
+	ret = SPI_execute_with_args("SELECT a.attachment_id,"
+								" coalesce(a.invoices_attachment_id, a.attachment_id),"
+								" a.default_currency, a.void_statuses, a.credit_statuses,"
+								" a.strict_mode, a.kind = 'invoices',"
+								" a.key_column, a.customer_column, a.amount_column,"
+								" a.due_on_column, a.issued_on_column, a.currency_column,"
+								" a.paid_column, a.open_column, a.owner_column,"
+								" a.status_column"
+								" FROM arcollect.attachment a"
+								" WHERE a.billing_table = $1 AND a.detached_at IS NULL",
+								1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "arcollect: reading arcollect.attachment failed: %s",
+			 SPI_result_code_string(ret));
+
+	entry->attached = SPI_processed == 1;
+	if (entry->attached)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int			i;
+
+		old = MemoryContextSwitchTo(entry->cxt);
+		for (i = 0; i < LEDGER_NPARAMS; i++)
+		{
+			bool		isnull;
+			Datum		value = SPI_getbinval(tuple, desc, i + 1, &isnull);
+
+			entry->nulls[i] = isnull ? 'n' : ' ';
+			entry->values[i] = isnull ? (Datum) 0 :
+				datumCopy(value, ledger_param_types[i] == INT4OID, ledger_param_types[i] == INT4OID ? 4 : -1);
+		}
+		{
+			bool		isnull;
+
+			entry->strict = DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull));
+			entry->invoices = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
+		}
+		MemoryContextSwitchTo(old);
+		entry->attachment_id = DatumGetInt32(entry->values[0]);
+
+		if (entry->invoices)
+		{
+			const char *colnames[LEDGER_NMAPPED];
+
+			for (i = 0; i < LEDGER_NMAPPED; i++)
+				colnames[i] = SPI_getvalue(tuple, desc, 8 + i);
+			entry->fastpath =
+				ledger_fastpath_build(entry->cxt, rel, entry->attachment_id,
+									  entry->values[2], entry->nulls[2] == 'n',
+									  entry->values[3], entry->values[4], colnames);
+		}
+	}
+	entry->valid = true;
+}
+
+/*
+ * Returns the cache entry of the table the trigger fired on, (re)loading
+ * it when needed.  Must be called inside an SPI connection.
+ */
+static LedgerTable *
+ledger_lookup(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	LedgerTable *entry;
+	bool		found;
+
+	if (ledger_tables == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(LedgerTable);
+		ctl.hcxt = CacheMemoryContext;
+		ledger_tables = hash_create("arcollect ledger tables", 16, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(ledger_invalidate, (Datum) 0);
+	}
+
+	entry = hash_search(ledger_tables, &relid, HASH_ENTER, &found);
+	if (found && entry->valid)
+		return entry;
+	if (found)
+		ledger_release(entry);
+	memset(((char *) entry) + sizeof(Oid), 0, sizeof(LedgerTable) - sizeof(Oid));
+	PG_TRY();
+	{
+		int			level = ledger_pin_search_path();
+
+		ledger_load(entry, rel);
+		AtEOXact_GUC(true, level);
+	}
+	PG_CATCH();
+	{
+		/* leave no half-built entry behind */
+		ledger_release(entry);
+		hash_search(ledger_tables, &relid, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return entry;
+}
+
+/*
+ * The sync statement of entry for event, generated on first use.
+ */
+static const char *
+ledger_sql(LedgerTable *entry, LedgerEvent event)
+{
+	Oid			argtypes[2] = {INT4OID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	Datum		sql;
+	int			ret;
+
+	if (entry->sql[event] != NULL)
+		return entry->sql[event];
+
+	args[0] = Int32GetDatum(entry->attachment_id);
+	args[1] = CStringGetTextDatum(ledger_event_names[event]);
+	ret = SPI_execute_with_args("SELECT arcollect._sync_sql($1, $2)",
+								2, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "arcollect: generating the ledger statement failed: %s",
+			 SPI_result_code_string(ret));
+	sql = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "arcollect._sync_sql returned NULL");
+	entry->sql[event] = MemoryContextStrdup(entry->cxt, TextDatumGetCString(sql));
+	return entry->sql[event];
+}
+
+/*
+ * Reports the rows a statement sent to quarantine: a WARNING, or in
+ * strict mode an ERROR that undoes the billing write.
+ */
+static void
+ledger_report_quarantine(LedgerTable *entry, int64 count, const char *key,
+						 const char *reason)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	char	   *reason_text = (char *) reason;
+	int			ret;
+
+	args[0] = CStringGetTextDatum(reason);
+	ret = SPI_execute_with_args("SELECT arcollect.quarantine_reason_text($1)",
+								1, argtypes, args, NULL, true, 1);
+	if (ret == SPI_OK_SELECT && SPI_processed == 1)
+		reason_text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (key == NULL)
+		key = "(none)";
+
+	if (entry->strict)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("row with invoice key \"%s\" of table %s cannot be used: %s",
+						key, entry->table_name, reason_text),
+				 errdetail("Table %s is attached to the receivables ledger in strict mode, so rows it cannot use are refused.",
+						   entry->table_name),
+				 errhint("Correct the row, or attach the table with strict => false to quarantine such rows instead.")));
+
+	if (count == 1)
+		ereport(WARNING,
+				(errmsg("arcollect quarantined the row with invoice key \"%s\" of table %s: %s",
+						key, entry->table_name, reason_text),
+				 errdetail("The write went through; the receivables ledger leaves the row out until it is corrected."),
+				 errhint("See arcollect.quarantine.")));
+	else
+		ereport(WARNING,
+				(errmsg("arcollect quarantined " INT64_FORMAT " rows of table %s",
+						count, entry->table_name),
+				 errdetail("The first has invoice key \"%s\": %s. The write went through; the receivables ledger leaves the rows out until they are corrected.",
+						   key, reason_text),
+				 errhint("See arcollect.quarantine.")));
+}
+
+/*
+ * Runs the sync statement of entry for event: the kept generic plan for
+ * small statements, a fresh plan for big ones.  Leaves the result row in
+ * SPI_tuptable.
+ */
+static void
+ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
+{
+	int			ret;
+
+	if (rows >= LEDGER_BULK_ROWS)
+		ret = SPI_execute_with_args(ledger_sql(entry, event), LEDGER_NPARAMS,
+									ledger_param_types, entry->values,
+									entry->nulls, false, 0);
+	else
+	{
+		if (entry->plan[event] == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare_cursor(ledger_sql(entry, event),
+												  LEDGER_NPARAMS, ledger_param_types,
+												  CURSOR_OPT_GENERIC_PLAN);
+
+			if (plan == NULL)
+				elog(ERROR, "arcollect: preparing the ledger statement failed: %s",
+					 SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			entry->plan[event] = plan;
+		}
+		ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
+							   false, 0);
+	}
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "arcollect: the ledger statement failed: %s",
+			 SPI_result_code_string(ret));
+}
+
+/*
+ * Reports the quarantined rows counted by the statement just run.
+ */
+static void
+ledger_check_result(LedgerTable *entry)
+{
+	bool		isnull;
+	int64		quarantined;
+
+	quarantined = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 2, &isnull));
+	if (quarantined > 0)
+	{
+		char	   *key = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		char	   *reason = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+
+		ledger_report_quarantine(entry, quarantined, key, reason);
+	}
+}
+
+/*
+ * Books the rows of an INSERT or COPY into a billing table through the
+ * fast path (ledger_fastpath.c).  Returns false when the caller must run
+ * the general INSERT statement: some rows were left for it, or a
+ * concurrent transaction booked one of the keys first, which the fast
+ * path's index insert reports as a unique violation.  The fast path runs
+ * in a subtransaction so that such a failure undoes it without touching
+ * the billing write.
+ */
+static bool
+ledger_insert_fast(LedgerTable *entry, TriggerData *trigdata)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		complete;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		complete = ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
+										  RelationGetDescr(trigdata->tg_relation));
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/*
+		 * The subtransaction must be gone before any error leaves this
+		 * function, or the top-level transaction would be left waiting for
+		 * a ROLLBACK that only the trigger could give.
+		 */
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return false;
+	}
+	PG_END_TRY();
+	return complete;
+}
+
+/*
+ * Pins search_path to pg_catalog, pg_temp until the returned nest level is
+ * closed with AtEOXact_GUC(true, level): every SQL statement arcollect
+ * runs from C is parsed there, whatever the caller's search_path (an error
+ * closes the level by itself).
+ */
+int
+ledger_pin_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return level;
+}
+
+/* The owner of the trigger function: the user the ledger is written as. */
+static Oid
+ledger_owner(Oid fn_oid)
+{
+	static Oid	cached_fn = InvalidOid;
+	static Oid	cached_owner = InvalidOid;
+	HeapTuple	tuple;
+
+	if (fn_oid == cached_fn)
+		return cached_owner;
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for function %u", fn_oid);
+	cached_owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
+	cached_fn = fn_oid;
+	ReleaseSysCache(tuple);
+	return cached_owner;
+}
+
+static int64
+transition_rows(Tuplestorestate *table)
+{
+	return table == NULL ? 0 : tuplestore_tuple_count(table);
+}
+
+PG_FUNCTION_INFO_V1(arcollect_ledger_trigger);
+
+/*
+ * arcollect.ledger_trigger(): the statement-level AFTER trigger installed
+ * by arcollect.attach and arcollect.attach_payments.  Takes no arguments;
+ * the attachment is found by the table it fires on.
+ */
+Datum
+arcollect_ledger_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	LedgerEvent event;
+	LedgerTable *entry;
+	int64		rows;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("arcollect.ledger_trigger() must be called as a trigger")));
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("arcollect.ledger_trigger() must be fired AFTER, FOR EACH STATEMENT"),
+				 errhint("Install it with arcollect.attach.")));
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		event = LEDGER_INSERT;
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		event = LEDGER_UPDATE;
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		event = LEDGER_DELETE;
+	else
+		event = LEDGER_TRUNCATE;
+
+	/* The statement text names the transition tables; insist on them. */
+	if ((event == LEDGER_INSERT || event == LEDGER_UPDATE) &&
+		(trigdata->tg_newtable == NULL ||
+		 strcmp(trigdata->tg_trigger->tgnewtable, "arcollect_new") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" must have REFERENCING NEW TABLE AS arcollect_new",
+						trigdata->tg_trigger->tgname),
+				 errhint("Install it with arcollect.attach.")));
+	if ((event == LEDGER_DELETE || event == LEDGER_UPDATE) &&
+		(trigdata->tg_oldtable == NULL ||
+		 strcmp(trigdata->tg_trigger->tgoldtable, "arcollect_old") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" must have REFERENCING OLD TABLE AS arcollect_old",
+						trigdata->tg_trigger->tgname),
+				 errhint("Install it with arcollect.attach.")));
+
+	rows = transition_rows(trigdata->tg_newtable) + transition_rows(trigdata->tg_oldtable);
+	if (rows == 0 && event != LEDGER_TRUNCATE)
+		return PointerGetDatum(NULL);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	entry = ledger_lookup(trigdata->tg_relation);
+	if (!entry->attached)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is not attached to the receivables ledger", entry->table_name),
+				 errdetail("Trigger \"%s\" fired, but arcollect.attachment has no attachment for the table; the ledger was not updated.",
+						   trigdata->tg_trigger->tgname),
+				 errhint("Attach the table with arcollect.attach, or drop the trigger.")));
+		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		return PointerGetDatum(NULL);
+	}
+
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "arcollect: could not register the transition tables");
+
+	/* Inserts into a billing table try the fast path first. */
+	if (!(event == LEDGER_INSERT && entry->invoices &&
+		  ledger_insert_fast(entry, trigdata)))
+	{
+		int			level = ledger_pin_search_path();
+
+		ledger_execute(entry, event, rows);
+		ledger_check_result(entry);
+		AtEOXact_GUC(true, level);
+	}
+
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return PointerGetDatum(NULL);
+}
