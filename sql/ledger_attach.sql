@@ -106,3 +106,13 @@ SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no
                         paid => 'amount_paid', owner => 'rep', status => 'state');
 SELECT * FROM arcollect.reconcile('billing');
 SELECT invoice_key, kind, amount, effective_on FROM arcollect.entry WHERE invoice_key = 'INV-1' ORDER BY entry_id;
+
+-- Renaming a mapped column does not fail billing writes: the trigger warns
+-- and leaves the ledger alone until the table is attached again.
+ALTER TABLE billing RENAME COLUMN total TO total_amount;
+INSERT INTO billing VALUES ('INV-6', 20, 70.00, '2025-03-01', '2025-03-31', 'EUR', 0, 'bob', 'open', NULL);
+SELECT count(*) AS billing_rows FROM billing;
+SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no', amount => 'total_amount',
+                        due_on => 'due', issued_on => 'issued', currency => 'cur',
+                        paid => 'amount_paid', owner => 'rep', status => 'state');
+SELECT * FROM arcollect.reconcile('billing');

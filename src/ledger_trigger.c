@@ -93,6 +93,7 @@ typedef struct LedgerTable
 	Oid			relid;			/* hash key: the attached table */
 	bool		valid;			/* false once invalidated */
 	bool		attached;		/* false: trigger left on a detached table */
+	char	   *missing_column; /* a mapped column that is gone, if any */
 	int32		attachment_id;
 	bool		invoices;		/* a billing table, not a payments table */
 	bool		strict;
@@ -175,7 +176,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 								" a.key_column, a.customer_column, a.amount_column,"
 								" a.due_on_column, a.issued_on_column, a.currency_column,"
 								" a.paid_column, a.open_column, a.owner_column,"
-								" a.status_column"
+								" a.status_column, a.invoice_key_column, a.paid_on_column,"
+								" a.kind_column"
 								" FROM arcollect.attachment a"
 								" WHERE a.billing_table = $1 AND a.detached_at IS NULL",
 								1, argtypes, args, NULL, true, 1);
@@ -209,7 +211,24 @@ ledger_load(LedgerTable *entry, Relation rel)
 		MemoryContextSwitchTo(old);
 		entry->attachment_id = DatumGetInt32(entry->values[0]);
 
-		if (entry->invoices)
+		/*
+		 * A mapped column renamed or dropped since attach: the statements
+		 * cannot be built.  Leave the ledger alone rather than fail the
+		 * billing write (the trigger warns; attach again to fix it).
+		 */
+		for (i = 8; i <= 8 + LEDGER_NMAPPED + 2; i++)
+		{
+			char	   *name = SPI_getvalue(tuple, desc, i);
+
+			if (name != NULL && SPI_fnumber(RelationGetDescr(rel), name) <= 0)
+			{
+				entry->missing_column = MemoryContextStrdup(entry->cxt, name);
+				entry->attached = false;
+				break;
+			}
+		}
+
+		if (entry->attached && entry->invoices)
 		{
 			const char *colnames[LEDGER_NMAPPED];
 
@@ -557,6 +576,18 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
 	entry = ledger_lookup(trigdata->tg_relation);
+	if (!entry->attached && entry->missing_column != NULL)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table %s is gone; the receivables ledger was not updated",
+						entry->missing_column, entry->table_name),
+				 errdetail("arcollect maps this column, which was renamed or dropped after the table was attached."),
+				 errhint("Attach the table again with arcollect.attach; it brings the ledger up to date.")));
+		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		return PointerGetDatum(NULL);
+	}
 	if (!entry->attached)
 	{
 		ereport(WARNING,
