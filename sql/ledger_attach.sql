@@ -67,7 +67,10 @@ SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no
 SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'billing'::regclass ORDER BY tgname;
 SELECT invoice_key, customer_id, currency, issued_on, due_on, amount, open_amount, owner, status, in_billing
   FROM arcollect.invoice ORDER BY invoice_key;
-SELECT invoice_key, kind, amount, effective_on FROM arcollect.entry ORDER BY entry_id;
+-- Their history: each booking is kept in the invoice row (entry_id NULL).
+SELECT invoice_key, kind, amount, effective_on, entry_id IS NULL AS booking
+  FROM arcollect.ledger_entries ORDER BY invoice_key, entry_id NULLS FIRST;
+SELECT count(*) AS entry_rows FROM arcollect.entry;
 
 -- Customers are created on first sight, with the owner of their first
 -- invoice; users edit them and arcollect keeps their edits.
@@ -105,7 +108,8 @@ SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no
                         due_on => 'due', issued_on => 'issued', currency => 'cur',
                         paid => 'amount_paid', owner => 'rep', status => 'state');
 SELECT * FROM arcollect.reconcile('billing');
-SELECT invoice_key, kind, amount, effective_on FROM arcollect.entry WHERE invoice_key = 'INV-1' ORDER BY entry_id;
+SELECT invoice_key, kind, amount, effective_on
+  FROM arcollect.ledger_entries WHERE invoice_key = 'INV-1' ORDER BY entry_id NULLS FIRST;
 
 -- Renaming a mapped column does not fail billing writes: the trigger warns
 -- and leaves the ledger alone until the table is attached again.

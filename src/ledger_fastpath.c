@@ -41,6 +41,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
@@ -74,7 +75,7 @@ typedef struct MappedColumn
 typedef struct LedgerColumns
 {
 	int			natts;
-	int			pos[16];
+	int			pos[24];		/* room for the widest of them */
 } LedgerColumns;
 
 struct LedgerFastPath
@@ -100,13 +101,14 @@ struct LedgerFastPath
 static const char *const invoice_column_names[] = {
 	"attachment_id", "invoice_key", "customer_id", "currency", "issued_on",
 	"due_on", "amount", "paid", "void_amount", "applied", "open_amount",
-	"owner", "status", "in_billing", "updated_at"
+	"owner", "status", "in_billing", "booked_amount", "booked_on", "booked_at"
 };
 enum
 {
 	INV_ATTACHMENT, INV_KEY, INV_CUSTOMER, INV_CURRENCY, INV_ISSUED, INV_DUE,
 	INV_AMOUNT, INV_PAID, INV_VOID, INV_APPLIED, INV_OPEN, INV_OWNER,
-	INV_STATUS, INV_IN_BILLING, INV_UPDATED, INV_NCOLS
+	INV_STATUS, INV_IN_BILLING, INV_BOOKED_AMOUNT, INV_BOOKED_ON, INV_BOOKED_AT,
+	INV_NCOLS
 };
 
 static const char *const entry_column_names[] = {
@@ -413,8 +415,11 @@ probe_close(LedgerProbe *p)
 	index_close(p->index, AccessShareLock);
 }
 
-/* Rows buffered per ledger table before they are written together. */
+/* Invoices buffered before they are written together. */
 #define LEDGER_BATCH 1000
+
+/* At most two entries per new invoice: a payment and a void. */
+#define LEDGER_ENTRIES_PER_INVOICE 2
 
 /*
  * A ledger table opened for inserts, with its indexes.  Rows are buffered
@@ -427,13 +432,16 @@ typedef struct LedgerTarget
 	ResultRelInfo *rri;
 	BulkInsertState bistate;
 	MemoryContext cxt;			/* where the slots are made */
+	int			capacity;
 	int			nslots;
-	TupleTableSlot *slots[LEDGER_BATCH];
+	TupleTableSlot **slots;
 } LedgerTarget;
 
-static void
-target_open(LedgerTarget *t, Oid relid, bool bulk)
+static LedgerTarget *
+target_open(Oid relid, int capacity, bool bulk)
 {
+	LedgerTarget *t = palloc0(sizeof(LedgerTarget));
+
 	t->rel = table_open(relid, RowExclusiveLock);
 	t->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
@@ -441,34 +449,17 @@ target_open(LedgerTarget *t, Oid relid, bool bulk)
 	/* a bulk-write ring buffer pays off for big loads only */
 	t->bistate = bulk ? GetBulkInsertState() : NULL;
 	t->cxt = CurrentMemoryContext;
-	t->nslots = 0;
-	memset(t->slots, 0, sizeof(t->slots));
-}
-
-/* Writes the buffered rows and their index entries. */
-static void
-target_flush(LedgerTarget *t, EState *estate)
-{
-	int			i;
-
-	if (t->nslots == 0)
-		return;
-	table_multi_insert(t->rel, t->slots, t->nslots, GetCurrentCommandId(true), 0,
-					   t->bistate);
-	for (i = 0; i < t->nslots; i++)
-	{
-		if (t->rri->ri_NumIndices > 0)
-			ExecInsertIndexTuples(t->rri, t->slots[i], estate, false, false, NULL, NIL);
-		ExecClearTuple(t->slots[i]);
-	}
-	t->nslots = 0;
+	t->capacity = capacity;
+	t->slots = palloc0(sizeof(TupleTableSlot *) * capacity);
+	return t;
 }
 
 static void
-target_insert(LedgerTarget *t, EState *estate, Datum *values, bool *nulls)
+target_add(LedgerTarget *t, Datum *values, bool *nulls)
 {
 	TupleTableSlot *slot;
 
+	Assert(t->nslots < t->capacity);
 	if (t->slots[t->nslots] == NULL)
 	{
 		/* slots live as long as the target, not the row */
@@ -478,24 +469,61 @@ target_insert(LedgerTarget *t, EState *estate, Datum *values, bool *nulls)
 													   table_slot_callbacks(t->rel));
 		MemoryContextSwitchTo(old);
 	}
-	slot = t->slots[t->nslots];
+	slot = t->slots[t->nslots++];
 	ExecClearTuple(slot);
 	memcpy(slot->tts_values, values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
 	memcpy(slot->tts_isnull, nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 	ExecStoreVirtualTuple(slot);
 	/* the values live in the per-row context: copy them into the slot */
 	ExecMaterializeSlot(slot);
-	if (++t->nslots == LEDGER_BATCH)
-		target_flush(t, estate);
+}
+
+/*
+ * Writes the first n buffered rows of t (heap, then indexes).  With
+ * arbiter set, the unique index arbiter only reports a key that is there
+ * already, or being inserted by a transaction still in progress, instead
+ * of failing (or waiting for that transaction): as for INSERT ... ON
+ * CONFLICT.  Such rows are marked in conflict[] (when given).
+ */
+static void
+target_write(LedgerTarget *t, EState *estate, int n, Oid arbiter, bool *conflict)
+{
+	List	   *arbiters = OidIsValid(arbiter) ? list_make1_oid(arbiter) : NIL;
+	int			i;
+
+	if (n == 0)
+		return;
+	table_multi_insert(t->rel, t->slots, n, GetCurrentCommandId(true), 0, t->bistate);
+	for (i = 0; i < n; i++)
+	{
+		bool		found = false;
+
+		if (t->rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(t->rri, t->slots[i], estate, false,
+											arbiters != NIL, &found, arbiters));
+		if (conflict != NULL)
+			conflict[i] = found;
+	}
+	list_free(arbiters);
 }
 
 static void
-target_close(LedgerTarget *t, EState *estate)
+target_clear(LedgerTarget *t)
 {
 	int			i;
 
-	target_flush(t, estate);
-	for (i = 0; i < LEDGER_BATCH && t->slots[i] != NULL; i++)
+	for (i = 0; i < t->nslots; i++)
+		ExecClearTuple(t->slots[i]);
+	t->nslots = 0;
+}
+
+static void
+target_close(LedgerTarget *t)
+{
+	int			i;
+
+	Assert(t->nslots == 0);
+	for (i = 0; i < t->capacity && t->slots[i] != NULL; i++)
 		ExecDropSingleTupleTableSlot(t->slots[i]);
 	if (t->bistate)
 		FreeBulkInsertState(t->bistate);
@@ -503,16 +531,112 @@ target_close(LedgerTarget *t, EState *estate)
 	table_close(t->rel, NoLock);
 }
 
+/*
+ * What one INSERT statement writes: new invoices, and the entries of
+ * those that come paid or void (the entry table is opened only then).
+ */
+typedef struct LedgerBatch
+{
+	LedgerFastPath *fp;
+	EState	   *estate;
+	bool		bulk;
+	LedgerTarget *invoices;
+	LedgerTarget *entries;		/* NULL until needed */
+	bool		conflict[LEDGER_BATCH];
+} LedgerBatch;
+
+static bool
+same_key(TupleTableSlot *a, int a_pos, TupleTableSlot *b, int b_pos)
+{
+	bool		a_null,
+				b_null;
+	Datum		ka = slot_getattr(a, a_pos + 1, &a_null);
+	Datum		kb = slot_getattr(b, b_pos + 1, &b_null);
+
+	return DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, ka, kb));
+}
+
+/*
+ * Writes the buffered invoices and entries.  Returns false when some
+ * invoices were taken back because their key turned out to be in the
+ * ledger already: a key that a concurrent transaction (a payment naming a
+ * key not billed yet) is booking at this moment, found by the primary
+ * key's check.  Their rows (and entries) are deleted again here, and the
+ * caller leaves those keys to the general statement, which waits for the
+ * other transaction as INSERT ... ON CONFLICT does.  No subtransaction is
+ * needed, which matters for single-row inserts.
+ */
+static bool
+batch_flush(LedgerBatch *b)
+{
+	LedgerTarget *inv = b->invoices;
+	LedgerTarget *ent = b->entries;
+	const int  *ipos = b->fp->invoice_cols.pos;
+	bool		any_conflict = false;
+	int			i,
+				j,
+				kept;
+
+	target_write(inv, b->estate, inv->nslots, b->fp->invoice_pkey, b->conflict);
+	for (i = 0; i < inv->nslots; i++)
+		any_conflict |= b->conflict[i];
+
+	if (any_conflict)
+	{
+		/* our own rows become deletable once the command counter moves on */
+		CommandCounterIncrement();
+		for (i = 0; i < inv->nslots; i++)
+		{
+			if (!b->conflict[i])
+				continue;
+			simple_heap_delete(inv->rel, &inv->slots[i]->tts_tid);
+			if (ent == NULL)
+				continue;
+			/* drop the entries of the key, not written yet */
+			kept = 0;
+			for (j = 0; j < ent->nslots; j++)
+			{
+				TupleTableSlot *e = ent->slots[j];
+
+				if (same_key(e, b->fp->entry_cols.pos[ENT_KEY], inv->slots[i], ipos[INV_KEY]))
+					ExecClearTuple(e);
+				else
+				{
+					ent->slots[j] = ent->slots[kept];
+					ent->slots[kept++] = e;
+				}
+			}
+			ent->nslots = kept;
+		}
+	}
+	target_clear(inv);
+	if (ent != NULL)
+	{
+		target_write(ent, b->estate, ent->nslots, InvalidOid, NULL);
+		target_clear(ent);
+	}
+	return !any_conflict;
+}
+
 /* Appends one entry row. */
 static void
-add_entry(LedgerFastPath *fp, LedgerTarget *t, EState *estate, Datum key,
-		  const char *kind, Datum amount, DateADT effective_on, TimestampTz now)
+add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
+		  DateADT effective_on, TimestampTz now)
 {
+	LedgerFastPath *fp = b->fp;
 	Datum		values[64];
 	bool		nulls[64];
 	const int  *pos = fp->entry_cols.pos;
 
 	Assert(fp->entry_cols.natts <= 64);
+	if (b->entries == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(b->estate->es_query_cxt);
+
+		b->entries = target_open(fp->entry_relid,
+								 LEDGER_BATCH * LEDGER_ENTRIES_PER_INVOICE, b->bulk);
+		MemoryContextSwitchTo(old);
+	}
 	memset(nulls, true, sizeof(bool) * fp->entry_cols.natts);
 #define SET(i, v) (values[pos[i]] = (v), nulls[pos[i]] = false)
 	SET(ENT_ID, Int64GetDatum(nextval_internal(fp->entry_seqid, false)));
@@ -524,7 +648,7 @@ add_entry(LedgerFastPath *fp, LedgerTarget *t, EState *estate, Datum key,
 	SET(ENT_SOURCE, Int32GetDatum(fp->attachment_id));
 	SET(ENT_RECORDED, TimestampTzGetDatum(now));
 #undef SET
-	target_insert(t, estate, values, nulls);
+	target_add(b->entries, values, nulls);
 }
 
 /*
@@ -539,8 +663,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	MemoryContext rowcxt = GetPerTupleMemoryContext(estate);
 	MemoryContext old;
 	TupleTableSlot *in = MakeSingleTupleTableSlot(billing_desc, &TTSOpsMinimalTuple);
-	LedgerTarget *invoice = palloc(sizeof(LedgerTarget));
-	LedgerTarget *entry = palloc(sizeof(LedgerTarget));
+	LedgerBatch *batch = palloc0(sizeof(LedgerBatch));
 	Relation	customer;
 	LedgerProbe invoice_probe,
 				customer_probe;
@@ -550,7 +673,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	List	   *new_owners = NIL;
 	bool		complete = true;
 	bool		probe_keys;
-	bool		bulk;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	DateADT		today = GetSQLCurrentDate();
 	Datum		zero = NumericGetDatum(int64_to_numeric(0));
@@ -559,11 +681,12 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	const int  *pos = fp->invoice_cols.pos;
 
 	Assert(fp->invoice_cols.natts <= 64);
-	bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
-	target_open(invoice, fp->invoice_relid, bulk);
-	target_open(entry, fp->entry_relid, bulk);
+	batch->fp = fp;
+	batch->estate = estate;
+	batch->bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
+	batch->invoices = target_open(fp->invoice_relid, LEDGER_BATCH, batch->bulk);
 	customer = table_open(fp->customer_relid, RowExclusiveLock);
-	probe_open(&invoice_probe, invoice->rel, fp->invoice_pkey, 2);
+	probe_open(&invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2);
 	probe_open(&customer_probe, customer, fp->customer_pkey, 1);
 
 	/*
@@ -573,7 +696,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	 * rejects every other duplicate before we get here.  Without such keys
 	 * no row needs looking up; should one slip through anyway (a ledger
 	 * out of step after a detach, a concurrent payment), the ledger's
-	 * primary key reports it and the caller falls back.
+	 * primary key reports it and batch_flush takes the row back.
 	 */
 	probe_keys = true;
 	if (OidIsValid(fp->invoice_not_in_billing))
@@ -581,7 +704,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		LedgerProbe others;
 		ScanKeyData skey;
 
-		probe_open(&others, invoice->rel, fp->invoice_not_in_billing, 1);
+		probe_open(&others, batch->invoices->rel, fp->invoice_not_in_billing, 1);
 		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT4EQ,
 					Int32GetDatum(fp->attachment_id));
 		probe_keys = probe_found(&others, &skey, 1);
@@ -673,7 +796,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		if (probe_keys && probe_found(&invoice_probe, skey, 2))
 			goto skip;
 
-		/* the invoice */
+		/* the invoice, with its booking */
 		memset(inv_nulls, true, sizeof(bool) * fp->invoice_cols.natts);
 #define SET(i, v) (inv_values[pos[i]] = (v), inv_nulls[pos[i]] = false)
 		SET(INV_ATTACHMENT, Int32GetDatum(fp->attachment_id));
@@ -692,30 +815,29 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		if (status != NULL)
 			SET(INV_STATUS, PointerGetDatum(status));
 		SET(INV_IN_BILLING, BoolGetDatum(true));
-		SET(INV_UPDATED, TimestampTzGetDatum(now));
+		SET(INV_BOOKED_AMOUNT, amt);
+		SET(INV_BOOKED_ON, iss);
+		SET(INV_BOOKED_AT, TimestampTzGetDatum(now));
 #undef SET
-		target_insert(invoice, estate, inv_values, inv_nulls);
+		target_add(batch->invoices, inv_values, inv_nulls);
 
-		/* its entries, as the INSERT statement books them */
+		/* what it comes with, as the INSERT statement books it */
 		{
 			DateADT		seen = Max(today, DatumGetDateADT(iss));
-			int			amt_sign = numeric_sign_of(amt);
 
-			if (amt_sign != 0)
-				add_entry(fp, entry, estate, keydatum,
-						  amt_sign < 0 ? "credit_note" : "invoice",
-						  amt, DatumGetDateADT(iss), now);
 			if (numeric_sign_of(paid) != 0)
-				add_entry(fp, entry, estate, keydatum, "payment",
+				add_entry(batch, keydatum, "payment",
 						  DirectFunctionCall1(numeric_uminus, paid), seen, now);
 			if (is_void)
 			{
 				Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
 
 				if (numeric_sign_of(v) != 0)
-					add_entry(fp, entry, estate, keydatum, "void", v, seen, now);
+					add_entry(batch, keydatum, "void", v, seen, now);
 			}
 		}
+		if (batch->invoices->nslots == LEDGER_BATCH && !batch_flush(batch))
+			complete = false;
 
 		/* a customer not seen before is created at the end */
 		{
@@ -745,11 +867,14 @@ skip:
 next:
 		MemoryContextSwitchTo(old);
 	}
+	if (!batch_flush(batch))
+		complete = false;
 
 	probe_close(&customer_probe);
 	probe_close(&invoice_probe);
-	target_close(entry, estate);
-	target_close(invoice, estate);
+	if (batch->entries != NULL)
+		target_close(batch->entries);
+	target_close(batch->invoices);
 	table_close(customer, NoLock);
 	ExecDropSingleTupleTableSlot(in);
 	FreeExecutorState(estate);

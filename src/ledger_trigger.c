@@ -40,7 +40,6 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -55,7 +54,6 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
@@ -421,56 +419,6 @@ ledger_check_result(LedgerTable *entry)
 }
 
 /*
- * Books the rows of an INSERT or COPY into a billing table through the
- * fast path (ledger_fastpath.c).  Returns false when the caller must run
- * the general INSERT statement: some rows were left for it, or a
- * concurrent transaction booked one of the keys first, which the fast
- * path's index insert reports as a unique violation.  The fast path runs
- * in a subtransaction so that such a failure undoes it without touching
- * the billing write.
- */
-static bool
-ledger_insert_fast(LedgerTable *entry, TriggerData *trigdata)
-{
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	bool		complete;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		complete = ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
-										  RelationGetDescr(trigdata->tg_relation));
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		/*
-		 * The subtransaction must be gone before any error leaves this
-		 * function, or the top-level transaction would be left waiting for
-		 * a ROLLBACK that only the trigger could give.
-		 */
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		return false;
-	}
-	PG_END_TRY();
-	return complete;
-}
-
-/*
  * Pins search_path to pg_catalog, pg_temp until the returned nest level is
  * closed with AtEOXact_GUC(true, level): every SQL statement arcollect
  * runs from C is parsed there, whatever the caller's search_path (an error
@@ -604,9 +552,13 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "arcollect: could not register the transition tables");
 
-	/* Inserts into a billing table try the fast path first. */
+	/*
+	 * Inserts into a billing table take the fast path; the general
+	 * statement books what it leaves.
+	 */
 	if (!(event == LEDGER_INSERT && entry->invoices &&
-		  ledger_insert_fast(entry, trigdata)))
+		  ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
+								 RelationGetDescr(trigdata->tg_relation))))
 	{
 		int			level = ledger_pin_search_path();
 

@@ -197,10 +197,10 @@ SELECT is((SELECT count(*) FROM arcollect.invoice i JOIN arcollect.attachment a 
             WHERE a.billing_table = 'prop_invoice'::regclass AND i.in_billing),
           0::bigint, 'after truncate no invoice is in billing');
 
--- The history adds up: entries sum to the current open amounts.
-SELECT is((SELECT sum(amount) FROM arcollect.entry),
+-- The history adds up: bookings and entries sum to the current open amounts.
+SELECT is((SELECT sum(amount) FROM arcollect.entry) + (SELECT sum(booked_amount) FROM arcollect.invoice),
           (SELECT sum(open_amount) FROM arcollect.invoice),
-          'the sum of all entries equals the sum of all open amounts');
+          'bookings plus entries equal the sum of all open amounts');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -186,8 +186,7 @@ BEGIN
             SELECT $2, net.k, sum(net.amount), sum(net.amount) FROM net GROUP BY net.k HAVING sum(net.amount) <> 0
             ON CONFLICT (attachment_id, invoice_key) DO UPDATE
                SET applied = i.applied + excluded.applied,
-                   open_amount = i.open_amount + excluded.applied,
-                   updated_at = now()),
+                   open_amount = i.open_amount + excluded.applied),
      qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.quarantine_id IN (
                      SELECT x.quarantine_id
@@ -234,14 +233,14 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
         $q$WITH src AS MATERIALIZED (%s),
      touched AS (SELECT src.k FROM src %s),
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-                    i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing
+                    i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
               WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
                 FOR UPDATE OF i),
      d AS (SELECT coalesce(v.k, c.invoice_key) AS k,
                   v.k IS NOT NULL AS present,
                   c.invoice_key IS NOT NULL AS known,
-                  c.issued_on IS NOT NULL AS booked,
+                  c.booked_on IS NOT NULL AS booked,
                   c.amount AS o_amt, c.issued_on AS o_iss,
                   coalesce(c.paid, 0) AS o_paid, coalesce(c.void_amount, 0) AS o_void,
                   coalesce(c.applied, 0) AS applied,
@@ -263,9 +262,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
              SELECT $1, d.k, e.kind, e.amount, e.effective_on, $1
                FROM d CROSS JOIN LATERAL (VALUES
-                    (CASE WHEN NOT d.booked AND d.n_amt < 0 THEN 'credit_note'
-                          WHEN NOT d.booked THEN 'invoice' ELSE 'adjustment' END,
-                     CASE WHEN NOT d.booked OR d.o_iss <> d.n_iss THEN d.n_amt
+                    -- (a first booking is kept in the invoice row instead)
+                    ('adjustment',
+                     CASE WHEN NOT d.booked THEN 0
+                          WHEN d.o_iss <> d.n_iss THEN d.n_amt
                           ELSE d.n_amt - d.o_amt END,
                      d.n_iss),
                     ('adjustment',
@@ -277,9 +277,13 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
               WHERE e.amount <> 0),
      up AS (INSERT INTO arcollect.invoice AS i
                    (attachment_id, invoice_key, customer_id, currency, issued_on, due_on, amount, paid,
-                    void_amount, applied, open_amount, owner, status, in_billing)
+                    void_amount, applied, open_amount, owner, status, in_billing,
+                    booked_amount, booked_on, booked_at)
             SELECT $1, d.k, d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.applied,
-                   d.n_amt - d.n_paid + d.n_void + d.applied, d.owner, d.status, d.present
+                   d.n_amt - d.n_paid + d.n_void + d.applied, d.owner, d.status, d.present,
+                   CASE WHEN d.present THEN d.n_amt ELSE 0 END,
+                   CASE WHEN d.present THEN d.n_iss END,
+                   CASE WHEN d.present THEN now() END
               FROM d
              WHERE NOT d.known
                 OR (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
@@ -291,7 +295,13 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                    amount = excluded.amount, paid = excluded.paid, void_amount = excluded.void_amount,
                    open_amount = excluded.amount - excluded.paid + excluded.void_amount + i.applied,
                    owner = excluded.owner, status = excluded.status,
-                   in_billing = excluded.in_billing, updated_at = now()),
+                   in_billing = excluded.in_billing,
+                   -- the first booking of a key known before only from payments
+                   booked_amount = CASE WHEN i.booked_on IS NULL THEN excluded.booked_amount
+                                        ELSE i.booked_amount END,
+                   booked_at = CASE WHEN i.booked_on IS NULL THEN excluded.booked_at
+                                    ELSE i.booked_at END,
+                   booked_on = coalesce(i.booked_on, excluded.booked_on)),
      %s
      qins AS (INSERT INTO arcollect.quarantine AS q (attachment_id, row_kind, invoice_key, reason, row_data)
               %s
@@ -341,7 +351,7 @@ BEGIN
         SELECT net.attachment_id, net.invoice_key, net.kind, -net.amount, net.effective_on, payments_attachment_id
           FROM net)
     UPDATE arcollect.invoice i
-       SET applied = i.applied - x.amount, open_amount = i.open_amount - x.amount, updated_at = now()
+       SET applied = i.applied - x.amount, open_amount = i.open_amount - x.amount
       FROM (SELECT net.attachment_id, net.invoice_key, sum(net.amount) AS amount
               FROM net GROUP BY 1, 2) x
      WHERE i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key;

@@ -1,10 +1,30 @@
 -- Reading the ledger: open items and the receivables balance at any date,
 -- and the history of every invoice.
 --
--- The open amount of an invoice at a date is the sum of its entries
--- effective on or before that date (see ledger_sync.sql for how entries
--- are dated), so an aging report built from open_items(d) always ties out
--- to receivables_balance(d): both add up the same entries.
+-- The open amount of an invoice at a date is its booked amount (once its
+-- booking date has passed) plus its entries effective on or before that
+-- date (see ledger_sync.sql for how entries are dated).  open_items,
+-- receivables_balance and ledger_entries all read the history through
+-- arcollect._history, so an aging report built from open_items(d) always
+-- ties out to receivables_balance(d): both add up the same rows.
+
+-- The whole history as one relation: each invoice's booking (kept in its
+-- invoice row) and every entry after it.
+CREATE VIEW arcollect._history AS
+SELECT i.attachment_id, i.invoice_key,
+       CASE WHEN i.booked_amount < 0 THEN 'credit_note' ELSE 'invoice' END AS kind,
+       i.booked_amount AS amount, i.booked_on AS effective_on,
+       i.attachment_id AS source_attachment_id, i.booked_at AS recorded_at,
+       NULL::bigint AS entry_id
+  FROM arcollect.invoice i
+ WHERE i.booked_on IS NOT NULL
+UNION ALL
+SELECT e.attachment_id, e.invoice_key, e.kind, e.amount, e.effective_on,
+       e.source_attachment_id, e.recorded_at, e.entry_id
+  FROM arcollect.entry e;
+
+COMMENT ON VIEW arcollect._history IS
+'Internal: every change of every invoice''s open amount, its booking included; read through arcollect.ledger_entries.';
 
 CREATE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
 RETURNS TABLE (
@@ -27,7 +47,7 @@ BEGIN ATOMIC
       FROM arcollect.invoice i
       JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
       LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
-                   FROM arcollect.entry x
+                   FROM arcollect._history x
                   WHERE x.effective_on <= open_items.as_of
                   GROUP BY x.attachment_id, x.invoice_key) e
              ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
@@ -45,7 +65,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT i.currency, sum(x.amount)
-      FROM arcollect.entry x
+      FROM arcollect._history x
       JOIN arcollect.invoice i ON i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key
       JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
      WHERE x.effective_on <= receivables_balance.as_of
@@ -70,14 +90,14 @@ SELECT e.entry_id,
        e.effective_on,
        s.billing_table::text AS source_table,
        e.recorded_at
-  FROM arcollect.entry e
+  FROM arcollect._history e
   JOIN arcollect.attachment a ON a.attachment_id = e.attachment_id
   JOIN arcollect.attachment s ON s.attachment_id = e.source_attachment_id
   LEFT JOIN arcollect.invoice i ON i.attachment_id = e.attachment_id AND i.invoice_key = e.invoice_key;
 
 COMMENT ON VIEW arcollect.ledger_entries IS
 'The history of the receivables ledger: every change of an invoice''s open amount, with its kind and date.';
-COMMENT ON COLUMN arcollect.ledger_entries.entry_id IS 'Order in which the changes were recorded.';
+COMMENT ON COLUMN arcollect.ledger_entries.entry_id IS 'Order in which the changes after the booking were recorded; NULL for the booking of the invoice itself (kind invoice or credit_note), which comes first.';
 COMMENT ON COLUMN arcollect.ledger_entries.billing_table IS 'Billing table of the invoice.';
 COMMENT ON COLUMN arcollect.ledger_entries.invoice_key IS 'Invoice key.';
 COMMENT ON COLUMN arcollect.ledger_entries.customer_id IS 'Customer of the invoice.';

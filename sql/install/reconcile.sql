@@ -52,7 +52,7 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
      l AS (SELECT i.*, i.amount - i.paid + i.void_amount AS open_part
              FROM arcollect.invoice i WHERE i.attachment_id = $1),
      e AS (SELECT x.invoice_key, sum(x.amount) AS total
-             FROM arcollect.entry x WHERE x.attachment_id = $1 GROUP BY x.invoice_key),
+             FROM arcollect._history x WHERE x.attachment_id = $1 GROUP BY x.invoice_key),
      q AS (SELECT x.invoice_key, x.reason FROM arcollect.quarantine x
             WHERE x.attachment_id = $1 AND x.row_kind = 'invoice')
 SELECT r.k::text, r.problem, r.table_value, r.ledger_value
