@@ -64,6 +64,14 @@ DELETE FROM sales_invoice WHERE id IN (9, 10);
 SELECT invoice_key, reason FROM held ORDER BY invoice_key::int;
 SELECT * FROM arcollect.reconcile('sales_invoice');
 
+-- A numeric column can hold NaN, which no money sum survives.
+INSERT INTO sales_invoice VALUES (11, 'acme', 'NaN', '2025-03-01', '2025-03-31', 'EUR', 0, 'invoice');
+UPDATE sales_invoice SET open_amt = 'NaN' WHERE id = 2;
+SELECT invoice_key, reason FROM held WHERE invoice_key IN ('2', '11') ORDER BY invoice_key::int;
+DELETE FROM sales_invoice WHERE id = 11;
+UPDATE sales_invoice SET open_amt = 100.00 WHERE id = 2;
+SELECT * FROM arcollect.reconcile('sales_invoice');
+
 -- Strict mode: the write fails with SQLSTATE 23514, naming table, key and
 -- reason; good writes still go through.
 SELECT arcollect.attach('sales_invoice', key => 'id', customer => 'customer', amount => 'amount',
@@ -94,11 +102,12 @@ INSERT INTO sales_payment VALUES
     (NULL, 4.00, '2025-03-05', 'payment'),
     (21, NULL, '2025-03-05', 'payment'),
     (21, 4.00, NULL, 'payment'),
-    (21, 4.00, '2025-03-05', 'refund?');
+    (21, 4.00, '2025-03-05', 'refund?'),
+    (21, 'NaN', '2025-03-05', 'payment');
 SELECT count(*) AS payment_rows FROM sales_payment;
 SELECT reason, row_data->>'kind' AS kind FROM held WHERE row_kind = 'payment' ORDER BY reason;
 UPDATE sales_payment SET kind = 'credit note' WHERE kind = 'refund?';
-DELETE FROM sales_payment WHERE invoice_id IS NULL OR amount IS NULL OR paid_on IS NULL;
+DELETE FROM sales_payment WHERE invoice_id IS NULL OR amount IS NULL OR paid_on IS NULL OR amount = 'NaN';
 SELECT count(*) AS quarantined_payments FROM held WHERE row_kind = 'payment';
 SELECT invoice_key, open_amount, applied FROM ledger WHERE invoice_key = '21';
 SELECT * FROM arcollect.reconcile('sales_payment');

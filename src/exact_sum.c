@@ -385,5 +385,11 @@ numeric_compare(Numeric a, Numeric b)
 int
 numeric_sign_of(Numeric a)
 {
+	int128		scaled;
+	int			dscale;
+
+	/* most amounts are read without building a numeric zero */
+	if (read_fast_numeric(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), &scaled, &dscale))
+		return scaled > 0 ? 1 : (scaled < 0 ? -1 : 0);
 	return numeric_compare(a, int64_to_numeric(0));
 }

@@ -52,7 +52,7 @@
 #include "utils/date.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/hsearch.h"
+#include "common/hashfn.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -61,6 +61,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "exact_sum.h"
 #include "ledger.h"
 
 /* How a mapped billing column becomes a ledger value. */
@@ -248,6 +249,18 @@ column_text(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
 		case BPCHAROID:
 			/* bpchar::text drops the trailing blanks */
 			return DatumGetTextPP(DirectFunctionCall1(rtrim1, value));
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			{
+				/* integer keys are the common case: skip the output function */
+				text	   *t = palloc(VARHDRSZ + MAXINT8LEN + 1);
+				int64		n = col->basetype == INT8OID ? DatumGetInt64(value) :
+				col->basetype == INT4OID ? DatumGetInt32(value) : DatumGetInt16(value);
+
+				SET_VARSIZE(t, VARHDRSZ + pg_lltoa(n, VARDATA(t)));
+				return t;
+			}
 		default:
 			return cstring_to_text(OutputFunctionCall(&col->output, value));
 	}
@@ -292,18 +305,36 @@ column_date(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
 }
 
 /*
+ * The last currency and status seen in a statement, with what was made of
+ * them: consecutive rows mostly repeat both, and checking a currency code
+ * or a status list again for each would cost more than comparing bytes.
+ */
+typedef struct RowMemo
+{
+	MemoryContext cxt;			/* lives as long as the statement */
+	char		currency_in[8];
+	int			currency_len;	/* -1: nothing remembered */
+	text	   *currency;		/* the code, NULL when unknown */
+	char		status_in[32];
+	int			status_len;		/* -1: nothing remembered */
+	bool		is_void;
+	bool		is_credit;
+	bool		unsure;
+} RowMemo;
+
+static text *currency_code(text *t);
+
+/*
  * The row's currency, trimmed and upper-cased, or the default; NULL when
  * it is not a known code (the row is then left to the general path).
  */
 static text *
-row_currency(LedgerFastPath *fp, TupleTableSlot *slot)
+row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
 {
-	char		buf[4];
-	const char *s;
-	int			len,
-				i;
 	bool		isnull = true;
 	text	   *t = NULL;
+	text	   *code;
+	int			len;
 
 	if (fp->col[LEDGER_CURRENCY].attnum != 0)
 		t = column_text(&fp->col[LEDGER_CURRENCY], slot, &isnull);
@@ -311,6 +342,32 @@ row_currency(LedgerFastPath *fp, TupleTableSlot *slot)
 		t = fp->default_currency;
 	if (t == NULL)
 		return NULL;
+	len = VARSIZE_ANY_EXHDR(t);
+	if (len == memo->currency_len && memcmp(VARDATA_ANY(t), memo->currency_in, len) == 0)
+		return memo->currency;
+	code = currency_code(t);
+	if (len <= sizeof(memo->currency_in))
+	{
+		/* remembered for the statement, outside the row's memory */
+		memcpy(memo->currency_in, VARDATA_ANY(t), len);
+		memo->currency_len = len;
+		memo->currency = code == NULL ? NULL :
+			(text *) MemoryContextAlloc(memo->cxt, VARSIZE(code));
+		if (code != NULL)
+			memcpy(memo->currency, code, VARSIZE(code));
+	}
+	return code;
+}
+
+/* The ISO 4217 code in t (blanks trimmed, upper-cased), or NULL. */
+static text *
+currency_code(text *t)
+{
+	char		buf[4];
+	const char *s;
+	int			len,
+				i;
+
 	s = VARDATA_ANY(t);
 	len = VARSIZE_ANY_EXHDR(t);
 	while (len > 0 && s[0] == ' ')
@@ -335,6 +392,34 @@ row_currency(LedgerFastPath *fp, TupleTableSlot *slot)
  * Whether the lower-cased status is one of list.  Sets *unsure for a
  * status with non-ASCII letters, whose lower case only SQL knows.
  */
+static bool status_in(text *status, char **list, int n, bool *unsure);
+
+/* What the status says: void, credit note (or unsure: see status_in). */
+static void
+row_status(LedgerFastPath *fp, RowMemo *memo, text *status,
+		   bool *is_void, bool *is_credit, bool *unsure)
+{
+	int			len = status == NULL ? -2 : VARSIZE_ANY_EXHDR(status);
+
+	if (len != memo->status_len ||
+		(status != NULL && memcmp(VARDATA_ANY(status), memo->status_in, len) != 0))
+	{
+		memo->unsure = false;
+		memo->is_void = status_in(status, fp->void_statuses, fp->nvoid, &memo->unsure);
+		memo->is_credit = status_in(status, fp->credit_statuses, fp->ncredit, &memo->unsure);
+		memo->status_len = -1;
+		if (len <= (int) sizeof(memo->status_in))
+		{
+			if (status != NULL)
+				memcpy(memo->status_in, VARDATA_ANY(status), len);
+			memo->status_len = len;
+		}
+	}
+	*is_void = memo->is_void;
+	*is_credit = memo->is_credit;
+	*unsure = memo->unsure;
+}
+
 static bool
 status_in(text *status, char **list, int n, bool *unsure)
 {
@@ -359,12 +444,47 @@ status_in(text *status, char **list, int n, bool *unsure)
 	return false;
 }
 
-static int
-numeric_sign_of(Datum n)
+/*
+ * The sign of an amount; false for NaN and infinities, which only the
+ * general statement reports (it quarantines the row).
+ */
+static bool
+amount_sign(Datum amount, int *sign)
 {
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
-											 NumericGetDatum(int64_to_numeric(0))));
+	Numeric		n = DatumGetNumeric(amount);
+
+	if (numeric_is_nan(n) || numeric_is_inf(n))
+		return false;
+	*sign = numeric_sign_of(n);
+	return true;
 }
+
+/*
+ * The customers seen in one statement, so that each is looked up in
+ * arcollect.customer once: an open-addressing hash table of their ids.
+ */
+typedef struct SeenCustomer
+{
+	text	   *id;
+	uint32		hash;
+	char		status;			/* used by simplehash */
+} SeenCustomer;
+
+#define SH_PREFIX seen
+#define SH_ELEMENT_TYPE SeenCustomer
+#define SH_KEY_TYPE text *
+#define SH_KEY id
+#define SH_HASH_KEY(tb, key) \
+	hash_bytes((const unsigned char *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key))
+#define SH_EQUAL(tb, a, b) \
+	(VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) && \
+	 memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /*
  * A reusable lookup in a unique index: one scan opened per statement and
@@ -667,8 +787,8 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	Relation	customer;
 	LedgerProbe invoice_probe,
 				customer_probe;
-	HTAB	   *customers;
-	HASHCTL		ctl;
+	seen_hash  *customers;
+	RowMemo    *memo = palloc(sizeof(RowMemo));
 	List	   *new_customers = NIL;
 	List	   *new_owners = NIL;
 	bool		complete = true;
@@ -711,24 +831,21 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		probe_close(&others);
 	}
 
-	/* customers already looked up in this statement, when there are many */
-	customers = NULL;
-	if (tuplestore_tuple_count(newtable) > 1)
-	{
-		ctl.keysize = NAMEDATALEN;
-		ctl.entrysize = NAMEDATALEN;
-		ctl.hcxt = CurrentMemoryContext;
-		customers = hash_create("arcollect new customers", 256, &ctl,
-								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	}
+	customers = seen_create(CurrentMemoryContext, 256, NULL);
+	memo->cxt = CurrentMemoryContext;
+	memo->currency_len = -1;
+	memo->status_len = -1;
 
 	tuplestore_rescan(newtable);
 	while (tuplestore_gettupleslot(newtable, true, false, in))
 	{
 		bool		isnull,
-					unsure = false,
+					unsure,
 					is_void,
-					is_credit;
+					is_credit,
+					found;
+		int			amt_sign,
+					paid_sign;
 		text	   *key,
 				   *cust,
 				   *cur,
@@ -758,16 +875,15 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
 		if (isnull || DatumGetDateADT(due) < DatumGetDateADT(iss))
 			goto skip;
-		cur = row_currency(fp, in);
+		cur = row_currency(fp, memo, in);
 		if (cur == NULL)
 			goto skip;
 		if (fp->col[LEDGER_STATUS].attnum != 0)
 			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
-		is_void = status_in(status, fp->void_statuses, fp->nvoid, &unsure);
-		is_credit = status_in(status, fp->credit_statuses, fp->ncredit, &unsure);
+		row_status(fp, memo, status, &is_void, &is_credit, &unsure);
 		if (unsure)
 			goto skip;
-		if (numeric_sign_of(amt) < 0 && !is_credit)
+		if (!amount_sign(amt, &amt_sign) || (amt_sign < 0 && !is_credit))
 			goto skip;
 		if (fp->col[LEDGER_PAID].attnum != 0)
 		{
@@ -785,6 +901,8 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		}
 		else
 			paid = zero;
+		if (!amount_sign(paid, &paid_sign))
+			goto skip;
 		if (fp->col[LEDGER_OWNER].attnum != 0)
 			owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
 
@@ -809,7 +927,8 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		SET(INV_PAID, paid);
 		SET(INV_VOID, is_void ? DirectFunctionCall2(numeric_sub, paid, amt) : zero);
 		SET(INV_APPLIED, zero);
-		SET(INV_OPEN, is_void ? zero : DirectFunctionCall2(numeric_sub, amt, paid));
+		SET(INV_OPEN, is_void ? zero : paid_sign == 0 ? amt :
+			DirectFunctionCall2(numeric_sub, amt, paid));
 		if (owner != NULL)
 			SET(INV_OWNER, PointerGetDatum(owner));
 		if (status != NULL)
@@ -825,14 +944,14 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		{
 			DateADT		seen = Max(today, DatumGetDateADT(iss));
 
-			if (numeric_sign_of(paid) != 0)
+			if (paid_sign != 0)
 				add_entry(batch, keydatum, "payment",
 						  DirectFunctionCall1(numeric_uminus, paid), seen, now);
 			if (is_void)
 			{
 				Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
 
-				if (numeric_sign_of(v) != 0)
+				if (numeric_sign_of(DatumGetNumeric(v)) != 0)
 					add_entry(batch, keydatum, "void", v, seen, now);
 			}
 		}
@@ -841,20 +960,16 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 
 		/* a customer not seen before is created at the end */
 		{
-			char	   *id = text_to_cstring(cust);
-			bool		found;
+			SeenCustomer *seen = seen_insert(customers, cust, &found);
 
-			if (customers != NULL && strlen(id) < NAMEDATALEN)
-			{
-				hash_search(customers, id, HASH_ENTER, &found);
-				if (found)
-					goto next;
-			}
+			if (found)
+				goto next;
+			MemoryContextSwitchTo(old);
+			seen->id = DatumGetTextPCopy(PointerGetDatum(cust));
 			ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
 						PointerGetDatum(cust));
 			if (!probe_found(&customer_probe, skey, 1))
 			{
-				MemoryContextSwitchTo(old);
 				new_customers = lappend(new_customers, text_to_cstring(cust));
 				new_owners = lappend(new_owners,
 									 owner ? text_to_cstring(owner) : NULL);

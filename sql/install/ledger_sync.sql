@@ -55,6 +55,8 @@ BEGIN
   FROM (SELECT v.*,
                CASE WHEN v.cust IS NULL THEN 'missing_customer'
                     WHEN v.amt IS NULL THEN 'missing_amount'
+                    WHEN v.amt IN ('NaN', 'Infinity', '-Infinity')
+                      OR v.paid IN ('NaN', 'Infinity', '-Infinity') THEN 'invalid_amount'
                     WHEN v.iss IS NULL THEN 'missing_issue_date'
                     WHEN v.due IS NULL THEN 'missing_due_date'
                     WHEN v.due < v.iss THEN 'due_before_issue'
@@ -123,6 +125,7 @@ BEGIN
   FROM (SELECT v.*,
                CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
                     WHEN v.amt IS NULL THEN 'missing_amount'
+                    WHEN v.amt IN ('NaN', 'Infinity', '-Infinity') THEN 'invalid_amount'
                     WHEN v.pon IS NULL THEN 'missing_paid_on'
                     WHEN v.kind IS NULL THEN 'unknown_kind'
                END AS reason

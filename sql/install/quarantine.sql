@@ -9,6 +9,7 @@ SET search_path = pg_catalog, pg_temp
 RETURN CASE reason
     WHEN 'missing_customer' THEN 'the customer is missing'
     WHEN 'missing_amount' THEN 'the amount is missing'
+    WHEN 'invalid_amount' THEN 'an amount is NaN or infinite'
     WHEN 'missing_issue_date' THEN 'the issue date is missing'
     WHEN 'missing_due_date' THEN 'the due date is missing'
     WHEN 'due_before_issue' THEN 'the due date is before the issue date'
