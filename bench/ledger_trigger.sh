@@ -8,6 +8,12 @@
 # the customer, a few more columns than the ledger maps).
 #
 # Usage: bench/ledger_trigger.sh [rows] [seconds per pgbench run] [pgbench clients]
+#
+# The invoice ids run from 1 to 3 x rows, as in a table loaded from
+# scratch; the ledger keeps them as text, where '10' sorts before '9', so
+# its key index takes them in scattered order.  KEY_OFFSET=10000000 starts
+# them at ten million instead: ids of one width, in order as text too, as
+# in a table that has been in use for a while.
 # Connects with the usual PG* environment variables; needs a database in
 # which it may create and drop the tables billing_plain, billing_ledger
 # and the extension arcollect (it creates the extension if missing).
@@ -17,12 +23,13 @@ cd "$(dirname "$0")"
 ROWS=${1:-1000000}
 SECONDS_PER_RUN=${2:-30}
 CLIENTS=${3:-4}
+KEY_OFFSET=${KEY_OFFSET:-0}
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
 chmod 755 "$DATA"
 
-echo "== ledger trigger benchmark: $ROWS invoices, pgbench ${SECONDS_PER_RUN}s x $CLIENTS clients"
+echo "== ledger trigger benchmark: $ROWS invoices (ids from $(( KEY_OFFSET + 1 ))), pgbench ${SECONDS_PER_RUN}s x $CLIENTS clients"
 echo "== server: $($PSQL -At -c 'SELECT version()')"
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== settings: $($PSQL -At -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit', 'wal_level')")"
@@ -37,7 +44,7 @@ for round in 1 2 3; do
                            (ARRAY['EUR','USD','GBP'])[1 + i % 3],
                            date '2024-01-01' + i % 730, date '2024-01-31' + i % 730,
                            CASE WHEN i % 4 = 0 THEN 25 ELSE 0 END, 'open', 'consulting services'
-                      FROM generate_series($(( (round - 1) * ROWS + 1 )), $(( round * ROWS ))) i) TO STDOUT" \
+                      FROM generate_series($(( KEY_OFFSET + (round - 1) * ROWS + 1 )), $(( KEY_OFFSET + round * ROWS ))) i) TO STDOUT" \
         > "$DATA/invoices_$round.tsv"
 done
 
@@ -68,7 +75,7 @@ $PSQL -At -c "SELECT 'reconcile problems: ' || count(*) FROM arcollect.reconcile
 # fresh key.
 for table in billing_plain billing_ledger; do
     cat > "$DATA/$table.pgbench" <<SQL
-\set id random(3 * $ROWS + 1, 1000000000000)
+\set id random($KEY_OFFSET + 3 * $ROWS + 1, 1000000000000)
 \set customer 1 + :id % 100000
 INSERT INTO $table (invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, description)
 VALUES (:id, :customer, 'P-' || :id, 120.50, 'EUR', date '2025-03-01', date '2025-03-31', 'consulting services')

@@ -93,7 +93,7 @@ struct LedgerFastPath
 	Oid			entry_seqid;
 	Oid			customer_relid;
 	Oid			customer_pkey;	/* (customer_id) */
-	Oid			invoice_pkey;	/* (attachment_id, invoice_key) */
+	Oid			invoice_pkey;	/* (invoice_key, attachment_id) */
 	Oid			invoice_not_in_billing; /* (attachment_id) WHERE NOT in_billing */
 	LedgerColumns invoice_cols;
 	LedgerColumns entry_cols;
@@ -908,9 +908,9 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 
 		/* a key the ledger knows goes to the general statement */
 		keydatum = PointerGetDatum(key);
-		ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_INT4EQ,
+		ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ, keydatum);
+		ScanKeyInit(&skey[1], 2, BTEqualStrategyNumber, F_INT4EQ,
 					Int32GetDatum(fp->attachment_id));
-		ScanKeyInit(&skey[1], 2, BTEqualStrategyNumber, F_TEXTEQ, keydatum);
 		if (probe_keys && probe_found(&invoice_probe, skey, 2))
 			goto skip;
 
