@@ -177,7 +177,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 								" a.status_column, a.invoice_key_column, a.paid_on_column,"
 								" a.kind_column"
 								" FROM arcollect.attachment a"
-								" WHERE a.billing_table = $1 AND a.detached_at IS NULL",
+								" WHERE a.billing_table = coalesce(pg_catalog.pg_partition_root($1), $1)"
+								" AND a.detached_at IS NULL",
 								1, argtypes, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "arcollect: reading arcollect.attachment failed: %s",
@@ -399,6 +400,24 @@ ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 }
 
 /*
+ * Takes back everything a payments table booked, before a TRUNCATE books
+ * what is left of it (see ledger_sync.sql).
+ */
+static void
+ledger_clear_payments(LedgerTable *entry)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		args[1] = {Int32GetDatum(entry->attachment_id)};
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT arcollect._payments_clear($1)",
+								1, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "arcollect: clearing the payments of a truncated table failed: %s",
+			 SPI_result_code_string(ret));
+}
+
+/*
  * Reports the quarantined rows counted by the statement just run.
  */
 static void
@@ -562,6 +581,13 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	{
 		int			level = ledger_pin_search_path();
 
+		if (event == LEDGER_TRUNCATE)
+		{
+			/* the statement reads the whole table: plan it for that */
+			rows = LEDGER_BULK_ROWS;
+			if (!entry->invoices)
+				ledger_clear_payments(entry);
+		}
 		ledger_execute(entry, event, rows);
 		ledger_check_result(entry);
 		AtEOXact_GUC(true, level);

@@ -37,6 +37,13 @@ SELECT g, 30, date '2025-03-01' + g % 20, (ARRAY['payment', 'credit note', 'writ
 UPDATE bill SET paid = 10 WHERE id % 3 = 0;
 DELETE FROM bill WHERE id % 11 = 0;
 UPDATE arcollect.customer SET segment = 'key account', credit_limit = 1000 WHERE customer_id = 'C1';
+CREATE TABLE pbill (id int PRIMARY KEY, cust text NOT NULL, amount numeric(12,2), issued date, due date)
+    PARTITION BY RANGE (id);
+CREATE TABLE pbill_1 PARTITION OF pbill FOR VALUES FROM (0) TO (1000);
+SELECT arcollect.attach('pbill', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
+                        issued_on => 'issued', default_currency => 'EUR');
+INSERT INTO pbill SELECT g, 'P' || g % 3, 10 * g, date '2025-01-01' + g, date '2025-02-01' + g
+                    FROM generate_series(1, 50) g;
 SQL
 pg_dump -Fc -d $src -f "$file"
 pg_restore -d $dst "$file"
@@ -50,7 +57,8 @@ psql -X -At -d $src -c "$check" | sed 's/^/src /'
 psql -X -At -d $dst -c "$check" | sed 's/^/dst /'
 psql -X -At -d $dst -c "INSERT INTO bill VALUES (9001, 'C9', 42, '2025-06-01', '2025-07-01', 'EUR', 0)" \
      -c "INSERT INTO pay (bill_id, amount, paid_on, kind) VALUES (9001, 2, '2025-06-15', 'payment')" \
-     -c "SELECT 'restored trigger ' || (SELECT open_amount FROM arcollect.invoice WHERE invoice_key = '9001') || ' ' || ((SELECT count(*) FROM arcollect.reconcile('bill')) + (SELECT count(*) FROM arcollect.reconcile('pay')))" \
+     -c "INSERT INTO pbill_1 VALUES (999, 'P1', 5, '2025-06-01', '2025-07-01')" \
+     -c "SELECT 'restored trigger ' || (SELECT open_amount FROM arcollect.invoice WHERE invoice_key = '9001') || ' ' || ((SELECT count(*) FROM arcollect.reconcile('bill')) + (SELECT count(*) FROM arcollect.reconcile('pay')) + (SELECT count(*) FROM arcollect.reconcile('pbill'))) || ' ' || (SELECT count(*) FROM arcollect.invoice WHERE invoice_key = '999')" \
      | grep '^restored'
 rm -f "$file"
 # DROP DATABASE waits until every backend has acknowledged it, including
@@ -73,8 +81,8 @@ SELECT is((SELECT line FROM dump_result WHERE line LIKE 'dst ' || t || ' %'),
   FROM unnest(ARRAY['attachment', 'invoice', 'entry', 'quarantine', 'customer', 'sequences']) t;
 SELECT ok((SELECT count(*) FROM dump_result WHERE line ~ '^src (invoice|entry|quarantine|customer) [1-9]') = 4,
           'the dumped ledger was not empty');
-SELECT is((SELECT line FROM dump_result WHERE line LIKE 'restored%'), 'restored trigger 40.00 0',
-          'the restored trigger books new writes and reconcile finds nothing');
+SELECT is((SELECT line FROM dump_result WHERE line LIKE 'restored%'), 'restored trigger 40.00 0 1',
+          'the restored triggers (a partition''s too) book new writes and reconcile finds nothing');
 
 SELECT * FROM finish();
 ROLLBACK;

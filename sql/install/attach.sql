@@ -56,13 +56,18 @@ AS $fn$
 DECLARE
     c record;
 BEGIN
-    SELECT r.relkind, n.nspname INTO c
+    SELECT r.relkind, r.relispartition, n.nspname INTO c
       FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
      WHERE r.oid = tbl;
     IF c.relkind NOT IN ('r', 'p') THEN
         RAISE EXCEPTION '% is not a table', tbl
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'arcollect attaches to ordinary and partitioned tables only.';
+    END IF;
+    IF c.relispartition THEN
+        RAISE EXCEPTION 'table % is a partition of %', tbl, pg_partition_root(tbl)
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Attach the partitioned table; writes to its partitions are booked too.';
     END IF;
     IF c.nspname = 'arcollect' THEN
         RAISE EXCEPTION 'table % belongs to arcollect', tbl
@@ -77,16 +82,43 @@ BEGIN
 END
 $fn$;
 
--- (Re)creates arcollect's four statement-level triggers on tbl.  One
--- trigger per event, because a trigger with transition tables can only
--- have one event.
+-- The tables whose writes an attachment of tbl books: tbl and, when it is
+-- partitioned, all its partitions.  Statement-level triggers fire only
+-- for the table a statement names, so each of them needs its own.
+CREATE FUNCTION arcollect._trigger_tables(tbl regclass)
+RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT t.relid FROM pg_catalog.pg_partition_tree(tbl) t
+    UNION
+    SELECT tbl;
+END;
+
+-- (Re)creates arcollect's four statement-level triggers on tbl and its
+-- partitions.  One trigger per event, because a trigger with transition
+-- tables can only have one event.
 CREATE FUNCTION arcollect._install_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    t regclass;
 BEGIN
-    PERFORM arcollect._drop_triggers(tbl);
+    FOR t IN SELECT * FROM arcollect._trigger_tables(tbl) LOOP
+        PERFORM arcollect._install_table_triggers(t);
+    END LOOP;
+END
+$fn$;
+
+CREATE FUNCTION arcollect._install_table_triggers(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM arcollect._drop_table_triggers(tbl);
     EXECUTE format('CREATE TRIGGER arcollect_ledger_insert AFTER INSERT ON %s'
                    ' REFERENCING NEW TABLE AS arcollect_new'
                    ' FOR EACH STATEMENT EXECUTE FUNCTION arcollect.ledger_trigger()', tbl);
@@ -101,8 +133,22 @@ BEGIN
 END
 $fn$;
 
--- Drops arcollect's triggers from tbl, if there.
+-- Drops arcollect's triggers from tbl and its partitions, if there.
 CREATE FUNCTION arcollect._drop_triggers(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN SELECT * FROM arcollect._trigger_tables(tbl) LOOP
+        PERFORM arcollect._drop_table_triggers(t);
+    END LOOP;
+END
+$fn$;
+
+CREATE FUNCTION arcollect._drop_table_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -125,6 +171,29 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT count(*) FROM pg_catalog.pg_trigger g
          WHERE g.tgrelid = tbl AND g.tgfoid = 'arcollect.ledger_trigger()'::pg_catalog.regprocedure);
+
+-- Brings the ledger of an attachment in line with the whole table, as
+-- attaching does: for a payments table, by taking back what it booked and
+-- booking its rows again.  Returns the sync statement's counts.
+CREATE FUNCTION arcollect._import(attachment_id integer,
+                                  OUT rows_seen bigint, OUT rows_quarantined bigint,
+                                  OUT first_key text, OUT first_reason text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a arcollect.attachment;
+BEGIN
+    SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _import.attachment_id;
+    IF a.kind = 'payments' THEN
+        PERFORM arcollect._payments_clear(a.attachment_id);
+    END IF;
+    EXECUTE arcollect._sync_sql(a.attachment_id, 'IMPORT')
+       INTO rows_seen, rows_quarantined, first_key, first_reason
+      USING a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency,
+            a.void_statuses, a.credit_statuses;
+END
+$fn$;
 
 -- Records the attachment a (a new one, or new settings for a table
 -- attached before, keeping its ledger) and books the rows already in the
@@ -173,13 +242,7 @@ BEGIN
         RETURNING attachment_id INTO id;
     END IF;
 
-    IF a.kind = 'payments' THEN
-        PERFORM arcollect._payments_clear(id);
-    END IF;
-    EXECUTE arcollect._sync_sql(id, 'IMPORT')
-       INTO r
-      USING id, coalesce(a.invoices_attachment_id, id), a.default_currency,
-            a.void_statuses, a.credit_statuses;
+    r := arcollect._import(id);
     IF r.rows_quarantined > 0 THEN
         IF a.strict_mode THEN
             RAISE EXCEPTION 'row with invoice key "%" of table % cannot be used: %',

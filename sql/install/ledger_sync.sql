@@ -144,6 +144,12 @@ $fn$;
 -- events) or IMPORT (attach: the whole table).  (New invoices inserted
 -- into a billing table are mostly booked by the trigger's fast path in C,
 -- src/ledger_fastpath.c; the INSERT statement books what it leaves.)
+--
+-- TRUNCATE is booked as IMPORT, by comparing the ledger with what is left
+-- in the table: the table may be partitioned and only one partition
+-- truncated.  For a payments table, whose rows have no key of their own,
+-- the trigger first takes back everything the table booked
+-- (arcollect._payments_clear), as attach_payments does.
 CREATE FUNCTION arcollect._sync_sql(attachment_id integer, event text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -165,16 +171,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    IF a.kind = 'payments' THEN
-        IF event = 'TRUNCATE' THEN
-            -- Payments rows have no key of their own: a TRUNCATE takes back
-            -- everything the table booked.  (IMPORT does the same first; see
-            -- arcollect.attach_payments.)
-            RETURN $q$SELECT 0::bigint AS rows_seen, 0::bigint AS rows_quarantined,
-       NULL::text AS first_key, NULL::text AS first_reason
-  FROM (SELECT arcollect._payments_clear($1)) AS cleared$q$;
-        END IF;
+    IF event = 'TRUNCATE' THEN
+        event := 'IMPORT';
+    END IF;
 
+    IF a.kind = 'payments' THEN
         RETURN format(
             $q$WITH n AS MATERIALIZED (%s),
      o AS MATERIALIZED (%s),

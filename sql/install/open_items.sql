@@ -81,14 +81,14 @@ COMMENT ON FUNCTION arcollect.receivables_balance(date, regclass) IS
 
 CREATE VIEW arcollect.ledger_entries AS
 SELECT e.entry_id,
-       a.billing_table::text AS billing_table,
+       coalesce(a.billing_table::text, a.dropped_table_name) AS billing_table,
        e.invoice_key,
        i.customer_id,
        i.currency,
        e.kind,
        e.amount,
        e.effective_on,
-       s.billing_table::text AS source_table,
+       coalesce(s.billing_table::text, s.dropped_table_name) AS source_table,
        e.recorded_at
   FROM arcollect._history e
   JOIN arcollect.attachment a ON a.attachment_id = e.attachment_id

@@ -28,7 +28,7 @@ COMMENT ON FUNCTION arcollect.quarantine_reason_text(text) IS
 
 CREATE VIEW arcollect.quarantined_rows AS
 SELECT q.quarantine_id,
-       a.billing_table::text AS table_name,
+       coalesce(a.billing_table::text, a.dropped_table_name) AS table_name,
        q.row_kind,
        q.invoice_key,
        q.reason,
