@@ -45,7 +45,7 @@ DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
-	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_partitions
+	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

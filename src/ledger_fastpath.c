@@ -39,8 +39,10 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_cast.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -58,6 +60,7 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -174,10 +177,41 @@ status_list(ArrayType *array, int *count)
 }
 
 /*
- * Builds what the fast path needs to know about an attachment, in cxt.
- * colnames are the mapped column names in LedgerMapped order, NULL where
- * unmapped.  Must be called inside an SPI connection (for SPI_fnumber's
- * sake only; no query is run).
+ * Whether the fast path reads a column of this (base) type as text the way
+ * the SQL statements do (ledger_sync.sql, _text_sql): a built-in type by
+ * its cast to text, a type defined in the database by its output function.
+ * column_text uses the output function, which is what a cast by I/O
+ * conversion or a binary-coercible cast gives too; of the built-in types
+ * with a cast function, it handles bpchar and name, and leaves the rest
+ * (boolean's cast says "true" where its output says "t", inet's adds the
+ * netmask) to the SQL statements.
+ */
+static bool
+reads_as_sql_text(Oid basetype)
+{
+	HeapTuple	tuple;
+	bool		same;
+
+	if (basetype >= FirstNormalObjectId || basetype == TEXTOID ||
+		basetype == BPCHAROID || basetype == NAMEOID)
+		return true;
+	tuple = SearchSysCache2(CASTSOURCETARGET, ObjectIdGetDatum(basetype),
+							ObjectIdGetDatum(TEXTOID));
+	if (!HeapTupleIsValid(tuple))
+		return true;			/* I/O conversion: the output function */
+	same = ((Form_pg_cast) GETSTRUCT(tuple))->castmethod != COERCION_METHOD_FUNCTION;
+	ReleaseSysCache(tuple);
+	return same;
+}
+
+/*
+ * Builds what the fast path needs to know about an attachment, in cxt, or
+ * returns NULL when it cannot book this table's rows exactly as the SQL
+ * statements would (see reads_as_sql_text).  colnames are the mapped
+ * column names in LedgerMapped order, NULL where unmapped; the caller has
+ * checked that they exist and have types their parameters accept.  Must
+ * be called inside an SPI connection (for SPI_fnumber's sake only; no
+ * query is run).
  */
 LedgerFastPath *
 ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
@@ -210,6 +244,11 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 					 errhint("Attach the table again with arcollect.attach.")));
 		col->attnum = attnum;
 		col->basetype = getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid);
+		if (!reads_as_sql_text(col->basetype))
+		{
+			MemoryContextSwitchTo(old);
+			return NULL;
+		}
 		getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &typoutput, &isvarlena);
 		fmgr_info_cxt(typoutput, &col->output, cxt);
 	}
@@ -231,6 +270,16 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 
 	MemoryContextSwitchTo(old);
 	return fp;
+}
+
+/* Whether the fast path keeps relid (a ledger table, index or sequence) open. */
+bool
+ledger_fastpath_uses(LedgerFastPath *fp, Oid relid)
+{
+	return relid == fp->invoice_relid || relid == fp->invoice_pkey ||
+		relid == fp->invoice_not_in_billing || relid == fp->entry_relid ||
+		relid == fp->entry_seqid || relid == fp->customer_relid ||
+		relid == fp->customer_pkey;
 }
 
 /* A mapped column as text, as (column)::text does in SQL; NULL if NULL. */
@@ -311,10 +360,10 @@ column_date(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
  */
 typedef struct RowMemo
 {
-	MemoryContext cxt;			/* lives as long as the statement */
 	char		currency_in[8];
 	int			currency_len;	/* -1: nothing remembered */
-	text	   *currency;		/* the code, NULL when unknown */
+	text	   *currency;		/* the code (in currency_buf), NULL if unknown */
+	text	   *currency_buf;	/* room for one code, allocated once */
 	char		status_in[32];
 	int			status_len;		/* -1: nothing remembered */
 	bool		is_void;
@@ -351,10 +400,12 @@ row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
 		/* remembered for the statement, outside the row's memory */
 		memcpy(memo->currency_in, VARDATA_ANY(t), len);
 		memo->currency_len = len;
-		memo->currency = code == NULL ? NULL :
-			(text *) MemoryContextAlloc(memo->cxt, VARSIZE(code));
+		memo->currency = NULL;
 		if (code != NULL)
-			memcpy(memo->currency, code, VARSIZE(code));
+		{
+			memcpy(memo->currency_buf, code, VARSIZE(code));
+			memo->currency = memo->currency_buf;
+		}
 	}
 	return code;
 }
@@ -468,6 +519,8 @@ typedef struct SeenCustomer
 	text	   *id;
 	uint32		hash;
 	char		status;			/* used by simplehash */
+	bool		is_new;			/* not in arcollect.customer yet */
+	text	   *owner;			/* a new one's owner: the least of its rows' */
 } SeenCustomer;
 
 #define SH_PREFIX seen
@@ -486,10 +539,22 @@ typedef struct SeenCustomer
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* Whether a sorts before b in the "C" collation (byte order). */
+static bool
+text_c_less(text *a, text *b)
+{
+	int			la = VARSIZE_ANY_EXHDR(a);
+	int			lb = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
+
+	return c < 0 || (c == 0 && la < lb);
+}
+
 /*
  * A reusable lookup in a unique index: one scan opened per statement and
- * rescanned per row, so that a probe costs one index descent.  The dirty
- * snapshot also sees keys that other transactions are inserting right now.
+ * rescanned per row, so that a probe costs one index descent.  With
+ * dirty set, the probe also sees keys that other transactions are
+ * inserting right now; else it sees what is committed (a fresh snapshot).
  */
 typedef struct LedgerProbe
 {
@@ -497,15 +562,20 @@ typedef struct LedgerProbe
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	SnapshotData dirty;
+	Snapshot	mvcc;			/* registered, when not dirty */
 	MemoryContext cxt;			/* outlives the scan, unlike a row's context */
 } LedgerProbe;
 
 static void
-probe_open(LedgerProbe *p, Relation heap, Oid indexid, int nkeys)
+probe_open(LedgerProbe *p, Relation heap, Oid indexid, int nkeys, bool dirty)
 {
 	p->index = index_open(indexid, AccessShareLock);
-	InitDirtySnapshot(p->dirty);
-	p->scan = index_beginscan(heap, p->index, &p->dirty, nkeys, 0);
+	p->mvcc = NULL;
+	if (dirty)
+		InitDirtySnapshot(p->dirty);
+	else
+		p->mvcc = RegisterSnapshot(GetLatestSnapshot());
+	p->scan = index_beginscan(heap, p->index, dirty ? &p->dirty : p->mvcc, nkeys, 0);
 	p->slot = table_slot_create(heap, NULL);
 	p->cxt = CurrentMemoryContext;
 }
@@ -533,6 +603,8 @@ probe_close(LedgerProbe *p)
 	index_endscan(p->scan);
 	ExecDropSingleTupleTableSlot(p->slot);
 	index_close(p->index, AccessShareLock);
+	if (p->mvcc != NULL)
+		UnregisterSnapshot(p->mvcc);
 }
 
 /* Invoices buffered before they are written together. */
@@ -663,18 +735,9 @@ typedef struct LedgerBatch
 	LedgerTarget *invoices;
 	LedgerTarget *entries;		/* NULL until needed */
 	bool		conflict[LEDGER_BATCH];
+	/* the buffered invoice each buffered entry belongs to */
+	int			entry_invoice[LEDGER_BATCH * LEDGER_ENTRIES_PER_INVOICE];
 } LedgerBatch;
-
-static bool
-same_key(TupleTableSlot *a, int a_pos, TupleTableSlot *b, int b_pos)
-{
-	bool		a_null,
-				b_null;
-	Datum		ka = slot_getattr(a, a_pos + 1, &a_null);
-	Datum		kb = slot_getattr(b, b_pos + 1, &b_null);
-
-	return DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, ka, kb));
-}
 
 /*
  * Writes the buffered invoices and entries.  Returns false when some
@@ -691,10 +754,8 @@ batch_flush(LedgerBatch *b)
 {
 	LedgerTarget *inv = b->invoices;
 	LedgerTarget *ent = b->entries;
-	const int  *ipos = b->fp->invoice_cols.pos;
 	bool		any_conflict = false;
 	int			i,
-				j,
 				kept;
 
 	target_write(inv, b->estate, inv->nslots, b->fp->invoice_pkey, b->conflict);
@@ -706,23 +767,22 @@ batch_flush(LedgerBatch *b)
 		/* our own rows become deletable once the command counter moves on */
 		CommandCounterIncrement();
 		for (i = 0; i < inv->nslots; i++)
+			if (b->conflict[i])
+				simple_heap_delete(inv->rel, &inv->slots[i]->tts_tid);
+		/* the entries of those invoices are not written at all */
+		if (ent != NULL)
 		{
-			if (!b->conflict[i])
-				continue;
-			simple_heap_delete(inv->rel, &inv->slots[i]->tts_tid);
-			if (ent == NULL)
-				continue;
-			/* drop the entries of the key, not written yet */
 			kept = 0;
-			for (j = 0; j < ent->nslots; j++)
+			for (i = 0; i < ent->nslots; i++)
 			{
-				TupleTableSlot *e = ent->slots[j];
+				TupleTableSlot *e = ent->slots[i];
 
-				if (same_key(e, b->fp->entry_cols.pos[ENT_KEY], inv->slots[i], ipos[INV_KEY]))
+				if (b->conflict[b->entry_invoice[i]])
 					ExecClearTuple(e);
 				else
 				{
-					ent->slots[j] = ent->slots[kept];
+					/* swap, so that every slot stays in the array */
+					ent->slots[i] = ent->slots[kept];
 					ent->slots[kept++] = e;
 				}
 			}
@@ -768,7 +828,57 @@ add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
 	SET(ENT_SOURCE, Int32GetDatum(fp->attachment_id));
 	SET(ENT_RECORDED, TimestampTzGetDatum(now));
 #undef SET
+	/* it belongs to the invoice buffered last */
+	b->entry_invoice[b->entries->nslots] = b->invoices->nslots - 1;
 	target_add(b->entries, values, nulls);
+}
+
+/* Creates the new customers found in a statement. */
+static void
+create_customers(LedgerFastPath *fp, seen_hash *customers)
+{
+	Datum	   *ids = palloc(sizeof(Datum) * Max(customers->members, 1));
+	Datum	   *owners = palloc(sizeof(Datum) * Max(customers->members, 1));
+	bool	   *owner_nulls = palloc(sizeof(bool) * Max(customers->members, 1));
+	int			n = 0;
+	int			dims[1];
+	int			lbs[1] = {1};
+	Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, INT4OID};
+	Datum		args[3];
+	seen_iterator it;
+	SeenCustomer *c;
+	int			ret;
+	int			level;
+
+	seen_start_iterate(customers, &it);
+	while ((c = seen_iterate(customers, &it)) != NULL)
+	{
+		if (!c->is_new)
+			continue;
+		ids[n] = PointerGetDatum(c->id);
+		owner_nulls[n] = c->owner == NULL;
+		owners[n] = PointerGetDatum(c->owner);
+		n++;
+	}
+	if (n == 0)
+		return;
+	dims[0] = n;
+	args[0] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+	args[1] = PointerGetDatum(construct_md_array(owners, owner_nulls, 1, dims, lbs,
+												 TEXTOID, -1, false, TYPALIGN_INT));
+	args[2] = Int32GetDatum(fp->attachment_id);
+	level = ledger_pin_search_path();
+	/* in key order, so that concurrent statements lock them in one order */
+	ret = SPI_execute_with_args("INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)"
+								" SELECT u.id, u.owner, $3"
+								" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, owner)"
+								" ORDER BY u.id"
+								" ON CONFLICT (customer_id) DO NOTHING",
+								3, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "arcollect: creating customers failed: %s",
+			 SPI_result_code_string(ret));
+	AtEOXact_GUC(true, level);
 }
 
 /*
@@ -789,8 +899,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 				customer_probe;
 	seen_hash  *customers;
 	RowMemo    *memo = palloc(sizeof(RowMemo));
-	List	   *new_customers = NIL;
-	List	   *new_owners = NIL;
 	bool		complete = true;
 	bool		probe_keys;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
@@ -806,8 +914,15 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	batch->bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
 	batch->invoices = target_open(fp->invoice_relid, LEDGER_BATCH, batch->bulk);
 	customer = table_open(fp->customer_relid, RowExclusiveLock);
-	probe_open(&invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2);
-	probe_open(&customer_probe, customer, fp->customer_pkey, 1);
+	probe_open(&invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2, true);
+
+	/*
+	 * A customer counts as known only once committed: one that another
+	 * transaction is creating goes to the final INSERT ... ON CONFLICT,
+	 * which waits for that transaction (and creates it, should that
+	 * transaction roll back).
+	 */
+	probe_open(&customer_probe, customer, fp->customer_pkey, 1, false);
 
 	/*
 	 * A new billing key can only be known to the ledger already if the
@@ -824,7 +939,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		LedgerProbe others;
 		ScanKeyData skey;
 
-		probe_open(&others, batch->invoices->rel, fp->invoice_not_in_billing, 1);
+		probe_open(&others, batch->invoices->rel, fp->invoice_not_in_billing, 1, true);
 		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT4EQ,
 					Int32GetDatum(fp->attachment_id));
 		probe_keys = probe_found(&others, &skey, 1);
@@ -832,7 +947,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	}
 
 	customers = seen_create(CurrentMemoryContext, 256, NULL);
-	memo->cxt = CurrentMemoryContext;
+	memo->currency_buf = palloc(VARHDRSZ + 3);
 	memo->currency_len = -1;
 	memo->status_len = -1;
 
@@ -958,21 +1073,28 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		if (batch->invoices->nslots == LEDGER_BATCH && !batch_flush(batch))
 			complete = false;
 
-		/* a customer not seen before is created at the end */
+		/*
+		 * Customers: each looked up once per statement; new ones are
+		 * created at the end, with the least of their rows' owners (in
+		 * byte order), as the SQL statements create them.
+		 */
 		{
 			SeenCustomer *seen = seen_insert(customers, cust, &found);
 
-			if (found)
-				goto next;
-			MemoryContextSwitchTo(old);
-			seen->id = DatumGetTextPCopy(PointerGetDatum(cust));
-			ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
-						PointerGetDatum(cust));
-			if (!probe_found(&customer_probe, skey, 1))
+			if (!found)
 			{
-				new_customers = lappend(new_customers, text_to_cstring(cust));
-				new_owners = lappend(new_owners,
-									 owner ? text_to_cstring(owner) : NULL);
+				seen->id = (text *) MemoryContextAlloc(old, VARSIZE_ANY(cust));
+				memcpy(seen->id, cust, VARSIZE_ANY(cust));
+				seen->owner = NULL;
+				ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
+							PointerGetDatum(cust));
+				seen->is_new = !probe_found(&customer_probe, skey, 1);
+			}
+			if (seen->is_new && owner != NULL &&
+				(seen->owner == NULL || text_c_less(owner, seen->owner)))
+			{
+				seen->owner = (text *) MemoryContextAlloc(old, VARSIZE_ANY(owner));
+				memcpy(seen->owner, owner, VARSIZE_ANY(owner));
 			}
 		}
 		goto next;
@@ -994,44 +1116,6 @@ next:
 	ExecDropSingleTupleTableSlot(in);
 	FreeExecutorState(estate);
 
-	if (new_customers != NIL)
-	{
-		int			n = list_length(new_customers);
-		Datum	   *ids = palloc(sizeof(Datum) * n);
-		Datum	   *owners = palloc(sizeof(Datum) * n);
-		bool	   *owner_nulls = palloc(sizeof(bool) * n);
-		int			dims[1] = {n};
-		int			lbs[1] = {1};
-		Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, INT4OID};
-		Datum		args[3];
-		int			i = 0;
-		ListCell   *lc1,
-				   *lc2;
-		int			ret;
-		int			level;
-
-		forboth(lc1, new_customers, lc2, new_owners)
-		{
-			ids[i] = CStringGetTextDatum(lfirst(lc1));
-			owner_nulls[i] = lfirst(lc2) == NULL;
-			owners[i] = owner_nulls[i] ? (Datum) 0 : CStringGetTextDatum(lfirst(lc2));
-			i++;
-		}
-		args[0] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
-		args[1] = PointerGetDatum(construct_md_array(owners, owner_nulls, 1, dims, lbs,
-													 TEXTOID, -1, false, TYPALIGN_INT));
-		args[2] = Int32GetDatum(fp->attachment_id);
-		level = ledger_pin_search_path();
-		ret = SPI_execute_with_args("INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)"
-									" SELECT DISTINCT ON (u.id) u.id, u.owner, $3"
-									" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, owner)"
-									" ORDER BY u.id, u.owner"
-									" ON CONFLICT (customer_id) DO NOTHING",
-									3, argtypes, args, NULL, false, 0);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "arcollect: creating customers failed: %s",
-				 SPI_result_code_string(ret));
-		AtEOXact_GUC(true, level);
-	}
+	create_customers(fp, customers);
 	return complete;
 }

@@ -91,7 +91,7 @@ typedef struct LedgerTable
 	Oid			relid;			/* hash key: the attached table */
 	bool		valid;			/* false once invalidated */
 	bool		attached;		/* false: trigger left on a detached table */
-	char	   *missing_column; /* a mapped column that is gone, if any */
+	char	   *mapping_problem;	/* what is wrong with the mapping now */
 	int32		attachment_id;
 	bool		invoices;		/* a billing table, not a payments table */
 	bool		strict;
@@ -107,8 +107,9 @@ typedef struct LedgerTable
 static HTAB *ledger_tables = NULL;
 
 /*
- * Relcache invalidation callback: forget what we know about relid (or
- * about every table, for InvalidOid).  Only marks entries; they are freed
+ * Relcache invalidation callback: forget what we know about relid, and
+ * about every table whose fast path uses relid (or about every table, for
+ * InvalidOid).  Only marks entries; they are freed
  * on next use, outside the invalidation machinery.
  */
 static void
@@ -120,9 +121,16 @@ ledger_invalidate(Datum arg, Oid relid)
 		return;
 	if (OidIsValid(relid))
 	{
+		HASH_SEQ_STATUS status;
+
 		entry = hash_search(ledger_tables, &relid, HASH_FIND, NULL);
 		if (entry != NULL)
 			entry->valid = false;
+		/* a ledger table or index the fast path has open (REINDEX, ...) */
+		hash_seq_init(&status, ledger_tables);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			if (entry->fastpath != NULL && ledger_fastpath_uses(entry->fastpath, relid))
+				entry->valid = false;
 	}
 	else
 	{
@@ -189,6 +197,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		const char *colnames[LEDGER_NMAPPED];
+		char	   *problem;
 		int			i;
 
 		old = MemoryContextSwitchTo(entry->cxt);
@@ -207,37 +217,36 @@ ledger_load(LedgerTable *entry, Relation rel)
 			entry->strict = DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull));
 			entry->invoices = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
 		}
+		for (i = 0; i < LEDGER_NMAPPED; i++)
+			colnames[i] = SPI_getvalue(tuple, desc, 8 + i);
 		MemoryContextSwitchTo(old);
 		entry->attachment_id = DatumGetInt32(entry->values[0]);
 
 		/*
-		 * A mapped column renamed or dropped since attach: the statements
-		 * cannot be built.  Leave the ledger alone rather than fail the
+		 * A mapped column renamed, dropped or changed to a type it may not
+		 * have since attach: the statements cannot be built, or would read
+		 * the column wrongly.  Leave the ledger alone rather than fail the
 		 * billing write (the trigger warns; attach again to fix it).
 		 */
-		for (i = 8; i <= 8 + LEDGER_NMAPPED + 2; i++)
+		args[0] = Int32GetDatum(entry->attachment_id);
+		argtypes[0] = INT4OID;
+		ret = SPI_execute_with_args("SELECT arcollect._mapping_problem($1)",
+									1, argtypes, args, NULL, true, 1);
+		if (ret != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "arcollect: checking the column mapping failed: %s",
+				 SPI_result_code_string(ret));
+		problem = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (problem != NULL)
 		{
-			char	   *name = SPI_getvalue(tuple, desc, i);
-
-			if (name != NULL && SPI_fnumber(RelationGetDescr(rel), name) <= 0)
-			{
-				entry->missing_column = MemoryContextStrdup(entry->cxt, name);
-				entry->attached = false;
-				break;
-			}
+			entry->mapping_problem = MemoryContextStrdup(entry->cxt, problem);
+			entry->attached = false;
 		}
 
 		if (entry->attached && entry->invoices)
-		{
-			const char *colnames[LEDGER_NMAPPED];
-
-			for (i = 0; i < LEDGER_NMAPPED; i++)
-				colnames[i] = SPI_getvalue(tuple, desc, 8 + i);
 			entry->fastpath =
 				ledger_fastpath_build(entry->cxt, rel, entry->attachment_id,
 									  entry->values[2], entry->nulls[2] == 'n',
 									  entry->values[3], entry->values[4], colnames);
-		}
 	}
 	entry->valid = true;
 }
@@ -454,23 +463,22 @@ ledger_pin_search_path(void)
 	return level;
 }
 
-/* The owner of the trigger function: the user the ledger is written as. */
+/*
+ * The owner of the trigger function: the user the ledger is written as.
+ * Looked up on every firing (a syscache hit), so that a new owner counts
+ * at once.
+ */
 static Oid
 ledger_owner(Oid fn_oid)
 {
-	static Oid	cached_fn = InvalidOid;
-	static Oid	cached_owner = InvalidOid;
-	HeapTuple	tuple;
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	Oid			owner;
 
-	if (fn_oid == cached_fn)
-		return cached_owner;
-	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for function %u", fn_oid);
-	cached_owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
-	cached_fn = fn_oid;
+	owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
 	ReleaseSysCache(tuple);
-	return cached_owner;
+	return owner;
 }
 
 static int64
@@ -543,14 +551,13 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
 	entry = ledger_lookup(trigdata->tg_relation);
-	if (!entry->attached && entry->missing_column != NULL)
+	if (!entry->attached && entry->mapping_problem != NULL)
 	{
 		ereport(WARNING,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of table %s is gone; the receivables ledger was not updated",
-						entry->missing_column, entry->table_name),
-				 errdetail("arcollect maps this column, which was renamed or dropped after the table was attached."),
-				 errhint("Attach the table again with arcollect.attach; it brings the ledger up to date.")));
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s; the receivables ledger was not updated", entry->mapping_problem),
+				 errdetail("arcollect maps this column, which was renamed, dropped or changed after the table was attached."),
+				 errhint("Attach the table again with arcollect.attach (or attach_payments) with the new mapping; it brings the ledger up to date.")));
 		SPI_finish();
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 		return PointerGetDatum(NULL);
@@ -575,7 +582,7 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	 * Inserts into a billing table take the fast path; the general
 	 * statement books what it leaves.
 	 */
-	if (!(event == LEDGER_INSERT && entry->invoices &&
+	if (!(event == LEDGER_INSERT && entry->fastpath != NULL &&
 		  ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
 								 RelationGetDescr(trigdata->tg_relation))))
 	{

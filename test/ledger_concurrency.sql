@@ -74,7 +74,7 @@ LANGUAGE sql AS $fn$
          + (SELECT count(*) FROM arcollect.reconcile('conc.pay'))
 $fn$;
 
-SELECT plan(19);
+SELECT plan(23);
 
 -- 1. An invoice is being inserted (not committed) when a payment for it
 --    arrives: the payment waits for the invoice, then applies to it.
@@ -116,7 +116,8 @@ SELECT dblink_exec('a', 'BEGIN');
 SELECT dblink_exec('a', $$INSERT INTO conc.inv SELECT 'A' || g, 'c' || g % 7, 10 * g, '2025-02-01', '2025-03-01'
                             FROM generate_series(1, 2000) g$$);
 SELECT dblink_exec('b', 'BEGIN');
-SELECT dblink_exec('b', $$INSERT INTO conc.inv SELECT 'B' || g, 'c' || g % 5, 5 * g, '2025-02-02', '2025-03-02'
+-- (customers of their own: see 6 for a customer both create)
+SELECT dblink_exec('b', $$INSERT INTO conc.inv SELECT 'B' || g, 'd' || g % 5, 5 * g, '2025-02-02', '2025-03-02'
                             FROM generate_series(1, 2000) g$$);
 -- payments for B keys go in b's own transaction; for A keys from a
 -- third session, which waits for a
@@ -148,6 +149,19 @@ DELETE FROM conc.inv WHERE id = 'K3';
 RESET session_replication_role;
 INSERT INTO conc.inv VALUES ('K3', 'c3', 120, '2025-01-04', '2025-02-04'), ('K5', 'c3', 10, '2025-01-04', '2025-02-04');
 SELECT is(conc.open_amount('K3'), 120.00, 'a key the ledger still held is booked anew');
+SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+
+-- 6. Two transactions bill the same new customer: the second waits for
+--    the first to create it; when the first rolls back, the second
+--    creates the customer itself.
+SELECT dblink_exec('a', 'BEGIN');
+SELECT dblink_exec('a', $$INSERT INTO conc.inv VALUES ('N1', 'brand-new', 10, '2025-03-01', '2025-03-31')$$);
+SELECT dblink_send_query('b', $$INSERT INTO conc.inv VALUES ('N2', 'brand-new', 20, '2025-03-01', '2025-03-31')$$);
+SELECT ok(conc.waiting('b'), 'an invoice for a customer another transaction is creating waits for it');
+SELECT dblink_exec('a', 'ROLLBACK');
+SELECT is(conc.outcome('b'), 'ok', 'the invoice goes through once the other transaction rolls back');
+SELECT is((SELECT count(*) FROM arcollect.customer WHERE customer_id = 'brand-new'), 1::bigint,
+          'the customer exists: the second transaction created it');
 SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
 
 SELECT * FROM finish();

@@ -6,45 +6,92 @@
 -- SECURITY DEFINER helpers below, which refuse to work on a table unless
 -- the caller has just put arcollect's triggers on it (or taken them off).
 
--- Finds column col of table tbl for the mapping parameter param and checks
--- its type: allowed is a list of type names (base types; domains over them
--- are fine), or NULL for any type.  Returns the column's name.
-CREATE FUNCTION arcollect._mapped_column(tbl regclass, param text, col text, allowed text[])
+-- The base types a mapping parameter accepts (domains over them are
+-- fine), or NULL for any type.
+CREATE FUNCTION arcollect._mapping_types(param text)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN param IN ('amount', 'paid', 'open') THEN '{numeric,smallint,integer,bigint}'::text[]
+    WHEN param IN ('due_on', 'issued_on', 'paid_on')
+        THEN '{date,timestamp without time zone,timestamp with time zone}'::text[]
+    WHEN param = 'currency' THEN '{text,character varying,character}'::text[]
+END;
+
+-- What is wrong with column col of table tbl as the mapping parameter
+-- param: NULL when it exists and has a type the parameter accepts, else
+-- an error message, SQLSTATE, detail and hint.
+CREATE FUNCTION arcollect._column_problem(tbl regclass, param text, col text,
+                                          OUT message text, OUT sqlstate text,
+                                          OUT detail text, OUT hint text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    allowed text[] := arcollect._mapping_types(param);
+    att record;
+BEGIN
+    SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type_name,
+           format_type(arcollect._base_type(a.atttypid), NULL) AS base_name
+      INTO att
+      FROM pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        message := format('column "%s" of table %s does not exist', col, tbl);
+        sqlstate := '42703';
+        detail := format('The %s parameter names column "%s", which %s does not have.', param, col, tbl);
+        hint := 'Give the column name exactly as it is stored: case-sensitive and without quotes.';
+    ELSIF allowed IS NOT NULL AND NOT att.base_name = ANY (allowed) THEN
+        message := format('column "%s" of table %s has the wrong type for %s', col, tbl, param);
+        sqlstate := '42804';
+        detail := format('Column "%s" is of type %s; the %s parameter needs one of: %s.',
+                         col, att.type_name, param, array_to_string(allowed, ', '));
+        hint := 'Map a column of one of those types, or add a generated column that converts it.';
+    END IF;
+END
+$fn$;
+
+-- Finds column col of table tbl for the mapping parameter param, or raises
+-- what is wrong with it.  Returns the column's name.
+CREATE FUNCTION arcollect._mapped_column(tbl regclass, param text, col text)
 RETURNS name
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    att record;
+    p record := arcollect._column_problem(tbl, param, col);
 BEGIN
-    SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod) AS type_name,
-           format_type(getbase.base, NULL) AS base_name
-      INTO att
-      FROM pg_attribute a
-      CROSS JOIN LATERAL (
-          WITH RECURSIVE d(oid, base) AS (
-              SELECT t.oid, t.typbasetype FROM pg_type t WHERE t.oid = a.atttypid
-              UNION ALL
-              SELECT t.oid, t.typbasetype FROM pg_type t JOIN d ON t.oid = d.base
-               WHERE d.base <> 0)
-          SELECT coalesce((SELECT d.oid FROM d WHERE d.base = 0 LIMIT 1), a.atttypid) AS base) getbase
-     WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'column "%" of table % does not exist', col, tbl
-            USING ERRCODE = 'undefined_column',
-                  DETAIL = format('The %s parameter names column "%s", which %s does not have.', param, col, tbl),
-                  HINT = 'Give the column name exactly as it is stored: case-sensitive and without quotes.';
+    IF p.message IS NOT NULL THEN
+        RAISE EXCEPTION '%', p.message
+            USING ERRCODE = p.sqlstate, DETAIL = p.detail, HINT = p.hint;
     END IF;
-    IF allowed IS NOT NULL AND NOT att.base_name = ANY (allowed) THEN
-        RAISE EXCEPTION 'column "%" of table % has the wrong type for %', col, tbl, param
-            USING ERRCODE = 'datatype_mismatch',
-                  DETAIL = format('Column "%s" is of type %s; the %s parameter needs one of: %s.',
-                                  col, att.type_name, param, array_to_string(allowed, ', ')),
-                  HINT = 'Map a column of one of those types, or add a generated column that converts it.';
-    END IF;
-    RETURN att.attname;
+    RETURN col;
 END
 $fn$;
+
+-- What is wrong with the mapping of an attachment now (a mapped column
+-- renamed, dropped or changed to a type it does not accept since attach),
+-- or NULL.  The trigger checks this before it books anything.
+CREATE FUNCTION arcollect._mapping_problem(attachment_id integer)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT p.message
+      FROM arcollect.attachment a
+     CROSS JOIN LATERAL (VALUES
+            ('key', a.key_column), ('customer', a.customer_column), ('amount', a.amount_column),
+            ('due_on', a.due_on_column), ('issued_on', a.issued_on_column),
+            ('currency', a.currency_column), ('paid', a.paid_column), ('open', a.open_column),
+            ('owner', a.owner_column), ('status', a.status_column),
+            ('invoice_key', a.invoice_key_column), ('paid_on', a.paid_on_column),
+            ('kind', a.kind_column)) m(param, col)
+     CROSS JOIN LATERAL arcollect._column_problem(a.billing_table, m.param, m.col) p
+     WHERE a.attachment_id = _mapping_problem.attachment_id
+       AND m.col IS NOT NULL AND p.message IS NOT NULL
+     LIMIT 1;
+END;
 
 -- Checks that tbl is a table arcollect can attach: an ordinary or
 -- partitioned table outside the arcollect schema.
@@ -312,9 +359,6 @@ AS $fn$
 DECLARE
     tbl regclass := $1;
     a arcollect.attachment;
-    numeric_types text[] := '{numeric,smallint,integer,bigint}';
-    date_types text[] := '{date,timestamp without time zone,timestamp with time zone}';
-    text_types text[] := '{text,character varying,character}';
     key_ok boolean;
 BEGIN
     IF tbl IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL OR $5 IS NULL OR $6 IS NULL THEN
@@ -345,25 +389,25 @@ BEGIN
 
     a.billing_table := tbl;
     a.kind := 'invoices';
-    a.key_column := arcollect._mapped_column(tbl, 'key', $2, NULL);
-    a.customer_column := arcollect._mapped_column(tbl, 'customer', $3, NULL);
-    a.amount_column := arcollect._mapped_column(tbl, 'amount', $4, numeric_types);
-    a.due_on_column := arcollect._mapped_column(tbl, 'due_on', $5, date_types);
-    a.issued_on_column := arcollect._mapped_column(tbl, 'issued_on', $6, date_types);
+    a.key_column := arcollect._mapped_column(tbl, 'key', $2);
+    a.customer_column := arcollect._mapped_column(tbl, 'customer', $3);
+    a.amount_column := arcollect._mapped_column(tbl, 'amount', $4);
+    a.due_on_column := arcollect._mapped_column(tbl, 'due_on', $5);
+    a.issued_on_column := arcollect._mapped_column(tbl, 'issued_on', $6);
     IF $7 IS NOT NULL THEN
-        a.currency_column := arcollect._mapped_column(tbl, 'currency', $7, text_types);
+        a.currency_column := arcollect._mapped_column(tbl, 'currency', $7);
     END IF;
     IF $8 IS NOT NULL THEN
-        a.paid_column := arcollect._mapped_column(tbl, 'paid', $8, numeric_types);
+        a.paid_column := arcollect._mapped_column(tbl, 'paid', $8);
     END IF;
     IF $9 IS NOT NULL THEN
-        a.open_column := arcollect._mapped_column(tbl, 'open', $9, numeric_types);
+        a.open_column := arcollect._mapped_column(tbl, 'open', $9);
     END IF;
     IF $10 IS NOT NULL THEN
-        a.owner_column := arcollect._mapped_column(tbl, 'owner', $10, NULL);
+        a.owner_column := arcollect._mapped_column(tbl, 'owner', $10);
     END IF;
     IF $11 IS NOT NULL THEN
-        a.status_column := arcollect._mapped_column(tbl, 'status', $11, NULL);
+        a.status_column := arcollect._mapped_column(tbl, 'status', $11);
     END IF;
     a.strict_mode := coalesce($12, false);
     a.default_currency := upper($13);
@@ -373,13 +417,13 @@ BEGIN
     -- The ledger follows invoices by key, so the key must identify a row.
     SELECT EXISTS (
         SELECT FROM pg_index i JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
-         WHERE i.indrelid = tbl AND i.indisunique AND i.indnatts = 1 AND i.indpred IS NULL
+         WHERE i.indrelid = tbl AND i.indisunique AND i.indimmediate AND i.indnatts = 1 AND i.indpred IS NULL
            AND i.indexprs IS NULL AND t.attname = a.key_column AND t.attnotnull)
       INTO key_ok;
     IF NOT key_ok THEN
         RAISE EXCEPTION 'key column "%" of table % is not a unique, not-null column', a.key_column, tbl
             USING ERRCODE = 'invalid_column_reference',
-                  DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own and NOT NULL.',
+                  DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own (not deferrable) and NOT NULL.',
                   HINT = format('For example: ALTER TABLE %s ADD UNIQUE (%I), ALTER COLUMN %I SET NOT NULL.',
                                 tbl, a.key_column, a.key_column);
     END IF;
@@ -442,12 +486,11 @@ BEGIN
     a.billing_table := tbl;
     a.kind := 'payments';
     a.invoices_attachment_id := inv_id;
-    a.invoice_key_column := arcollect._mapped_column(tbl, 'invoice_key', $2, NULL);
-    a.amount_column := arcollect._mapped_column(tbl, 'amount', $3, '{numeric,smallint,integer,bigint}');
-    a.paid_on_column := arcollect._mapped_column(tbl, 'paid_on', $4,
-                            '{date,timestamp without time zone,timestamp with time zone}');
+    a.invoice_key_column := arcollect._mapped_column(tbl, 'invoice_key', $2);
+    a.amount_column := arcollect._mapped_column(tbl, 'amount', $3);
+    a.paid_on_column := arcollect._mapped_column(tbl, 'paid_on', $4);
     IF $5 IS NOT NULL THEN
-        a.kind_column := arcollect._mapped_column(tbl, 'kind', $5, NULL);
+        a.kind_column := arcollect._mapped_column(tbl, 'kind', $5);
     END IF;
     a.strict_mode := coalesce($7, false);
     a.void_statuses := '{}';

@@ -23,6 +23,60 @@
 -- invoice) are dated the day arcollect sees them, never before the issue
 -- date.
 
+-- The type a domain is over (through domains over domains); other types
+-- are their own base.
+CREATE FUNCTION arcollect._base_type(t oid)
+RETURNS oid
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH RECURSIVE d(oid, base) AS (
+        SELECT y.oid, y.typbasetype FROM pg_catalog.pg_type y WHERE y.oid = t
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM pg_catalog.pg_type y JOIN d ON y.oid = d.base
+         WHERE d.base <> 0)
+    SELECT d.oid FROM d WHERE d.base = 0;
+END;
+
+-- How the generated SQL reads column col of table tbl (under alias) as
+-- text.  A built-in type by its cast to text, as col::text would.  A type
+-- defined in the database by its output function instead: its owner may
+-- have given it a cast to text, a function that the trigger, which runs
+-- with arcollect's rights, must not run.  (The fast path in C reads
+-- columns the same way.)
+CREATE FUNCTION arcollect._text_sql(tbl regclass, col name, alias text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE WHEN y.oid < 16384    -- FirstNormalObjectId: built in
+                THEN format('(%s.%I)::text', alias, col)
+                ELSE format('pg_catalog.textin(%s(%s.%I))', y.typoutput::regproc, alias, col)
+           END
+      FROM pg_catalog.pg_attribute t
+      JOIN pg_catalog.pg_type y ON y.oid = arcollect._base_type(t.atttypid)
+     WHERE t.attrelid = tbl AND t.attname = col;
+END;
+
+-- A whole row of tbl (under alias) as a jsonb object of its columns as
+-- text (see _text_sql: no cast to json of the row's types is run), for
+-- quarantine.  jsonb_build_object takes at most 100 arguments, so wide
+-- rows are built 50 columns at a time.
+CREATE FUNCTION arcollect._row_json_sql(tbl regclass, alias text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT string_agg(c.chunk, ' || ' ORDER BY c.n)
+      FROM (SELECT a.n, 'pg_catalog.jsonb_build_object('
+                        || string_agg(format('%L, %s', a.attname, arcollect._text_sql(tbl, a.attname, alias)),
+                                      ', ' ORDER BY a.attnum) || ')' AS chunk
+              FROM (SELECT t.attname, t.attnum, (row_number() OVER (ORDER BY t.attnum) - 1) / 50 AS n
+                      FROM pg_catalog.pg_attribute t
+                     WHERE t.attrelid = tbl AND t.attnum > 0 AND NOT t.attisdropped) a
+             GROUP BY a.n) c;
+END;
+
 -- The mapped rows of an invoices attachment read from source (a
 -- transition table name or the quoted billing table): one row per source
 -- row with the invoice fields as ledger types and the quarantine reason,
@@ -35,17 +89,19 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    -- upper and lower in the "C" collation: ASCII letters only, as in C
     cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
-                          ELSE format('coalesce(upper(btrim((s.%I)::text)), $3)', a.currency_column) END;
+                          ELSE format('coalesce(upper(btrim(%s) COLLATE "C"), $3)',
+                                      arcollect._text_sql(a.billing_table, a.currency_column, 's')) END;
     paid_expr text := CASE WHEN a.paid_column IS NOT NULL
                                THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
                            WHEN a.open_column IS NOT NULL
                                THEN format('(s.%I)::numeric - (s.%I)::numeric', a.amount_column, a.open_column)
                            ELSE '0::numeric' END;
     status_expr text := CASE WHEN a.status_column IS NULL THEN 'NULL::text'
-                             ELSE format('(s.%I)::text', a.status_column) END;
+                             ELSE arcollect._text_sql(a.billing_table, a.status_column, 's') END;
     owner_expr text := CASE WHEN a.owner_column IS NULL THEN 'NULL::text'
-                            ELSE format('(s.%I)::text', a.owner_column) END;
+                            ELSE arcollect._text_sql(a.billing_table, a.owner_column, 's') END;
     open_check text := CASE WHEN a.open_column IS NULL THEN ''
                             ELSE 'WHEN v.paid IS NULL THEN ''missing_open_amount'' ' END;
 BEGIN
@@ -65,8 +121,8 @@ BEGIN
                     WHEN v.amt < 0 AND NOT v.is_credit THEN 'negative_amount'
                     %s
                END AS reason
-          FROM (SELECT (s.%I)::text COLLATE "C" AS k,
-                       (s.%I)::text COLLATE "C" AS cust,
+          FROM (SELECT %s COLLATE "C" AS k,
+                       %s COLLATE "C" AS cust,
                        %s AS cur,
                        (s.%I)::date AS iss,
                        (s.%I)::date AS due,
@@ -74,11 +130,12 @@ BEGIN
                        %s AS paid,
                        %s AS owner,
                        %s AS status,
-                       coalesce(lower(%s) = ANY ($4), false) AS is_void,
-                       coalesce(lower(%s) = ANY ($5), false) AS is_credit
+                       coalesce(lower(%s COLLATE "C") = ANY ($4), false) AS is_void,
+                       coalesce(lower(%s COLLATE "C") = ANY ($5), false) AS is_credit
                   FROM %s s) v) w$q$,
         open_check,
-        a.key_column, a.customer_column, cur_expr, a.issued_on_column,
+        arcollect._text_sql(a.billing_table, a.key_column, 's'),
+        arcollect._text_sql(a.billing_table, a.customer_column, 's'), cur_expr, a.issued_on_column,
         a.due_on_column, a.amount_column, paid_expr, owner_expr, status_expr,
         status_expr, status_expr, source);
 END
@@ -89,15 +146,16 @@ $fn$;
 -- when there are any (the EXISTS is evaluated once, before the scan).
 CREATE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
 RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN format(
-    $q$SELECT $1, 'invoice', b.k, b.reason, to_jsonb(s)
+    $q$SELECT $1, 'invoice', b.k, b.reason, %s
   FROM %s s
   JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
-    ON b.k = (s.%I)::text COLLATE "C"
+    ON b.k = %s COLLATE "C"
  WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
-    source, a.key_column);
+    arcollect._row_json_sql(a.billing_table, 's'), source,
+    arcollect._text_sql(a.billing_table, a.key_column, 's'));
 
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off) and
@@ -110,18 +168,18 @@ AS $fn$
 DECLARE
     kind_expr text := CASE WHEN a.kind_column IS NULL THEN '''payment'''
                            ELSE format(
-        $k$CASE translate(lower((s.%I)::text), ' -_', '')
+        $k$CASE translate(lower(%s COLLATE "C"), ' -_', '')
                WHEN 'payment' THEN 'payment' WHEN 'pay' THEN 'payment'
                WHEN 'receipt' THEN 'payment' WHEN 'cash' THEN 'payment'
                WHEN 'creditnote' THEN 'credit_note' WHEN 'credit' THEN 'credit_note'
                WHEN 'creditmemo' THEN 'credit_note'
                WHEN 'writeoff' THEN 'write_off' WHEN 'baddebt' THEN 'write_off'
                ELSE CASE WHEN (s.%I) IS NULL THEN 'payment' END
-           END$k$, a.kind_column, a.kind_column) END;
+           END$k$, arcollect._text_sql(a.billing_table, a.kind_column, 's'), a.kind_column) END;
 BEGIN
     RETURN format(
         $q$SELECT w.k, w.amt, w.pon, w.kind, w.reason,
-       CASE WHEN w.reason IS NULL THEN NULL ELSE to_jsonb(w.r) END AS row_data
+       CASE WHEN w.reason IS NULL THEN NULL ELSE %s END AS row_data
   FROM (SELECT v.*,
                CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
                     WHEN v.amt IS NULL THEN 'missing_amount'
@@ -129,13 +187,15 @@ BEGIN
                     WHEN v.pon IS NULL THEN 'missing_paid_on'
                     WHEN v.kind IS NULL THEN 'unknown_kind'
                END AS reason
-          FROM (SELECT (s.%I)::text COLLATE "C" AS k,
+          FROM (SELECT %s COLLATE "C" AS k,
                        (s.%I)::numeric AS amt,
                        (s.%I)::date AS pon,
                        %s AS kind,
                        s AS r
                   FROM %s s) v) w$q$,
-        a.invoice_key_column, a.amount_column, a.paid_on_column, kind_expr, source);
+        arcollect._row_json_sql(a.billing_table, '(w.r)'),
+        arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'),
+        a.amount_column, a.paid_on_column, kind_expr, source);
 END
 $fn$;
 
@@ -226,8 +286,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
     new_rows := arcollect._invoice_rows_sql(a, new_source);
     old_keys := CASE event
         WHEN 'INSERT' THEN ''
-        WHEN 'UPDATE' THEN format('UNION SELECT (o.%I)::text COLLATE "C" FROM arcollect_old o', a.key_column)
-        WHEN 'DELETE' THEN format('UNION SELECT (o.%I)::text COLLATE "C" FROM arcollect_old o', a.key_column)
+        WHEN 'UPDATE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
+                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
+        WHEN 'DELETE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
+                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
         ELSE $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
                 UNION SELECT q.invoice_key FROM arcollect.quarantine q
                  WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'$k$
@@ -313,7 +375,7 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                  SET reason = excluded.reason, row_data = excluded.row_data,
                      quarantined_at = excluded.quarantined_at),
      cust AS (INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)
-              SELECT src.cust, min(src.owner), $1
+              SELECT src.cust, min(src.owner COLLATE "C"), $1
                 FROM src
                WHERE src.reason IS NULL
                  AND NOT EXISTS (SELECT FROM arcollect.customer c WHERE c.customer_id = src.cust)
