@@ -23,33 +23,7 @@ SELECT plan(110);
 SET LOCAL client_min_messages = warning;
 SET LOCAL max_parallel_workers_per_gather = 0;
 
--- ---------------------------------------------------------------------------
--- Helpers: run a query that returns one bigint, and show a query's plan.
--- Dynamic SQL is needed because pgTAP's functions are parallel unsafe: a
--- query that calls them is never planned in parallel itself.
--- ---------------------------------------------------------------------------
-CREATE FUNCTION tap_scalar(query text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    result bigint;
-BEGIN
-    EXECUTE query INTO result;
-    RETURN result;
-END
-$$;
-
-CREATE FUNCTION tap_plan(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END
-$$;
+\ir include/tap_helpers.sql
 
 -- ---------------------------------------------------------------------------
 -- Random invoices: 30,000 rows, 300 customers, issued over 1,000 days.

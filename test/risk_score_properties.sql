@@ -17,28 +17,7 @@ SELECT plan(21);
 SET LOCAL client_min_messages = warning;
 SET LOCAL max_parallel_workers_per_gather = 0;
 
-CREATE FUNCTION tap_scalar(query text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    result bigint;
-BEGIN
-    EXECUTE query INTO result;
-    RETURN result;
-END
-$$;
-
-CREATE FUNCTION tap_plan(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END
-$$;
+\ir include/tap_helpers.sql
 
 -- ---------------------------------------------------------------------------
 -- Hand-computed scores, as of 2025-03-31

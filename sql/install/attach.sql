@@ -150,12 +150,8 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    t regclass;
 BEGIN
-    FOR t IN SELECT * FROM arcollect._trigger_tables(tbl) LOOP
-        PERFORM arcollect._install_table_triggers(t);
-    END LOOP;
+    PERFORM arcollect._install_table_triggers(t) FROM arcollect._trigger_tables(tbl) t;
 END
 $fn$;
 
@@ -186,12 +182,8 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    t regclass;
 BEGIN
-    FOR t IN SELECT * FROM arcollect._trigger_tables(tbl) LOOP
-        PERFORM arcollect._drop_table_triggers(t);
-    END LOOP;
+    PERFORM arcollect._drop_table_triggers(t) FROM arcollect._trigger_tables(tbl) t;
 END
 $fn$;
 
