@@ -113,3 +113,78 @@ FROM arcollect_demo.open_item AS o JOIN arcollect_demo.customer AS c USING (cust
 GROUP BY o.customer_id, c.collector, c.habit
 ORDER BY risk_score DESC, o.customer_id
 LIMIT 10;
+
+-- The same invoices in a billing table of the application's own, with its
+-- receipts in a table of their own: arcollect attaches to both, keeps the
+-- receivables ledger with its history, and reports from it as of any date.
+CREATE TABLE arcollect_demo.billing (
+    invoice_no  bigint PRIMARY KEY,
+    customer_id text NOT NULL,
+    amount      numeric(12,2) NOT NULL,
+    issued_on   date NOT NULL,
+    due_on      date,
+    currency    char(3) NOT NULL DEFAULT 'EUR'
+);
+CREATE TABLE arcollect_demo.receipt (
+    receipt_id  serial PRIMARY KEY,
+    invoice_no  bigint NOT NULL,
+    amount      numeric(12,2) NOT NULL,
+    received_on date NOT NULL
+);
+SELECT arcollect.attach('arcollect_demo.billing', key => 'invoice_no', customer => 'customer_id',
+                        amount => 'amount', due_on => 'due_on', issued_on => 'issued_on',
+                        currency => 'currency') AS attached \gset
+SELECT arcollect.attach_payments('arcollect_demo.receipt', invoice_key => 'invoice_no',
+                                 amount => 'amount', paid_on => 'received_on',
+                                 invoices => 'arcollect_demo.billing') AS attached \gset
+
+\echo
+\echo '== The receivables ledger: billing and receipts attached; one bad row is quarantined =='
+INSERT INTO arcollect_demo.billing (invoice_no, customer_id, amount, issued_on, due_on)
+SELECT row_number() OVER (ORDER BY issued_on, customer_id, amount), customer_id, amount, issued_on, due_on
+FROM arcollect_demo.invoice;
+-- receipts up to the end of January 2026; invoices part-paid by the end
+-- of 2025 got all but the half still open on 15 December
+INSERT INTO arcollect_demo.receipt (invoice_no, amount, received_on)
+SELECT b.invoice_no,
+       CASE WHEN half THEN b.amount - round(b.amount / 2, 2) ELSE b.amount END,
+       CASE WHEN half THEN date '2025-12-15' ELSE i.paid_on END
+FROM arcollect_demo.billing AS b
+JOIN arcollect_demo.invoice AS i
+  ON (i.customer_id, i.amount, i.issued_on) = (b.customer_id, b.amount, b.issued_on)
+CROSS JOIN LATERAL (SELECT i.partly_paid AND (i.paid_on IS NULL OR i.paid_on > date '2025-12-31')) AS p(half)
+WHERE i.paid_on <= date '2026-01-31' OR half;
+-- a row the application got wrong: due before it was issued
+INSERT INTO arcollect_demo.billing VALUES (99999, 'C0001', 120.00, '2025-12-20', '2025-11-20', 'EUR');
+SELECT invoice_key, reason_text FROM arcollect.quarantined_rows
+WHERE table_name = 'arcollect_demo.billing';
+SELECT count(*) AS problems FROM arcollect.reconcile('arcollect_demo.billing');
+
+\echo
+\echo '== Receivables balance from the ledger, as of past dates =='
+SELECT d AS as_of, b.currency, b.balance
+FROM unnest(ARRAY[date '2025-03-31', date '2025-06-30', date '2025-09-30', date '2025-12-31']) AS d,
+     arcollect.receivables_balance(d, 'arcollect_demo.billing') AS b;
+
+\echo
+\echo '== Aging as of 2025-12-31 from the ledger, against the report above =='
+SELECT bucket, l.amount AS ledger, r.amount AS report, l.amount - r.amount AS difference
+FROM unnest(ARRAY['current', '1-30', '31-60', '61-90', '91+'],
+            (SELECT arcollect.aging(due_on, open_amount, date '2025-12-31')
+             FROM arcollect.open_items(date '2025-12-31')
+             WHERE billing_table = 'arcollect_demo.billing'::regclass),
+            (SELECT arcollect.aging(due_on, open_amount, date '2025-12-31')
+             FROM arcollect_demo.open_item)) AS a(bucket, l_amount, r_amount),
+     LATERAL (SELECT a.l_amount) AS l(amount), LATERAL (SELECT a.r_amount) AS r(amount);
+
+\echo
+\echo '== Slowest payers by the ledger''s receipts (amount-weighted days after due date) =='
+SELECT i.customer_id,
+       arcollect.avg_payment_delay(i.due_on, e.effective_on, -e.amount) AS avg_days_late
+FROM arcollect.ledger_entries AS e
+JOIN arcollect.open_items(date '2026-01-31') AS i USING (invoice_key)
+WHERE e.kind = 'payment' AND e.billing_table = 'arcollect_demo.billing'
+  AND i.billing_table = 'arcollect_demo.billing'::regclass
+GROUP BY i.customer_id
+ORDER BY avg_days_late DESC
+LIMIT 5;
