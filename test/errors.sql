@@ -396,18 +396,7 @@ JOIN tap_rows r ON r.kind = (ARRAY['good', 'issued_on', 'due_on', 'paid_on', 'am
                                    'open_amount', 'as_of', 'bounds', 'period_days'])[1 + g % 9];
 ANALYZE tap_null_groups;
 
-CREATE FUNCTION tap_plan(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END
-$$;
+\ir include/tap_helpers.sql
 
 CREATE FUNCTION tap_null_groups_query(c tap_null_case) RETURNS text
 LANGUAGE sql AS $$

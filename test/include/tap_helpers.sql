@@ -1,4 +1,4 @@
--- Helpers for the pgTAP files that compare plans and results (included
+-- Helpers for the pgTAP files that look at plans and results (included
 -- with \ir inside their transaction): run a query that returns one
 -- bigint, and show a query's plan.  Dynamic SQL is needed because pgTAP's
 -- functions are parallel unsafe: a query that calls them is never planned
