@@ -4,13 +4,10 @@
 # extension, generates a year of sample receivables and prints the reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ -z "${ARCOLLECT_IN_VIRTUALENV:-}" ]; then
-    source scripts/setup.sh
-    if [ -z "${PGHOST:-}${PGPORT:-}${PGDATABASE:-}" ]; then
-        export ARCOLLECT_IN_VIRTUALENV=1
-        exec pg_virtualenv -t bash "$0" "$@"
-    fi
+source scripts/setup.sh
+if [ -z "${PGHOST:-}${PGPORT:-}${PGDATABASE:-}" ]; then
+    source scripts/cluster.sh
+    cluster_start
 fi
 
 psql -X -q -f scripts/demo.sql

@@ -7,7 +7,7 @@
 -- amount and that quarantine holds exactly the unusable rows.  It runs
 -- with the caller's rights: it needs SELECT on the table and the ledger.
 
-CREATE FUNCTION arcollect.reconcile(billing_table regclass)
+CREATE OR REPLACE FUNCTION arcollect.reconcile(billing_table regclass)
 RETURNS TABLE (invoice_key text, problem text, table_value numeric, ledger_value numeric)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp

@@ -1,26 +1,26 @@
 -- Explainable collection risk score (src/risk_score.c; formula in README).
 
-CREATE FUNCTION arcollect.risk_score_transfn(internal, date, date, numeric, numeric, date)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_transfn(internal, date, date, numeric, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.risk_score_combinefn(internal, internal)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.risk_score_serialize(internal)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_serialize(internal)
 RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_risk_score_serialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.risk_score_deserialize(bytea, internal)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_deserialize(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_deserialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.risk_score_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_finalfn(internal)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_risk_score_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE AGGREGATE arcollect.risk_score(due_on date, paid_on date, amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.risk_score(due_on date, paid_on date, amount numeric,
                                       open_amount numeric, as_of date) (
     SFUNC = arcollect.risk_score_transfn, STYPE = internal, SSPACE = 256,
     FINALFUNC = arcollect.risk_score_finalfn,

@@ -9,7 +9,7 @@
 --   triggers fire only for the table a statement names, so each partition
 --   has its own), and rows that came or went with it are booked.
 
-CREATE FUNCTION arcollect._forget_dropped_tables()
+CREATE OR REPLACE FUNCTION arcollect._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -33,10 +33,7 @@ BEGIN
 END
 $fn$;
 
-CREATE EVENT TRIGGER arcollect_dropped_tables ON sql_drop
-    EXECUTE FUNCTION arcollect._forget_dropped_tables();
-
-CREATE FUNCTION arcollect._follow_partitions()
+CREATE OR REPLACE FUNCTION arcollect._follow_partitions()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -87,7 +84,3 @@ BEGIN
     END LOOP;
 END
 $fn$;
-
-CREATE EVENT TRIGGER arcollect_partitions ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-    EXECUTE FUNCTION arcollect._follow_partitions();

@@ -10,7 +10,7 @@
 
 -- The whole history as one relation: each invoice's booking (kept in its
 -- invoice row) and every entry after it.
-CREATE VIEW arcollect._history AS
+CREATE OR REPLACE VIEW arcollect._history AS
 SELECT i.attachment_id, i.invoice_key,
        CASE WHEN i.booked_amount < 0 THEN 'credit_note' ELSE 'invoice' END AS kind,
        i.booked_amount AS amount, i.booked_on AS effective_on,
@@ -26,7 +26,7 @@ SELECT e.attachment_id, e.invoice_key, e.kind, e.amount, e.effective_on,
 COMMENT ON VIEW arcollect._history IS
 'Internal: every change of every invoice''s open amount, its booking included; read through arcollect.ledger_entries.';
 
-CREATE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
 RETURNS TABLE (
     invoice_key text,
     customer_id text,
@@ -58,7 +58,7 @@ END;
 COMMENT ON FUNCTION arcollect.open_items(date) IS
 'Every invoice issued on or before as_of with its open amount at that date (negative when overpaid). Invoices deleted from the billing table are left out once nothing is open on them.';
 
-CREATE FUNCTION arcollect.receivables_balance(as_of date DEFAULT current_date,
+CREATE OR REPLACE FUNCTION arcollect.receivables_balance(as_of date DEFAULT current_date,
                                               billing_table regclass DEFAULT NULL)
 RETURNS TABLE (currency text, balance numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -79,7 +79,7 @@ END;
 COMMENT ON FUNCTION arcollect.receivables_balance(date, regclass) IS
 'Receivables balance per currency at the end of as_of: every change up to that date of every invoice issued by then; of one billing table, or of all when billing_table is NULL.';
 
-CREATE VIEW arcollect.ledger_entries AS
+CREATE OR REPLACE VIEW arcollect.ledger_entries AS
 SELECT e.entry_id,
        coalesce(a.billing_table::text, a.dropped_table_name) AS billing_table,
        e.invoice_key,

@@ -1,6 +1,6 @@
 -- Trade payment index (src/payment_index.c).
 
-CREATE FUNCTION arcollect.payment_index(days_beyond_terms numeric)
+CREATE OR REPLACE FUNCTION arcollect.payment_index(days_beyond_terms numeric)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'arcollect_payment_index'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,26 +1,26 @@
 -- Countback DSO over calendar months (src/dso_countback.c).
 
-CREATE FUNCTION arcollect.dso_countback_transfn(internal, date, numeric, numeric, date)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_transfn(internal, date, numeric, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_countback_combinefn(internal, internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_countback_serialize(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_serialize(internal)
 RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_countback_serialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_countback_deserialize(bytea, internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_deserialize(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_deserialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_countback_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_finalfn(internal)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_countback_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE AGGREGATE arcollect.dso_countback(issued_on date, amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.dso_countback(issued_on date, amount numeric,
                                          open_amount numeric, as_of date) (
     SFUNC = arcollect.dso_countback_transfn, STYPE = internal, SSPACE = 640,
     FINALFUNC = arcollect.dso_countback_finalfn,

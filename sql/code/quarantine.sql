@@ -2,7 +2,7 @@
 -- words for messages and reports.  The rows themselves are in
 -- arcollect.quarantine (ledger_tables.sql).
 
-CREATE FUNCTION arcollect.quarantine_reason_text(reason text)
+CREATE OR REPLACE FUNCTION arcollect.quarantine_reason_text(reason text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -26,7 +26,7 @@ END;
 COMMENT ON FUNCTION arcollect.quarantine_reason_text(text) IS
 'The quarantine reason code in words, for messages and reports.';
 
-CREATE VIEW arcollect.quarantined_rows AS
+CREATE OR REPLACE VIEW arcollect.quarantined_rows AS
 SELECT q.quarantine_id,
        coalesce(a.billing_table::text, a.dropped_table_name) AS table_name,
        q.row_kind,

@@ -25,7 +25,7 @@
 
 -- The type a domain is over (through domains over domains); other types
 -- are their own base.
-CREATE FUNCTION arcollect._base_type(t oid)
+CREATE OR REPLACE FUNCTION arcollect._base_type(t oid)
 RETURNS oid
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -44,7 +44,7 @@ END;
 -- have given it a cast to text, a function that the trigger, which runs
 -- with arcollect's rights, must not run.  (The fast path in C reads
 -- columns the same way.)
-CREATE FUNCTION arcollect._text_sql(tbl regclass, col name, alias text)
+CREATE OR REPLACE FUNCTION arcollect._text_sql(tbl regclass, col name, alias text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -62,7 +62,7 @@ END;
 -- text (see _text_sql: no cast to json of the row's types is run), for
 -- quarantine.  jsonb_build_object takes at most 100 arguments, so wide
 -- rows are built 50 columns at a time.
-CREATE FUNCTION arcollect._row_json_sql(tbl regclass, alias text)
+CREATE OR REPLACE FUNCTION arcollect._row_json_sql(tbl regclass, alias text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -83,7 +83,7 @@ END;
 -- NULL for a usable row.  The whole row (for quarantine) is not carried
 -- along: building a row value for every row of a COPY doubles the cost of
 -- reading it; see _quarantine_rows_sql.
-CREATE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
+CREATE OR REPLACE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -144,7 +144,7 @@ $fn$;
 -- The unusable rows of an invoices attachment as quarantine rows, given
 -- the mapped rows in CTE src: looked up again in source by key, and only
 -- when there are any (the EXISTS is evaluated once, before the scan).
-CREATE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
+CREATE OR REPLACE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -160,7 +160,7 @@ RETURN format(
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off) and
 -- the quarantine reason.
-CREATE FUNCTION arcollect._payment_rows_sql(a arcollect.attachment, source text)
+CREATE OR REPLACE FUNCTION arcollect._payment_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -210,7 +210,7 @@ $fn$;
 -- truncated.  For a payments table, whose rows have no key of their own,
 -- the trigger first takes back everything the table booked
 -- (arcollect._payments_clear), as attach_payments does.
-CREATE FUNCTION arcollect._sync_sql(attachment_id integer, event text)
+CREATE OR REPLACE FUNCTION arcollect._sync_sql(attachment_id integer, event text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -400,7 +400,7 @@ $fn$;
 -- Takes back everything a payments table booked (entries, applied amounts
 -- and quarantine), for TRUNCATE and for attaching the table again.
 -- Returns true so that the sync statement can wait for it.
-CREATE FUNCTION arcollect._payments_clear(payments_attachment_id integer)
+CREATE OR REPLACE FUNCTION arcollect._payments_clear(payments_attachment_id integer)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -427,7 +427,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION arcollect.ledger_trigger()
+CREATE OR REPLACE FUNCTION arcollect.ledger_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'arcollect_ledger_trigger'
 LANGUAGE C;

@@ -8,7 +8,7 @@
 
 -- The base types a mapping parameter accepts (domains over them are
 -- fine), or NULL for any type.
-CREATE FUNCTION arcollect._mapping_types(param text)
+CREATE OR REPLACE FUNCTION arcollect._mapping_types(param text)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -22,7 +22,7 @@ END;
 -- What is wrong with column col of table tbl as the mapping parameter
 -- param: NULL when it exists and has a type the parameter accepts, else
 -- an error message, SQLSTATE, detail and hint.
-CREATE FUNCTION arcollect._column_problem(tbl regclass, param text, col text,
+CREATE OR REPLACE FUNCTION arcollect._column_problem(tbl regclass, param text, col text,
                                           OUT message text, OUT sqlstate text,
                                           OUT detail text, OUT hint text)
 LANGUAGE plpgsql STABLE
@@ -54,7 +54,7 @@ $fn$;
 
 -- Finds column col of table tbl for the mapping parameter param, or raises
 -- what is wrong with it.  Returns the column's name.
-CREATE FUNCTION arcollect._mapped_column(tbl regclass, param text, col text)
+CREATE OR REPLACE FUNCTION arcollect._mapped_column(tbl regclass, param text, col text)
 RETURNS name
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -73,7 +73,7 @@ $fn$;
 -- What is wrong with the mapping of an attachment now (a mapped column
 -- renamed, dropped or changed to a type it does not accept since attach),
 -- or NULL.  The trigger checks this before it books anything.
-CREATE FUNCTION arcollect._mapping_problem(attachment_id integer)
+CREATE OR REPLACE FUNCTION arcollect._mapping_problem(attachment_id integer)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -95,7 +95,7 @@ END;
 
 -- Checks that tbl is a table arcollect can attach: an ordinary or
 -- partitioned table outside the arcollect schema.
-CREATE FUNCTION arcollect._check_attachable(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._check_attachable(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -132,7 +132,7 @@ $fn$;
 -- The tables whose writes an attachment of tbl books: tbl and, when it is
 -- partitioned, all its partitions.  Statement-level triggers fire only
 -- for the table a statement names, so each of them needs its own.
-CREATE FUNCTION arcollect._trigger_tables(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._trigger_tables(tbl regclass)
 RETURNS SETOF regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -145,7 +145,7 @@ END;
 -- (Re)creates arcollect's four statement-level triggers on tbl and its
 -- partitions.  One trigger per event, because a trigger with transition
 -- tables can only have one event.
-CREATE FUNCTION arcollect._install_triggers(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._install_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -155,7 +155,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION arcollect._install_table_triggers(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._install_table_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -177,7 +177,7 @@ END
 $fn$;
 
 -- Drops arcollect's triggers from tbl and its partitions, if there.
-CREATE FUNCTION arcollect._drop_triggers(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._drop_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -187,7 +187,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION arcollect._drop_table_triggers(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._drop_table_triggers(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -204,7 +204,7 @@ END
 $fn$;
 
 -- Number of arcollect triggers on tbl (4 when attached).
-CREATE FUNCTION arcollect._trigger_count(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._trigger_count(tbl regclass)
 RETURNS integer
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -214,7 +214,7 @@ RETURN (SELECT count(*) FROM pg_catalog.pg_trigger g
 -- Brings the ledger of an attachment in line with the whole table, as
 -- attaching does: for a payments table, by taking back what it booked and
 -- booking its rows again.  Returns the sync statement's counts.
-CREATE FUNCTION arcollect._import(attachment_id integer,
+CREATE OR REPLACE FUNCTION arcollect._import(attachment_id integer,
                                   OUT rows_seen bigint, OUT rows_quarantined bigint,
                                   OUT first_key text, OUT first_reason text)
 LANGUAGE plpgsql VOLATILE
@@ -238,7 +238,7 @@ $fn$;
 -- attached before, keeping its ledger) and books the rows already in the
 -- table.  Returns the number of rows booked; unusable rows go to
 -- quarantine (or, in strict mode, fail the call).
-CREATE FUNCTION arcollect._attach_register(a arcollect.attachment)
+CREATE OR REPLACE FUNCTION arcollect._attach_register(a arcollect.attachment)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
@@ -305,7 +305,7 @@ $fn$;
 
 -- Marks the attachment of tbl detached, once the caller has taken
 -- arcollect's triggers off it.  The ledger rows stay.
-CREATE FUNCTION arcollect._detach_register(tbl regclass)
+CREATE OR REPLACE FUNCTION arcollect._detach_register(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
@@ -326,7 +326,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION arcollect.attach(
+CREATE OR REPLACE FUNCTION arcollect.attach(
     billing_table regclass,
     key text,
     customer text,
@@ -428,7 +428,7 @@ $fn$;
 COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[]) IS
 'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. Attaching an attached table again replaces its mapping and brings its ledger in line.';
 
-CREATE FUNCTION arcollect.attach_payments(
+CREATE OR REPLACE FUNCTION arcollect.attach_payments(
     payments_table regclass,
     invoice_key text,
     amount text,
@@ -496,7 +496,7 @@ $fn$;
 COMMENT ON FUNCTION arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean) IS
 'Attaches a table of payments, credit notes and write-offs to the ledger: each row reduces the open amount of the invoice it names, on its paid_on date. Returns how many rows it booked.';
 
-CREATE FUNCTION arcollect.detach(billing_table regclass)
+CREATE OR REPLACE FUNCTION arcollect.detach(billing_table regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp

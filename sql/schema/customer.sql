@@ -3,14 +3,6 @@
 -- (owner, segment, credit limit, contact rules), and the trigger never
 -- overwrites what they set.
 
-CREATE FUNCTION arcollect.is_time_zone(zone text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'arcollect_is_time_zone'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION arcollect.is_time_zone(text) IS
-'True when zone is a time zone name PostgreSQL knows, such as Europe/Paris or UTC (see pg_timezone_names).';
-
 CREATE TABLE arcollect.customer (
     customer_id        text COLLATE "C" PRIMARY KEY,
     name               text,

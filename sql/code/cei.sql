@@ -1,6 +1,6 @@
 -- Collection Effectiveness Index (src/cei.c).
 
-CREATE FUNCTION arcollect.cei(beginning_ar numeric, credit_sales numeric,
+CREATE OR REPLACE FUNCTION arcollect.cei(beginning_ar numeric, credit_sales numeric,
                               ending_ar numeric, ending_current_ar numeric,
                               months integer DEFAULT 1)
 RETURNS numeric

@@ -1,39 +1,39 @@
 -- Simple DSO and best possible DSO (src/dso.c).  Both share one state and
 -- final function; each has a form with the default 90-day period.
 
-CREATE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date)
+CREATE OR REPLACE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date, integer)
+CREATE OR REPLACE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date, integer)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date)
+CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date, integer)
+CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date, integer)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_combinefn(internal, internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_serialize(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_serialize(internal)
 RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_serialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_deserialize(bytea, internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_deserialize(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_deserialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.dso_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_finalfn(internal)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date) (
     SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
@@ -41,7 +41,7 @@ CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numer
     PARALLEL = SAFE
 );
 
-CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date, period_days integer) (
     SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
@@ -49,7 +49,7 @@ CREATE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numer
     PARALLEL = SAFE
 );
 
-CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date) (
     SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
@@ -57,7 +57,7 @@ CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount
     PARALLEL = SAFE
 );
 
-CREATE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
+CREATE OR REPLACE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date,
                                              period_days integer) (
     SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,

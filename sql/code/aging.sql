@@ -1,6 +1,6 @@
 -- Aging: days overdue, buckets, and the aging aggregate (src/aging.c).
 
-CREATE FUNCTION arcollect.days_overdue(due_on date, as_of date)
+CREATE OR REPLACE FUNCTION arcollect.days_overdue(due_on date, as_of date)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'arcollect_days_overdue'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -8,7 +8,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION arcollect.days_overdue(date, date) IS
 'Days past due: as_of - due_on. Zero or negative means not yet overdue.';
 
-CREATE FUNCTION arcollect.aging_bucket(due_on date, as_of date,
+CREATE OR REPLACE FUNCTION arcollect.aging_bucket(due_on date, as_of date,
                                        bounds integer[] DEFAULT '{30,60,90}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'arcollect_aging_bucket'
@@ -17,7 +17,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION arcollect.aging_bucket(date, date, integer[]) IS
 'Aging bucket label by days past due: current, 1-30, 31-60, 61-90, 91+ for the default bounds; a bound belongs to the bucket it closes.';
 
-CREATE FUNCTION arcollect.aging_bucket_index(due_on date, as_of date,
+CREATE OR REPLACE FUNCTION arcollect.aging_bucket_index(due_on date, as_of date,
                                              bounds integer[] DEFAULT '{30,60,90}')
 RETURNS integer
 AS 'MODULE_PATHNAME', 'arcollect_aging_bucket_index'
@@ -30,33 +30,33 @@ COMMENT ON FUNCTION arcollect.aging_bucket_index(date, date, integer[]) IS
 -- aggregate declares SSPACE, the typical size of its state in bytes, so that
 -- the planner can choose hash aggregation for many groups (it assumes 8 kB
 -- per group for an internal state otherwise).
-CREATE FUNCTION arcollect.aging_transfn(internal, date, numeric, date)
+CREATE OR REPLACE FUNCTION arcollect.aging_transfn(internal, date, numeric, date)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.aging_transfn(internal, date, numeric, date, integer[])
+CREATE OR REPLACE FUNCTION arcollect.aging_transfn(internal, date, numeric, date, integer[])
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.aging_combinefn(internal, internal)
+CREATE OR REPLACE FUNCTION arcollect.aging_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.aging_serialize(internal)
+CREATE OR REPLACE FUNCTION arcollect.aging_serialize(internal)
 RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_aging_serialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.aging_deserialize(bytea, internal)
+CREATE OR REPLACE FUNCTION arcollect.aging_deserialize(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_deserialize'
 LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION arcollect.aging_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.aging_finalfn(internal)
 RETURNS numeric[] AS 'MODULE_PATHNAME', 'arcollect_aging_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 -- Aggregates cannot have argument defaults, so the default bounds are a
 -- second aggregate of the same name with one argument fewer.
-CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
+CREATE OR REPLACE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
     SFUNC = arcollect.aging_transfn,
     STYPE = internal, SSPACE = 256,
     FINALFUNC = arcollect.aging_finalfn,
@@ -66,7 +66,7 @@ CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
     PARALLEL = SAFE
 );
 
-CREATE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date,
+CREATE OR REPLACE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date,
                                  bounds integer[]) (
     SFUNC = arcollect.aging_transfn,
     STYPE = internal, SSPACE = 256,

@@ -1,0 +1,3 @@
+-- Upgrade to 0.2.0, last part: new tables or event triggers that need the
+-- new code, and data migration, run after the code of sql/code/ is
+-- replayed.

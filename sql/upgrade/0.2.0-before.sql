@@ -1,0 +1,4 @@
+-- Upgrade to 0.2.0, first part: changes to what holds data (tables,
+-- indexes, event triggers) and drops of code whose signature changed, run
+-- before the code of sql/code/ is replayed.  Data is migrated, never
+-- dropped.
