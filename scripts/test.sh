@@ -7,7 +7,28 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 source scripts/cluster.sh
 
-cluster_start -c shared_preload_libraries=pg_cron -c cron.database_name=arcollect_test \
+cluster_init
+
+# The upgrade test (test/upgrade.sql) starts from databases that the
+# released versions made: each is built from its commit into a copy of the
+# server tree, runs this cluster for a while and fills a database; then
+# the cluster is restarted on this tree's build, as a real upgrade is.
+echo "== released versions, for the upgrade test =="
+releases=$(mktemp -d /tmp/arcollect-releases.XXXXXX)
+chmod 755 "$releases"
+trap 'cluster_remove; rm -rf "$releases"' EXIT
+grep -v '^#' test/upgrade/releases | while read -r version commit; do
+    BINDIR=$(bash test/upgrade/install_release.sh "$version" "$commit" "$releases/$version")
+    BINDIR=$BINDIR cluster_up
+    db=arcollect_from_$version
+    psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db\""
+    psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION arcollect VERSION '$version'" \
+        -f "test/upgrade/fill-$version.sql"
+    cluster_down
+    echo "arcollect $version (commit $commit): database $db filled"
+done
+
+cluster_up -c shared_preload_libraries=pg_cron -c cron.database_name=arcollect_test \
     -c max_worker_processes=16 -c max_parallel_workers_per_gather=2
 status=0
 
