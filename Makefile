@@ -74,6 +74,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
+# The library knows which version of the SQL objects it was built with.
+PG_CPPFLAGS = -DARCOLLECT_VERSION='"$(EXTVERSION)"'
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

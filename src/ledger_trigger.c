@@ -91,6 +91,7 @@ typedef struct LedgerTable
 	Oid			relid;			/* hash key: the attached table */
 	bool		valid;			/* false once invalidated */
 	bool		attached;		/* false: trigger left on a detached table */
+	char	   *version_problem;	/* library and SQL objects of two releases */
 	char	   *mapping_problem;	/* what is wrong with the mapping now */
 	int32		attachment_id;
 	bool		invoices;		/* a billing table, not a payments table */
@@ -105,6 +106,9 @@ typedef struct LedgerTable
 } LedgerTable;
 
 static HTAB *ledger_tables = NULL;
+
+/* Syscache hash of arcollect.ledger_trigger()'s pg_proc row. */
+static uint32 ledger_function_hash = 0;
 
 /*
  * Relcache invalidation callback: forget what we know about relid, and
@@ -142,6 +146,18 @@ ledger_invalidate(Datum arg, Oid relid)
 	}
 }
 
+/*
+ * pg_proc invalidation callback: ALTER EXTENSION arcollect UPDATE replaces
+ * arcollect.ledger_trigger(), and what every entry knows (the version of
+ * the SQL objects, the statements) may be out of date then.
+ */
+static void
+ledger_function_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (hashvalue == 0 || hashvalue == ledger_function_hash)
+		ledger_invalidate(arg, InvalidOid);
+}
+
 static void
 ledger_release(LedgerTable *entry)
 {
@@ -155,6 +171,32 @@ ledger_release(LedgerTable *entry)
 }
 
 /*
+ * The library and the SQL objects come from one release only once ALTER
+ * EXTENSION arcollect UPDATE has run: between installing a new build and
+ * running the update, this library would call SQL functions of the old
+ * release, which may not have what it needs.  It books nothing then; the
+ * update brings every attached table's ledger up to date
+ * (sql/upgrade/).  Returns what is wrong, or NULL.
+ */
+static char *
+ledger_version_problem(void)
+{
+	int			ret;
+	char	   *version;
+
+	ret = SPI_execute("SELECT e.extversion FROM pg_catalog.pg_extension e"
+					  " WHERE e.extname = 'arcollect'", true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "arcollect: reading the extension's version failed: %s",
+			 SPI_result_code_string(ret));
+	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (version != NULL && strcmp(version, ARCOLLECT_VERSION) == 0)
+		return NULL;
+	return psprintf("arcollect's library is version %s but its SQL objects are version %s",
+					ARCOLLECT_VERSION, version ? version : "unknown");
+}
+
+/*
  * Fills entry from arcollect.attachment.  Must be called inside an SPI
  * connection.
  */
@@ -165,6 +207,7 @@ ledger_load(LedgerTable *entry, Relation rel)
 	Datum		args[1];
 	int			ret;
 	MemoryContext old;
+	char	   *problem;
 
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "arcollect ledger table",
 									   ALLOCSET_SMALL_SIZES);
@@ -173,6 +216,14 @@ ledger_load(LedgerTable *entry, Relation rel)
 		quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 								   RelationGetRelationName(rel));
 	MemoryContextSwitchTo(old);
+
+	problem = ledger_version_problem();
+	if (problem != NULL)
+	{
+		entry->version_problem = MemoryContextStrdup(entry->cxt, problem);
+		entry->valid = true;
+		return;
+	}
 
 	args[0] = ObjectIdGetDatum(entry->relid);
 	ret = SPI_execute_with_args("SELECT a.attachment_id,"
@@ -198,7 +249,6 @@ ledger_load(LedgerTable *entry, Relation rel)
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		const char *colnames[LEDGER_NMAPPED];
-		char	   *problem;
 		int			i;
 
 		old = MemoryContextSwitchTo(entry->cxt);
@@ -256,7 +306,7 @@ ledger_load(LedgerTable *entry, Relation rel)
  * it when needed.  Must be called inside an SPI connection.
  */
 static LedgerTable *
-ledger_lookup(Relation rel)
+ledger_lookup(Relation rel, Oid fn_oid)
 {
 	Oid			relid = RelationGetRelid(rel);
 	LedgerTable *entry;
@@ -272,8 +322,10 @@ ledger_lookup(Relation rel)
 		ledger_tables = hash_create("arcollect ledger tables", 16, &ctl,
 									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		CacheRegisterRelcacheCallback(ledger_invalidate, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, ledger_function_changed, (Datum) 0);
 	}
 
+	ledger_function_hash = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn_oid));
 	entry = hash_search(ledger_tables, &relid, HASH_ENTER, &found);
 	if (found && entry->valid)
 		return entry;
@@ -550,7 +602,18 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	entry = ledger_lookup(trigdata->tg_relation);
+	entry = ledger_lookup(trigdata->tg_relation, fcinfo->flinfo->fn_oid);
+	if (entry->version_problem != NULL)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s; the receivables ledger was not updated", entry->version_problem),
+				 errdetail("A new build of arcollect was installed, but the extension in this database was not updated yet."),
+				 errhint("Run ALTER EXTENSION arcollect UPDATE; it brings the ledger of every attached table up to date.")));
+		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		return PointerGetDatum(NULL);
+	}
 	if (!entry->attached && entry->mapping_problem != NULL)
 	{
 		ereport(WARNING,

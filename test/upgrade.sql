@@ -18,7 +18,7 @@ CREATE TEMP TABLE upgraded AS
 SELECT d.datname, substr(d.datname, length('arcollect_from_') + 1) AS version
   FROM pg_database d WHERE d.datname LIKE 'arcollect\_from\_%' ORDER BY 1;
 
-SELECT plan(1 + 11 * (SELECT count(*)::integer FROM upgraded));
+SELECT plan(4 + 11 * (SELECT count(*)::integer FROM upgraded));
 
 SELECT cmp_ok((SELECT count(*) FROM upgraded), '>=', 1::bigint,
               'the suite prepared a database for every release (at least one)');
@@ -155,6 +155,36 @@ BEGIN
     PERFORM dblink_disconnect('up');
 END
 $fn$;
+
+-- A new build installed, the update not run yet: the oldest release's SQL
+-- objects with this library.  Billing writes go through and the ledger
+-- waits; the update brings it up to date.
+\o /dev/null
+SELECT dblink_exec(format(:'conn_template', current_database()), 'CREATE DATABASE arcollect_upgrade_window');
+SELECT dblink_connect('window', format(:'conn_template', 'arcollect_upgrade_window'));
+SELECT dblink_exec('window', format('CREATE EXTENSION arcollect VERSION %L', min(version)))
+  FROM (SELECT version FROM pg_available_extension_versions WHERE name = 'arcollect'
+         ORDER BY string_to_array(version, '.')::int[] LIMIT 1) v;
+\o
+SELECT lives_ok(format('SELECT dblink_exec(%L, %L)', 'window', $q$
+    SET client_min_messages = error;
+    CREATE TABLE wbill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
+    SELECT arcollect.attach('wbill', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
+                            issued_on => 'issued', default_currency => 'EUR');
+    INSERT INTO wbill SELECT g, 'W' || g % 3, g, '2025-01-01', '2025-02-01' FROM generate_series(1, 100) g;
+    UPDATE wbill SET amount = amount + 1 WHERE id <= 10;
+    DELETE FROM wbill WHERE id > 90;$q$),
+    'with the old SQL objects and the new library, billing writes go through');
+SELECT cmp_ok((SELECT n FROM dblink('window', $q$SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
+              '>', 0::bigint, 'the ledger waits for the update (reconcile shows what it has not booked)');
+SELECT is((SELECT n FROM dblink('window', $q$
+               ALTER EXTENSION arcollect UPDATE;
+               SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
+          0::bigint, 'after ALTER EXTENSION arcollect UPDATE the ledger ties out');
+\o /dev/null
+SELECT dblink_disconnect('window');
+SELECT dblink_exec(format(:'conn_template', current_database()), 'DROP DATABASE arcollect_upgrade_window');
+\o
 
 SELECT t.line FROM upgraded u
  CROSS JOIN LATERAL (SELECT * FROM pg_temp.upgrade_checks(u.datname, u.version, :'conn_template', :'snapshot')) t(line);
