@@ -94,7 +94,13 @@ $(UPGRADE_SCRIPT): sql/upgrade/$(EXTVERSION)-before.sql $(CODE_SOURCES) sql/upgr
 	  cat $^ ) > $@
 
 # pgTAP suites in test/, run with pg_prove against the current PG* server.
-.PHONY: prove bench
+.PHONY: prove bench check-version
+# META.json (for PGXN) repeats the version of the control file: check it.
+check-version:
+	@test "$$(grep -c '"version": "$(EXTVERSION)"' META.json)" = 2 || \
+	    { echo "META.json does not say version $(EXTVERSION) (arcollect.control) twice" >&2; exit 1; }
+
+
 prove:
 	pg_prove --ext .sql --failures test/
 

@@ -31,6 +31,7 @@ done
 cluster_up -c shared_preload_libraries=pg_cron -c cron.database_name=arcollect_test \
     -c max_worker_processes=16 -c max_parallel_workers_per_gather=2
 status=0
+make -s check-version PG_CONFIG="$PG_CONFIG" || status=1
 
 echo "== pg_regress =="
 make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; cat regression.diffs 2>/dev/null | head -200; }
