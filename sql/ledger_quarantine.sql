@@ -12,7 +12,8 @@ CREATE TABLE sales_invoice (
     due       date,
     currency  char(3),
     open_amt  numeric(12,2),
-    kind      text
+    kind      text,
+    memo      text DEFAULT 'internal note'    -- not mapped
 );
 SELECT arcollect.attach('sales_invoice', key => 'id', customer => 'customer', amount => 'amount',
                         due_on => 'due', issued_on => 'issued', currency => 'currency',
@@ -44,6 +45,10 @@ SELECT count(*) AS billing_rows FROM sales_invoice;
 SELECT invoice_key, amount, open_amount FROM ledger ORDER BY invoice_key::int;
 SELECT invoice_key, reason, reason_text, row_data->>'currency' AS currency_in_row
   FROM held ORDER BY invoice_key::int;
+-- row_data holds the mapped columns of a row, as text: what it takes to
+-- find and correct the row, and never a column attach was not given
+-- (memo).
+SELECT invoice_key, row_data FROM held WHERE invoice_key IN ('2', '7') ORDER BY invoice_key::int;
 SELECT * FROM arcollect.reconcile('sales_invoice');
 
 -- Corrected rows leave quarantine and enter the ledger; a row corrected
@@ -91,7 +96,8 @@ SELECT id, currency FROM sales_invoice WHERE id >= 20 ORDER BY id;
 SELECT * FROM arcollect.reconcile('sales_invoice');
 
 -- Payments tables quarantine their unusable rows the same way.
-CREATE TABLE sales_payment (invoice_id bigint, amount numeric(12,2), paid_on date, kind text);
+CREATE TABLE sales_payment (invoice_id bigint, amount numeric(12,2), paid_on date, kind text,
+                            memo text DEFAULT 'internal note');
 SELECT arcollect.attach_payments('sales_payment', invoice_key => 'invoice_id', amount => 'amount',
                                  paid_on => 'paid_on', kind => 'kind');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -105,7 +111,7 @@ INSERT INTO sales_payment VALUES
     (21, 4.00, '2025-03-05', 'refund?'),
     (21, 'NaN', '2025-03-05', 'payment');
 SELECT count(*) AS payment_rows FROM sales_payment;
-SELECT reason, row_data->>'kind' AS kind FROM held WHERE row_kind = 'payment' ORDER BY reason;
+SELECT reason, row_data FROM held WHERE row_kind = 'payment' ORDER BY reason;
 UPDATE sales_payment SET kind = 'credit note' WHERE kind = 'refund?';
 DELETE FROM sales_payment WHERE invoice_id IS NULL OR amount IS NULL OR paid_on IS NULL OR amount = 'NaN';
 SELECT count(*) AS quarantined_payments FROM held WHERE row_kind = 'payment';

@@ -29,8 +29,9 @@ CREATE TABLE typed_invoice (
 SELECT arcollect.attach('typed_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', status => 'state',
                         default_currency => 'EUR');
--- one row through the fast path, one unusable (quarantined whole), and
--- an enum status that voids
+-- one row through the fast path, one unusable (quarantined with its
+-- mapped columns only: not note, nor settled), and an enum status that
+-- voids
 INSERT INTO typed_invoice VALUES (1, ROW('acme'), 100, '2025-01-01', '2025-01-31', 'open', false, ROW('n1')),
                                  (2, ROW('acme'), 50, '2025-01-01', NULL, 'open', false, ROW('n2'));
 UPDATE typed_invoice SET state = 'void' WHERE id = 1;

@@ -58,31 +58,50 @@ BEGIN ATOMIC
      WHERE t.attrelid = tbl AND t.attname = col;
 END;
 
--- A whole row of tbl (under alias) as a jsonb object of its columns as
--- text (see _text_sql: no cast to json of the row's types is run), for
--- quarantine.  jsonb_build_object takes at most 100 arguments, so wide
--- rows are built 50 columns at a time.
-CREATE OR REPLACE FUNCTION arcollect._row_json_sql(tbl regclass, alias text)
+-- The columns an attachment maps, one row per mapping parameter that
+-- names one, in the order attach takes them.  Everything arcollect reads
+-- from an attached table is in these columns.
+CREATE OR REPLACE FUNCTION arcollect._mapping(a arcollect.attachment)
+RETURNS TABLE (param text, col name)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT m.param, m.col
+      FROM (VALUES (1, 'key', a.key_column), (2, 'invoice_key', a.invoice_key_column),
+                   (3, 'customer', a.customer_column), (4, 'amount', a.amount_column),
+                   (5, 'due_on', a.due_on_column), (6, 'issued_on', a.issued_on_column),
+                   (7, 'paid_on', a.paid_on_column), (8, 'currency', a.currency_column),
+                   (9, 'paid', a.paid_column), (10, 'open', a.open_column),
+                   (11, 'owner', a.owner_column), (12, 'status', a.status_column),
+                   (13, 'kind', a.kind_column)) m(n, param, col)
+     WHERE m.col IS NOT NULL
+     ORDER BY m.n;
+END;
+
+-- The mapped columns of a row of an attachment's table (under alias), as
+-- a jsonb object of column names and values as text (see _text_sql: no
+-- cast to json of the row's types is run), for quarantine: what the
+-- table's owner needs to find and correct the row.  Never the columns the
+-- mapping does not name: attaching needs SELECT on the mapped columns
+-- only, and whoever reads quarantine reads this.
+CREATE OR REPLACE FUNCTION arcollect._row_data_sql(a arcollect.attachment, alias text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT string_agg(c.chunk, ' || ' ORDER BY c.n)
-      FROM (SELECT a.n, 'pg_catalog.jsonb_build_object('
-                        || string_agg(format('%L, %s', a.attname, arcollect._text_sql(tbl, a.attname, alias)),
-                                      ', ' ORDER BY a.attnum) || ')' AS chunk
-              FROM (SELECT t.attname, t.attnum, (row_number() OVER (ORDER BY t.attnum) - 1) / 50 AS n
-                      FROM pg_catalog.pg_attribute t
-                     WHERE t.attrelid = tbl AND t.attnum > 0 AND NOT t.attisdropped) a
-             GROUP BY a.n) c;
+    SELECT 'pg_catalog.jsonb_build_object('
+           || string_agg(format('%L, %s', m.col, arcollect._text_sql(a.billing_table, m.col, alias)),
+                         ', ' ORDER BY m.col)
+           || ')'
+      FROM (SELECT DISTINCT c.col FROM arcollect._mapping(a) c) m;
 END;
 
 -- The mapped rows of an invoices attachment read from source (a
 -- transition table name or the quoted billing table): one row per source
 -- row with the invoice fields as ledger types and the quarantine reason,
--- NULL for a usable row.  The whole row (for quarantine) is not carried
--- along: building a row value for every row of a COPY doubles the cost of
--- reading it; see _quarantine_rows_sql.
+-- NULL for a usable row.  The row's quarantine data is not carried
+-- along: building it for every row of a COPY doubles the cost of reading
+-- it; see _quarantine_rows_sql.
 CREATE OR REPLACE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -154,12 +173,15 @@ RETURN format(
   JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
     ON b.k = %s COLLATE "C"
  WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
-    arcollect._row_json_sql(a.billing_table, 's'), source,
+    arcollect._row_data_sql(a, 's'), source,
     arcollect._text_sql(a.billing_table, a.key_column, 's'));
 
 -- The mapped rows of a payments attachment read from source: invoice key,
--- the amount, the date, the kind (payment, credit_note or write_off) and
--- the quarantine reason.
+-- the amount, the date, the kind (payment, credit_note or write_off), the
+-- quarantine reason and, for an unusable row, its quarantine data (the
+-- payment has no key of its own: quarantine finds it by that).  The data
+-- is defined in the innermost query and used in a CASE only: the planner
+-- pulls the subqueries up, so it is built for unusable rows alone.
 CREATE OR REPLACE FUNCTION arcollect._payment_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -179,7 +201,7 @@ DECLARE
 BEGIN
     RETURN format(
         $q$SELECT w.k, w.amt, w.pon, w.kind, w.reason,
-       CASE WHEN w.reason IS NULL THEN NULL ELSE %s END AS row_data
+       CASE WHEN w.reason IS NULL THEN NULL ELSE w.row_data END AS row_data
   FROM (SELECT v.*,
                CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
                     WHEN v.amt IS NULL THEN 'missing_amount'
@@ -191,11 +213,10 @@ BEGIN
                        (s.%I)::numeric AS amt,
                        (s.%I)::date AS pon,
                        %s AS kind,
-                       s AS r
+                       %s AS row_data
                   FROM %s s) v) w$q$,
-        arcollect._row_json_sql(a.billing_table, '(w.r)'),
         arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'),
-        a.amount_column, a.paid_on_column, kind_expr, source);
+        a.amount_column, a.paid_on_column, kind_expr, arcollect._row_data_sql(a, 's'), source);
 END
 $fn$;
 

@@ -46,5 +46,5 @@ COMMENT ON COLUMN arcollect.quarantined_rows.row_kind IS 'invoice (a billing-tab
 COMMENT ON COLUMN arcollect.quarantined_rows.invoice_key IS 'The invoice key of the row, when it has one.';
 COMMENT ON COLUMN arcollect.quarantined_rows.reason IS 'Reason code, for filtering.';
 COMMENT ON COLUMN arcollect.quarantined_rows.reason_text IS 'Why the row was not used, in words.';
-COMMENT ON COLUMN arcollect.quarantined_rows.row_data IS 'The row as it was written, as JSON.';
+COMMENT ON COLUMN arcollect.quarantined_rows.row_data IS 'The mapped columns of the row as it was written, as a JSON object of column names and values as text.';
 COMMENT ON COLUMN arcollect.quarantined_rows.quarantined_at IS 'When the row went to quarantine.';

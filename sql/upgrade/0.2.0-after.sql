@@ -2,6 +2,21 @@
 -- new code, and data migration, run after the code of sql/code/ is
 -- replayed.
 
+-- Quarantine keeps only the mapped columns of a row (0.1.0 kept the whole
+-- row, unmapped columns too, which whoever reads quarantine could read).
+-- 0.1.0 named each value by its column and wrote it as 0.2.0 does, so
+-- keeping the mapped columns' values gives what 0.2.0 writes.  (Before
+-- the re-import below, which compares quarantine with the tables.)
+UPDATE arcollect.quarantine q
+   SET row_data = (SELECT coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
+                     FROM pg_catalog.jsonb_each(q.row_data) e
+                    WHERE e.key IN (SELECT m.col::text FROM arcollect._mapping(a) m))
+  FROM arcollect.attachment a
+ WHERE a.attachment_id = q.attachment_id;
+
+COMMENT ON COLUMN arcollect.quarantine.row_data IS
+'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
+
 -- Between installing this build and running the update, the trigger
 -- booked nothing (its library and the old SQL objects do not go
 -- together; see src/ledger_trigger.c), so every attached table whose
@@ -20,3 +35,6 @@ BEGIN
     END LOOP;
 END
 $do$;
+
+-- 0.1.0 built quarantine data from every column of the row.
+DROP FUNCTION arcollect._row_json_sql(regclass, text);
