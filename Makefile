@@ -20,7 +20,8 @@ OBJS = \
 	src/currency.o \
 	src/time_zone.o \
 	src/ledger_trigger.o \
-	src/ledger_fastpath.o
+	src/ledger_fastpath.o \
+	src/ledger_gate.o
 
 # Install script sources, in the order they are concatenated.  Files in
 # sql/schema/ create what holds data (tables, indexes, event triggers) and

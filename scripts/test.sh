@@ -42,4 +42,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d arcollect_test \
     -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION arcollect'
 PGDATABASE=arcollect_test make -s prove PG_CONFIG="$PG_CONFIG" || status=1
 
+echo "== docs =="
+# The grants doc/ledger.md recommends are the ones test/ledger_privileges.sql
+# runs (from doc/ledger_roles.sql).
+awk '/^The grants of a BI role/ {f = 1} f && /^```sql/ {g = 1; next} g && /^```/ {exit} g' doc/ledger.md |
+    diff - doc/ledger_roles.sql || { echo "the grants in doc/ledger.md differ from doc/ledger_roles.sql"; status=1; }
+
 exit $status

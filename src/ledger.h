@@ -4,7 +4,8 @@
  *	  Declarations shared by the receivables ledger's C files: the
  *	  currency check (currency.c) and the fast path for new invoices
  *	  (ledger_fastpath.c), both used by the billing-table trigger
- *	  (ledger_trigger.c).
+ *	  (ledger_trigger.c); and the search_path pin and the function owner
+ *	  lookup that the trigger and the entry points of ledger_gate.c share.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +20,7 @@
 
 extern bool currency_code_known(const char *code, int len);
 extern int	ledger_pin_search_path(void);
+extern Oid	ledger_owner(Oid fn_oid);
 
 /* The columns of a billing table that arcollect.attach maps, in order. */
 typedef enum LedgerMapped

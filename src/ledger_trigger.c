@@ -516,11 +516,12 @@ ledger_pin_search_path(void)
 }
 
 /*
- * The owner of the trigger function: the user the ledger is written as.
- * Looked up on every firing (a syscache hit), so that a new owner counts
- * at once.
+ * The owner of function fn_oid: for the trigger, the user the ledger is
+ * written as; for the entry points of ledger_gate.c, the user they act
+ * as.  Looked up on every call (a syscache hit), so that a new owner
+ * counts at once.
  */
-static Oid
+Oid
 ledger_owner(Oid fn_oid)
 {
 	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));

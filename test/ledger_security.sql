@@ -52,7 +52,8 @@ SELECT is((SELECT string_agg(c.relname || '.' || a.attname, ', ') FROM pg_class 
 
 -- A role with rights on the billing table only: its writes are booked
 -- (the trigger needs no privilege on arcollect), but it cannot read or
--- change the ledger, nor attach tables.
+-- change the ledger, nor attach tables.  (test/ledger_privileges.sql
+-- tries the roles doc/ledger.md recommends.)
 CREATE ROLE ledger_clerk NOLOGIN;
 CREATE TABLE sec_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
 GRANT SELECT, INSERT, UPDATE, DELETE ON sec_bill TO ledger_clerk;
@@ -67,11 +68,11 @@ SELECT lives_ok($$UPDATE sec_bill SET amount = 12 WHERE id = 1$$, 'and updates i
 SELECT throws_ok($$SELECT * FROM arcollect.invoice$$, '42501', NULL, 'but cannot read the ledger');
 SELECT throws_ok($$DELETE FROM arcollect.entry$$, '42501', NULL, 'nor change its history');
 SELECT throws_ok($$SELECT * FROM arcollect.customer$$, '42501', NULL, 'nor read customers');
-SELECT throws_ok($$SELECT arcollect._attach_register(NULL::arcollect.attachment)$$, '42501', NULL,
-                 'nor call the privileged attach helper');
+SELECT throws_ok($$SELECT arcollect._attach_register('ledger_clerk', NULL::arcollect.attachment)$$, '42501', NULL,
+                 'nor call the attach helper');
 SELECT throws_ok($$SELECT arcollect.attach('sec_bill', key => 'id', customer => 'cust', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
-                 '42501', NULL, 'nor attach a table it has no TRIGGER privilege on');
+                 '42501', NULL, 'nor attach tables (an administrator''s job)');
 RESET ROLE;
 SELECT is((SELECT open_amount FROM arcollect.invoice WHERE invoice_key = '1'
              AND attachment_id = (SELECT attachment_id FROM arcollect.attachment

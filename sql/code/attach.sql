@@ -1,10 +1,16 @@
 -- Attaching and detaching billing and payments tables.
 --
--- attach, attach_payments and detach run with the caller's rights, so
--- creating or dropping the trigger needs the caller's own privilege on the
--- table (owner or TRIGGER).  Only the ledger writes go through the
--- SECURITY DEFINER helpers below, which refuse to work on a table unless
--- the caller has just put arcollect's triggers on it (or taken them off).
+-- Attaching installs triggers on a table and writes the ledger, which
+-- only the extension owner may do; it must do it only for a caller who
+-- could read what it maps and put triggers on the table itself.  So
+-- attach, attach_payments and detach are C functions (src/ledger_gate.c)
+-- that call their implementations here, arcollect._attach,
+-- _attach_payments and _detach, with the extension owner's rights and
+-- with the caller as their first argument.  Everything they do is
+-- checked against the caller's rights by one rule, _check_rights, and
+-- the mapping by one validation, _check_mapping, both at registration
+-- (_attach_register).  All but the three entry points at the end are
+-- internal: executable by the extension owner only (ledger_grants.sql).
 
 -- The base types a mapping parameter accepts (domains over them are
 -- fine), or NULL for any type.
@@ -52,24 +58,6 @@ BEGIN
 END
 $fn$;
 
--- Finds column col of table tbl for the mapping parameter param, or raises
--- what is wrong with it.  Returns the column's name.
-CREATE OR REPLACE FUNCTION arcollect._mapped_column(tbl regclass, param text, col text)
-RETURNS name
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    p record := arcollect._column_problem(tbl, param, col);
-BEGIN
-    IF p.message IS NOT NULL THEN
-        RAISE EXCEPTION '%', p.message
-            USING ERRCODE = p.sqlstate, DETAIL = p.detail, HINT = p.hint;
-    END IF;
-    RETURN col;
-END
-$fn$;
-
 -- What is wrong with the mapping of an attachment now (a mapped column
 -- renamed, dropped or changed to a type it does not accept since attach),
 -- or NULL.  The trigger checks this before it books anything.
@@ -80,22 +68,17 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT p.message
       FROM arcollect.attachment a
-     CROSS JOIN LATERAL (VALUES
-            ('key', a.key_column), ('customer', a.customer_column), ('amount', a.amount_column),
-            ('due_on', a.due_on_column), ('issued_on', a.issued_on_column),
-            ('currency', a.currency_column), ('paid', a.paid_column), ('open', a.open_column),
-            ('owner', a.owner_column), ('status', a.status_column),
-            ('invoice_key', a.invoice_key_column), ('paid_on', a.paid_on_column),
-            ('kind', a.kind_column)) m(param, col)
+     CROSS JOIN LATERAL arcollect._mapping(a) m
      CROSS JOIN LATERAL arcollect._column_problem(a.billing_table, m.param, m.col) p
      WHERE a.attachment_id = _mapping_problem.attachment_id
-       AND m.col IS NOT NULL AND p.message IS NOT NULL
+       AND p.message IS NOT NULL
      LIMIT 1;
 END;
 
--- Checks that tbl is a table arcollect can attach: an ordinary or
--- partitioned table outside the arcollect schema.
-CREATE OR REPLACE FUNCTION arcollect._check_attachable(tbl regclass)
+-- Checks that tbl is a table arcollect can attach as kind (invoices or
+-- payments): an ordinary or partitioned table outside the arcollect
+-- schema, not attached as the other kind.
+CREATE OR REPLACE FUNCTION arcollect._check_attachable(tbl regclass, kind text)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -121,10 +104,97 @@ BEGIN
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'arcollect''s own tables cannot be attached to the ledger.';
     END IF;
-    IF NOT has_table_privilege(tbl, 'SELECT') OR NOT has_table_privilege(tbl, 'TRIGGER') THEN
-        RAISE EXCEPTION 'permission denied for table %', tbl
+    IF EXISTS (SELECT FROM arcollect.attachment t WHERE t.billing_table = tbl AND t.kind <> $2) THEN
+        RAISE EXCEPTION 'table % is attached as a % table', tbl,
+                        CASE $2 WHEN 'invoices' THEN 'payments' ELSE 'billing' END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Detach it with arcollect.detach first.';
+    END IF;
+END
+$fn$;
+
+-- Checks the mapping of attachment a against its table as it is now:
+-- every mapped column exists and has a type its parameter accepts, and
+-- the key of a billing table identifies a row.  Raises the first problem.
+CREATE OR REPLACE FUNCTION arcollect._check_mapping(a arcollect.attachment)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+BEGIN
+    SELECT x.* INTO p
+      FROM arcollect._mapping(a) m
+     CROSS JOIN LATERAL arcollect._column_problem(a.billing_table, m.param, m.col) x
+     WHERE x.message IS NOT NULL
+     LIMIT 1;
+    IF p.message IS NOT NULL THEN
+        RAISE EXCEPTION '%', p.message
+            USING ERRCODE = p.sqlstate, DETAIL = p.detail, HINT = p.hint;
+    END IF;
+
+    -- The ledger follows invoices by key, so the key must identify a row.
+    IF a.kind = 'invoices' AND NOT EXISTS (
+        SELECT FROM pg_index i JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
+         WHERE i.indrelid = a.billing_table AND i.indisunique AND i.indimmediate AND i.indnatts = 1
+           AND i.indpred IS NULL AND i.indexprs IS NULL AND t.attname = a.key_column AND t.attnotnull) THEN
+        RAISE EXCEPTION 'key column "%" of table % is not a unique, not-null column', a.key_column, a.billing_table
+            USING ERRCODE = 'invalid_column_reference',
+                  DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own (not deferrable) and NOT NULL.',
+                  HINT = format('For example: ALTER TABLE %s ADD UNIQUE (%I), ALTER COLUMN %I SET NOT NULL.',
+                                a.billing_table, a.key_column, a.key_column);
+    END IF;
+END
+$fn$;
+
+-- The rule for who may act on the attachment of table tbl (attach it,
+-- attach it again, detach it, or name it as the invoices of a payments
+-- table), given the columns cols the attachment maps: its owner (a member
+-- of the owning role), or a role with the TRIGGER privilege on the table
+-- and SELECT on each of those columns (on the table or on the column).
+-- The ledger holds every row of an attached table, so a caller whom
+-- row-level security would show only some of them may not either.
+-- Raises insufficient_privilege naming what is missing.
+CREATE OR REPLACE FUNCTION arcollect._check_rights(caller regrole, tbl regclass, cols name[])
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    c record;
+    unreadable name;
+BEGIN
+    SELECT pg_has_role(caller, r.relowner, 'USAGE') AS owns,
+           r.relrowsecurity AND NOT (u.rolsuper OR u.rolbypassrls)
+               AND (r.relforcerowsecurity OR NOT pg_has_role(caller, r.relowner, 'USAGE')) AS row_security
+      INTO STRICT c
+      FROM pg_class r, pg_roles u
+     WHERE r.oid = tbl AND u.oid = caller;
+    IF NOT c.owns THEN
+        IF NOT has_table_privilege(caller, tbl, 'TRIGGER') THEN
+            RAISE EXCEPTION 'permission denied for table %', tbl
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('Role %s neither owns table %s nor has the TRIGGER privilege on it.', caller, tbl),
+                      HINT = 'Attaching or detaching a table needs its ownership, or TRIGGER on it and SELECT on the columns the mapping names.';
+        END IF;
+        SELECT a.attname INTO unreadable
+          FROM unnest(cols) m(col)
+          JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = m.col AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE NOT has_column_privilege(caller, tbl, a.attnum, 'SELECT')
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'permission denied for column "%" of table %', unreadable, tbl
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('The mapping names column "%s", which role %s may not read.', unreadable, caller),
+                      HINT = 'Attaching or detaching a table needs its ownership, or TRIGGER on it and SELECT on the columns the mapping names.';
+        END IF;
+    END IF;
+    IF c.row_security THEN
+        RAISE EXCEPTION 'row-level security of table % applies to role %', tbl, caller
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Attaching a table needs the SELECT and TRIGGER privileges on it.';
+                  DETAIL = 'The ledger holds every row of an attached table, also rows its policies hide from the role.',
+                  HINT = 'Attach the table as its owner (without FORCE ROW LEVEL SECURITY) or as a role with BYPASSRLS.';
     END IF;
 END
 $fn$;
@@ -234,26 +304,37 @@ BEGIN
 END
 $fn$;
 
--- Records the attachment a (a new one, or new settings for a table
--- attached before, keeping its ledger) and books the rows already in the
--- table.  Returns the number of rows booked; unusable rows go to
--- quarantine (or, in strict mode, fail the call).
-CREATE OR REPLACE FUNCTION arcollect._attach_register(a arcollect.attachment)
+-- Records the attachment a for caller (a new one, or new settings for a
+-- table attached before, keeping its ledger), installs the triggers and
+-- books the rows already in the table.  Whatever built a, the table, the
+-- mapping and the caller's rights are checked here, on the billing table
+-- and, for a payments table, on the billing table its keys refer to.
+-- Returns the number of rows booked; unusable rows go to quarantine (or,
+-- in strict mode, fail the call).
+CREATE OR REPLACE FUNCTION arcollect._attach_register(caller regrole, a arcollect.attachment)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     id integer;
+    inv arcollect.attachment;
     r record;
 BEGIN
-    IF arcollect._trigger_count(a.billing_table) <> 4 THEN
-        RAISE EXCEPTION 'table % has no arcollect triggers', a.billing_table
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Use arcollect.attach or arcollect.attach_payments.';
+    PERFORM arcollect._check_attachable(a.billing_table, a.kind);
+    PERFORM arcollect._check_mapping(a);
+    PERFORM arcollect._check_rights(caller, a.billing_table, ARRAY(SELECT m.col FROM arcollect._mapping(a) m));
+    IF a.kind = 'payments' THEN
+        SELECT * INTO inv FROM arcollect.attachment t
+         WHERE t.attachment_id = a.invoices_attachment_id AND t.kind = 'invoices' AND t.billing_table IS NOT NULL;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'attachment % is not a billing table', a.invoices_attachment_id
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM arcollect._check_rights(caller, inv.billing_table, ARRAY(SELECT m.col FROM arcollect._mapping(inv) m));
     END IF;
 
+    PERFORM arcollect._install_triggers(a.billing_table);
     SELECT t.attachment_id INTO id FROM arcollect.attachment t WHERE t.billing_table = a.billing_table;
     IF FOUND THEN
         UPDATE arcollect.attachment t
@@ -303,28 +384,162 @@ BEGIN
 END
 $fn$;
 
--- Marks the attachment of tbl detached, once the caller has taken
--- arcollect's triggers off it.  The ledger rows stay.
-CREATE OR REPLACE FUNCTION arcollect._detach_register(tbl regclass)
-RETURNS void
+-- arcollect.attach for caller: checks the parameters and builds the
+-- attachment that _attach_register checks and records.  The parameters
+-- after caller are attach's, read as $2 ... $16: open, key and strict are
+-- also PL/pgSQL keywords.
+CREATE OR REPLACE FUNCTION arcollect._attach(
+    caller regrole,
+    billing_table regclass,
+    key text,
+    customer text,
+    amount text,
+    due_on text,
+    issued_on text,
+    currency text,
+    paid text,
+    open text,
+    owner text,
+    status text,
+    strict boolean,
+    default_currency text,
+    void_statuses text[],
+    credit_statuses text[])
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    id integer;
+    tbl regclass := $2;
+    a arcollect.attachment;
 BEGIN
-    IF arcollect._trigger_count(tbl) <> 0 THEN
-        RAISE EXCEPTION 'table % still has arcollect triggers', tbl
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Use arcollect.detach.';
+    IF tbl IS NULL OR $3 IS NULL OR $4 IS NULL OR $5 IS NULL OR $6 IS NULL OR $7 IS NULL THEN
+        RAISE EXCEPTION 'attach needs billing_table, key, customer, amount, due_on and issued_on'
+            USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    UPDATE arcollect.attachment t SET detached_at = now()
-     WHERE t.billing_table = tbl AND t.detached_at IS NULL
-    RETURNING t.attachment_id INTO id;
-    DELETE FROM arcollect.quarantine q WHERE q.attachment_id = id;
+    IF $9 IS NOT NULL AND $10 IS NOT NULL THEN
+        RAISE EXCEPTION 'give paid or open, not both'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'paid names the column of the amount paid so far, open the column of the amount still open; either one determines the other.';
+    END IF;
+    IF $8 IS NULL AND $14 IS NULL THEN
+        RAISE EXCEPTION 'attach needs a currency column or a default currency for table %', tbl
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give currency => the currency column, or default_currency => an ISO 4217 code such as ''EUR''.';
+    END IF;
+    IF $14 IS NOT NULL AND NOT arcollect.is_currency_code(upper($14)) THEN
+        RAISE EXCEPTION 'unknown currency code "%"', $14
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give an ISO 4217 code such as ''EUR'' or ''USD''.';
+    END IF;
+
+    a.billing_table := tbl;
+    a.kind := 'invoices';
+    a.key_column := $3;
+    a.customer_column := $4;
+    a.amount_column := $5;
+    a.due_on_column := $6;
+    a.issued_on_column := $7;
+    a.currency_column := $8;
+    a.paid_column := $9;
+    a.open_column := $10;
+    a.owner_column := $11;
+    a.status_column := $12;
+    a.strict_mode := coalesce($13, false);
+    a.default_currency := upper($14);
+    a.void_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($15) s);
+    a.credit_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($16) s);
+    RETURN arcollect._attach_register(caller, a);
 END
 $fn$;
+
+-- arcollect.attach_payments for caller: checks the parameters, finds the
+-- billing table the payments refer to, and builds the attachment that
+-- _attach_register checks and records.
+CREATE OR REPLACE FUNCTION arcollect._attach_payments(
+    caller regrole,
+    payments_table regclass,
+    invoice_key text,
+    amount text,
+    paid_on text,
+    kind text,
+    invoices regclass,
+    strict boolean)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    tbl regclass := $2;
+    a arcollect.attachment;
+    inv_id integer;
+    n integer;
+BEGIN
+    IF tbl IS NULL OR $3 IS NULL OR $4 IS NULL OR $5 IS NULL THEN
+        RAISE EXCEPTION 'attach_payments needs payments_table, invoice_key, amount and paid_on'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- the table's own problems first (_attach_register checks again)
+    PERFORM arcollect._check_attachable(tbl, 'payments');
+    IF $7 IS NULL THEN
+        SELECT min(t.attachment_id), count(*) INTO inv_id, n
+          FROM arcollect.attachment t WHERE t.kind = 'invoices' AND t.detached_at IS NULL;
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'attach_payments needs to know which billing table % belongs to', tbl
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('%s billing tables are attached.', n),
+                      HINT = 'Give invoices => the billing table whose invoice keys the payments name.';
+        END IF;
+    ELSE
+        SELECT t.attachment_id INTO inv_id
+          FROM arcollect.attachment t WHERE t.billing_table = $7 AND t.kind = 'invoices';
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'table % is not an attached billing table', $7
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Attach it with arcollect.attach first.';
+        END IF;
+    END IF;
+
+    a.billing_table := tbl;
+    a.kind := 'payments';
+    a.invoices_attachment_id := inv_id;
+    a.invoice_key_column := $3;
+    a.amount_column := $4;
+    a.paid_on_column := $5;
+    a.kind_column := $6;
+    a.strict_mode := coalesce($8, false);
+    a.void_statuses := '{}';
+    a.credit_statuses := '{}';
+    RETURN arcollect._attach_register(caller, a);
+END
+$fn$;
+
+-- arcollect.detach for caller: takes arcollect's triggers off the table
+-- and marks its attachment detached.  The ledger rows stay; quarantine
+-- goes, as the rows are no longer watched.
+CREATE OR REPLACE FUNCTION arcollect._detach(caller regrole, billing_table regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a arcollect.attachment;
+BEGIN
+    SELECT * INTO a FROM arcollect.attachment t WHERE t.billing_table = $2 AND t.detached_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not attached', $2
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM arcollect._check_rights(caller, $2, ARRAY(SELECT m.col FROM arcollect._mapping(a) m));
+    PERFORM arcollect._drop_triggers($2);
+    UPDATE arcollect.attachment t SET detached_at = now() WHERE t.attachment_id = a.attachment_id;
+    DELETE FROM arcollect.quarantine q WHERE q.attachment_id = a.attachment_id;
+END
+$fn$;
+
+-- The entry points: C functions that run the implementations above with
+-- the extension owner's rights, telling them who called (see
+-- src/ledger_gate.c).  Not SECURITY DEFINER: that would hide the caller.
 
 CREATE OR REPLACE FUNCTION arcollect.attach(
     billing_table regclass,
@@ -343,90 +558,11 @@ CREATE OR REPLACE FUNCTION arcollect.attach(
     void_statuses text[] DEFAULT '{void,voided,cancelled,canceled}',
     credit_statuses text[] DEFAULT '{credit,credit note,credit_note,credit memo,credit_memo}')
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
--- The parameters are read as $1 ... $15: open, key and strict are also
--- PL/pgSQL keywords.
-DECLARE
-    tbl regclass := $1;
-    a arcollect.attachment;
-    key_ok boolean;
-BEGIN
-    IF tbl IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL OR $5 IS NULL OR $6 IS NULL THEN
-        RAISE EXCEPTION 'attach needs billing_table, key, customer, amount, due_on and issued_on'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF $8 IS NOT NULL AND $9 IS NOT NULL THEN
-        RAISE EXCEPTION 'give paid or open, not both'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'paid names the column of the amount paid so far, open the column of the amount still open; either one determines the other.';
-    END IF;
-    IF $7 IS NULL AND $13 IS NULL THEN
-        RAISE EXCEPTION 'attach needs a currency column or a default currency for table %', tbl
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Give currency => the currency column, or default_currency => an ISO 4217 code such as ''EUR''.';
-    END IF;
-    IF $13 IS NOT NULL AND NOT arcollect.is_currency_code(upper($13)) THEN
-        RAISE EXCEPTION 'unknown currency code "%"', $13
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Give an ISO 4217 code such as ''EUR'' or ''USD''.';
-    END IF;
-    PERFORM arcollect._check_attachable(tbl);
-    IF EXISTS (SELECT FROM arcollect.attachment t WHERE t.billing_table = tbl AND t.kind <> 'invoices') THEN
-        RAISE EXCEPTION 'table % is attached as a payments table', tbl
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Detach it with arcollect.detach first.';
-    END IF;
-
-    a.billing_table := tbl;
-    a.kind := 'invoices';
-    a.key_column := arcollect._mapped_column(tbl, 'key', $2);
-    a.customer_column := arcollect._mapped_column(tbl, 'customer', $3);
-    a.amount_column := arcollect._mapped_column(tbl, 'amount', $4);
-    a.due_on_column := arcollect._mapped_column(tbl, 'due_on', $5);
-    a.issued_on_column := arcollect._mapped_column(tbl, 'issued_on', $6);
-    IF $7 IS NOT NULL THEN
-        a.currency_column := arcollect._mapped_column(tbl, 'currency', $7);
-    END IF;
-    IF $8 IS NOT NULL THEN
-        a.paid_column := arcollect._mapped_column(tbl, 'paid', $8);
-    END IF;
-    IF $9 IS NOT NULL THEN
-        a.open_column := arcollect._mapped_column(tbl, 'open', $9);
-    END IF;
-    IF $10 IS NOT NULL THEN
-        a.owner_column := arcollect._mapped_column(tbl, 'owner', $10);
-    END IF;
-    IF $11 IS NOT NULL THEN
-        a.status_column := arcollect._mapped_column(tbl, 'status', $11);
-    END IF;
-    a.strict_mode := coalesce($12, false);
-    a.default_currency := upper($13);
-    a.void_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($14) s);
-    a.credit_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($15) s);
-
-    -- The ledger follows invoices by key, so the key must identify a row.
-    SELECT EXISTS (
-        SELECT FROM pg_index i JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
-         WHERE i.indrelid = tbl AND i.indisunique AND i.indimmediate AND i.indnatts = 1 AND i.indpred IS NULL
-           AND i.indexprs IS NULL AND t.attname = a.key_column AND t.attnotnull)
-      INTO key_ok;
-    IF NOT key_ok THEN
-        RAISE EXCEPTION 'key column "%" of table % is not a unique, not-null column', a.key_column, tbl
-            USING ERRCODE = 'invalid_column_reference',
-                  DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own (not deferrable) and NOT NULL.',
-                  HINT = format('For example: ALTER TABLE %s ADD UNIQUE (%I), ALTER COLUMN %I SET NOT NULL.',
-                                tbl, a.key_column, a.key_column);
-    END IF;
-
-    PERFORM arcollect._install_triggers(tbl);
-    RETURN arcollect._attach_register(a);
-END
-$fn$;
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
 COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[]) IS
-'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. Attaching an attached table again replaces its mapping and brings its ledger in line.';
+'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. Attaching an attached table again replaces its mapping and brings its ledger in line. Needs ownership of the table, or TRIGGER on it and SELECT on the mapped columns.';
 
 CREATE OR REPLACE FUNCTION arcollect.attach_payments(
     payments_table regclass,
@@ -437,80 +573,16 @@ CREATE OR REPLACE FUNCTION arcollect.attach_payments(
     invoices regclass DEFAULT NULL,
     strict boolean DEFAULT false)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    tbl regclass := $1;
-    a arcollect.attachment;
-    inv_id integer;
-    n integer;
-BEGIN
-    IF tbl IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL THEN
-        RAISE EXCEPTION 'attach_payments needs payments_table, invoice_key, amount and paid_on'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM arcollect._check_attachable(tbl);
-    IF EXISTS (SELECT FROM arcollect.attachment t WHERE t.billing_table = tbl AND t.kind <> 'payments') THEN
-        RAISE EXCEPTION 'table % is attached as a billing table', tbl
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Detach it with arcollect.detach first.';
-    END IF;
-    IF $6 IS NULL THEN
-        SELECT min(t.attachment_id), count(*) INTO inv_id, n
-          FROM arcollect.attachment t WHERE t.kind = 'invoices' AND t.detached_at IS NULL;
-        IF n <> 1 THEN
-            RAISE EXCEPTION 'attach_payments needs to know which billing table % belongs to', tbl
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('%s billing tables are attached.', n),
-                      HINT = 'Give invoices => the billing table whose invoice keys the payments name.';
-        END IF;
-    ELSE
-        SELECT t.attachment_id INTO inv_id
-          FROM arcollect.attachment t WHERE t.billing_table = $6 AND t.kind = 'invoices';
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'table % is not an attached billing table', $6
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Attach it with arcollect.attach first.';
-        END IF;
-    END IF;
-
-    a.billing_table := tbl;
-    a.kind := 'payments';
-    a.invoices_attachment_id := inv_id;
-    a.invoice_key_column := arcollect._mapped_column(tbl, 'invoice_key', $2);
-    a.amount_column := arcollect._mapped_column(tbl, 'amount', $3);
-    a.paid_on_column := arcollect._mapped_column(tbl, 'paid_on', $4);
-    IF $5 IS NOT NULL THEN
-        a.kind_column := arcollect._mapped_column(tbl, 'kind', $5);
-    END IF;
-    a.strict_mode := coalesce($7, false);
-    a.void_statuses := '{}';
-    a.credit_statuses := '{}';
-
-    PERFORM arcollect._install_triggers(tbl);
-    RETURN arcollect._attach_register(a);
-END
-$fn$;
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
 COMMENT ON FUNCTION arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean) IS
-'Attaches a table of payments, credit notes and write-offs to the ledger: each row reduces the open amount of the invoice it names, on its paid_on date. Returns how many rows it booked.';
+'Attaches a table of payments, credit notes and write-offs to the ledger: each row reduces the open amount of the invoice it names, on its paid_on date. Returns how many rows it booked. Needs the same rights on the payments table, and on the billing table it refers to, as attach.';
 
 CREATE OR REPLACE FUNCTION arcollect.detach(billing_table regclass)
 RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF NOT EXISTS (SELECT FROM arcollect.attachment t
-                    WHERE t.billing_table = $1 AND t.detached_at IS NULL) THEN
-        RAISE EXCEPTION 'table % is not attached', $1
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    PERFORM arcollect._drop_triggers($1);
-    PERFORM arcollect._detach_register($1);
-END
-$fn$;
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
 COMMENT ON FUNCTION arcollect.detach(regclass) IS
-'Removes the ledger trigger from an attached table. The ledger keeps the table''s invoices and their history; attaching the table again brings them up to date.';
+'Removes the ledger trigger from an attached table. The ledger keeps the table''s invoices and their history; attaching the table again brings them up to date. Needs the same rights on the table as attach.';

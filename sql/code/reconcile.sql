@@ -5,10 +5,18 @@
 -- compares, key by key, what the table says with what the ledger holds;
 -- it also checks that each invoice's history adds up to its current open
 -- amount and that quarantine holds exactly the unusable rows.  It runs
--- with the caller's rights: it needs SELECT on the table and the ledger.
+-- with the caller's rights: it needs SELECT on the table's mapped columns
+-- and on the ledger.  The statement is built by _reconcile_sql, an
+-- internal helper, so reconcile is a C function (src/ledger_gate.c) that
+-- builds it with the extension owner's rights and runs it with the
+-- caller's.
 
-CREATE OR REPLACE FUNCTION arcollect.reconcile(billing_table regclass)
-RETURNS TABLE (invoice_key text, problem text, table_value numeric, ledger_value numeric)
+-- The tie-out statement of billing_table, with the parameters it takes
+-- (those of every sync statement, see ledger_sync.sql).
+CREATE OR REPLACE FUNCTION arcollect._reconcile_sql(billing_table regclass,
+                                         OUT statement text, OUT attachment_id integer,
+                                         OUT invoices_attachment_id integer, OUT default_currency text,
+                                         OUT void_statuses text[], OUT credit_statuses text[])
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -22,8 +30,14 @@ BEGIN
                   HINT = 'Attach it with arcollect.attach or arcollect.attach_payments.';
     END IF;
 
+    attachment_id := a.attachment_id;
+    invoices_attachment_id := coalesce(a.invoices_attachment_id, a.attachment_id);
+    default_currency := a.default_currency;
+    void_statuses := a.void_statuses;
+    credit_statuses := a.credit_statuses;
+
     IF a.kind = 'payments' THEN
-        RETURN QUERY EXECUTE format(
+        statement := format(
             $q$WITH b AS MATERIALIZED (%s),
      want AS (SELECT b.k, sum(-b.amt) AS total FROM b WHERE b.reason IS NULL GROUP BY b.k),
      have AS (SELECT e.invoice_key AS k, sum(e.amount) AS total
@@ -40,12 +54,11 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
        coalesce(bad.n, 0)::numeric, coalesce(quar.n, 0)::numeric
   FROM bad FULL JOIN quar ON quar.row_data = bad.row_data
  WHERE coalesce(bad.n, 0) <> coalesce(quar.n, 0)$q$,
-            arcollect._payment_rows_sql(a, a.billing_table::text), a.invoice_key_column)
-        USING a.attachment_id;
+            arcollect._payment_rows_sql(a, a.billing_table::text), a.invoice_key_column);
         RETURN;
     END IF;
 
-    RETURN QUERY EXECUTE format(
+    statement := format(
         $q$WITH b AS MATERIALIZED (%s),
      good AS (SELECT b.*, CASE WHEN b.is_void THEN 0 ELSE b.amt - b.paid END AS open_part
                 FROM b WHERE b.reason IS NULL),
@@ -88,10 +101,14 @@ SELECT r.k::text, r.problem, r.table_value, r.ledger_value
          WHERE b.k IS NULL OR q.invoice_key IS NULL OR b.reason <> q.reason) r
  WHERE r.problem IS NOT NULL
  ORDER BY 1, 2$q$,
-        arcollect._invoice_rows_sql(a, a.billing_table::text))
-    USING a.attachment_id, a.attachment_id, a.default_currency, a.void_statuses, a.credit_statuses;
+        arcollect._invoice_rows_sql(a, a.billing_table::text));
 END
 $fn$;
+
+CREATE OR REPLACE FUNCTION arcollect.reconcile(billing_table regclass)
+RETURNS TABLE (invoice_key text, problem text, table_value numeric, ledger_value numeric)
+LANGUAGE C STABLE
+AS 'MODULE_PATHNAME', 'arcollect_reconcile';
 
 COMMENT ON FUNCTION arcollect.reconcile(regclass) IS
 'One row per invoice where the ledger and the attached billing or payments table disagree, with the problem and both values; no rows when they agree.';

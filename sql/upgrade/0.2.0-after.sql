@@ -38,3 +38,12 @@ $do$;
 
 -- 0.1.0 built quarantine data from every column of the row.
 DROP FUNCTION arcollect._row_json_sql(regclass, text);
+
+-- 0.1.0's helpers behind attach and detach, which trusted their callers:
+-- 0.2.0 registers attachments with _attach_register(caller, attachment)
+-- and _detach, which check the caller's rights, and checks a table with
+-- _check_attachable(table, kind) and a mapping with _check_mapping.
+DROP FUNCTION arcollect._attach_register(arcollect.attachment);
+DROP FUNCTION arcollect._detach_register(regclass);
+DROP FUNCTION arcollect._check_attachable(regclass);
+DROP FUNCTION arcollect._mapped_column(regclass, text, text);
