@@ -38,8 +38,7 @@ make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; cat regression.diffs 
 
 echo "== pgTAP =="
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE arcollect_test'
-psql -X -q -v ON_ERROR_STOP=1 -d arcollect_test \
-    -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION arcollect'
+psql -X -q -v ON_ERROR_STOP=1 -d arcollect_test -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION arcollect'
 PGDATABASE=arcollect_test make -s prove PG_CONFIG="$PG_CONFIG" || status=1
 
 echo "== docs =="

@@ -1,9 +1,10 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- Malformed input to every arcollect function gives an error with the right
 -- SQLSTATE (and, where the message should name the bad value, names it),
 -- never a crash; NULL inputs give NULL from the scalars and are skipped by
 -- the aggregates.
 BEGIN;
-SELECT plan(221);
+SELECT tap.plan(221);
 
 SET LOCAL client_min_messages = warning;
 
@@ -11,7 +12,7 @@ SET LOCAL client_min_messages = warning;
 -- Error cases: the query, the SQLSTATE, and a pattern the message must match
 -- (NULL when only the SQLSTATE is checked).
 -- ---------------------------------------------------------------------------
-CREATE TABLE tap_error_case (
+CREATE TABLE billing.tap_error_case (
     ord     serial PRIMARY KEY,
     label   text NOT NULL,
     query   text NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE tap_error_case (
 );
 
 -- Bad bounds, for each of the three functions that take them.
-INSERT INTO tap_error_case (label, query, errcode, message)
+INSERT INTO billing.tap_error_case (label, query, errcode, message)
 SELECT format('%s with bounds %s', fn.name, b.bounds),
        format(fn.call, b.bounds), '22023', b.message
 FROM (VALUES
@@ -44,7 +45,7 @@ FROM (VALUES
      ) b(n, bounds, message)
 ORDER BY fn.n, b.n;
 
-INSERT INTO tap_error_case (label, query, errcode, message) VALUES
+INSERT INTO billing.tap_error_case (label, query, errcode, message) VALUES
  -- far too many bounds is a limit, not a bad value
  ('aging_bucket with 1001 bounds',
   $$SELECT arcollect.aging_bucket(date '2025-01-01', date '2025-03-01',
@@ -266,39 +267,39 @@ INSERT INTO tap_error_case (label, query, errcode, message) VALUES
       FROM (VALUES (date '2025-02-01', 100.00), (date '2025-04-01', 'NaN')) v(issued_on, amount)$$,
   '22023', NULL);
 
-SELECT throws_ok(query, errcode::char(5), NULL,
-                 format('%s: error %s', label, errcode))
-FROM tap_error_case ORDER BY ord;
+SELECT tap.throws_ok(query, errcode::char(5), NULL,
+                     format('%s: error %s', label, errcode))
+FROM billing.tap_error_case ORDER BY ord;
 
-SELECT throws_matching(query, message,
-                       format('%s: the message says what is wrong (/%s/)', label, message))
-FROM tap_error_case WHERE message IS NOT NULL ORDER BY ord;
+SELECT tap.throws_matching(query, message,
+                           format('%s: the message says what is wrong (/%s/)', label, message))
+FROM billing.tap_error_case WHERE message IS NOT NULL ORDER BY ord;
 
 -- The server is still there, and still computes after all those errors.
-SELECT is(arcollect.aging_bucket(date '2025-01-01', date '2025-03-01', '{15,45}'), '46+',
-          'after every error above the backend is alive and aging_bucket still works');
+SELECT tap.is(arcollect.aging_bucket(date '2025-01-01', date '2025-03-01', '{15,45}'), '46+',
+              'after every error above the backend is alive and aging_bucket still works');
 
 -- ---------------------------------------------------------------------------
 -- NULL inputs to the scalars give NULL
 -- ---------------------------------------------------------------------------
-SELECT is(arcollect.days_overdue(NULL, date '2025-03-01'), NULL, 'days_overdue(NULL, as_of) is NULL');
-SELECT is(arcollect.days_overdue(date '2025-03-01', NULL), NULL, 'days_overdue(due_on, NULL) is NULL');
-SELECT is(arcollect.aging_bucket(NULL, date '2025-03-01'), NULL, 'aging_bucket(NULL, as_of) is NULL');
-SELECT is(arcollect.aging_bucket(date '2025-01-01', NULL, '{30}'), NULL, 'aging_bucket(due_on, NULL, bounds) is NULL');
-SELECT is(arcollect.aging_bucket(date '2025-01-01', date '2025-03-01', NULL), NULL,
-          'aging_bucket with NULL bounds is NULL');
-SELECT is(arcollect.aging_bucket_index(NULL, date '2025-03-01'), NULL, 'aging_bucket_index(NULL, as_of) is NULL');
-SELECT is(arcollect.aging_bucket_index(date '2025-01-01', date '2025-03-01', NULL), NULL,
-          'aging_bucket_index with NULL bounds is NULL');
-SELECT is(arcollect.payment_index(NULL), NULL, 'payment_index(NULL) is NULL');
-SELECT is(arcollect.cei(NULL, 1000000, 120000, 100000), NULL, 'cei with NULL beginning_ar is NULL');
-SELECT is(arcollect.cei(100000, 1000000, 120000, NULL), NULL, 'cei with NULL ending_current_ar is NULL');
-SELECT is(arcollect.cei(100000, 1000000, 120000, 100000, NULL), NULL, 'cei with NULL months is NULL');
+SELECT tap.is(arcollect.days_overdue(NULL, date '2025-03-01'), NULL, 'days_overdue(NULL, as_of) is NULL');
+SELECT tap.is(arcollect.days_overdue(date '2025-03-01', NULL), NULL, 'days_overdue(due_on, NULL) is NULL');
+SELECT tap.is(arcollect.aging_bucket(NULL, date '2025-03-01'), NULL, 'aging_bucket(NULL, as_of) is NULL');
+SELECT tap.is(arcollect.aging_bucket(date '2025-01-01', NULL, '{30}'), NULL, 'aging_bucket(due_on, NULL, bounds) is NULL');
+SELECT tap.is(arcollect.aging_bucket(date '2025-01-01', date '2025-03-01', NULL), NULL,
+              'aging_bucket with NULL bounds is NULL');
+SELECT tap.is(arcollect.aging_bucket_index(NULL, date '2025-03-01'), NULL, 'aging_bucket_index(NULL, as_of) is NULL');
+SELECT tap.is(arcollect.aging_bucket_index(date '2025-01-01', date '2025-03-01', NULL), NULL,
+              'aging_bucket_index with NULL bounds is NULL');
+SELECT tap.is(arcollect.payment_index(NULL), NULL, 'payment_index(NULL) is NULL');
+SELECT tap.is(arcollect.cei(NULL, 1000000, 120000, 100000), NULL, 'cei with NULL beginning_ar is NULL');
+SELECT tap.is(arcollect.cei(100000, 1000000, 120000, NULL), NULL, 'cei with NULL ending_current_ar is NULL');
+SELECT tap.is(arcollect.cei(100000, 1000000, 120000, 100000, NULL), NULL, 'cei with NULL months is NULL');
 
 -- ---------------------------------------------------------------------------
 -- Aggregates skip rows whose required inputs are NULL
 -- ---------------------------------------------------------------------------
-CREATE TABLE tap_rows (
+CREATE TABLE billing.tap_rows (
     kind        text NOT NULL,      -- 'good', or which input is NULL
     issued_on   date,
     due_on      date,
@@ -309,7 +310,7 @@ CREATE TABLE tap_rows (
     bounds      integer[],
     period_days integer
 );
-INSERT INTO tap_rows VALUES
+INSERT INTO billing.tap_rows VALUES
  ('good', '2024-12-01', '2024-12-31', '2025-01-20', 1000.00, 0.00,    '2025-03-01', '{30,60,90}', 90),
  ('good', '2025-01-05', '2025-02-04', NULL,         2500.00, 2500.00, '2025-03-01', '{30,60,90}', 90),
  ('good', '2025-02-10', '2025-03-12', NULL,          700.00,  700.00, '2025-03-01', '{30,60,90}', 90),
@@ -327,13 +328,13 @@ INSERT INTO tap_rows VALUES
 -- Each aggregate with the inputs it requires; the result over all rows must
 -- equal the result over the good rows plus the rows whose NULL is in an
 -- input the aggregate does not take (those rows do count).
-CREATE TABLE tap_null_case (
+CREATE TABLE billing.tap_null_case (
     ord      integer PRIMARY KEY,
     name     text NOT NULL,
     call     text NOT NULL,
     required text[] NOT NULL
 );
-INSERT INTO tap_null_case VALUES
+INSERT INTO billing.tap_null_case VALUES
  (1, 'aging', 'arcollect.aging(due_on, open_amount, as_of)::text',
      '{due_on,open_amount,as_of}'),
  (2, 'aging with bounds', 'arcollect.aging(due_on, open_amount, as_of, bounds)::text',
@@ -352,7 +353,7 @@ INSERT INTO tap_null_case VALUES
  (8, 'risk_score', 'arcollect.risk_score(due_on, paid_on, amount, open_amount, as_of)::text',
      '{due_on,amount,open_amount,as_of}');
 
-CREATE FUNCTION tap_text(query text) RETURNS text
+CREATE FUNCTION pg_temp.tap_text(query text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     result text;
@@ -362,48 +363,48 @@ BEGIN
 END
 $$;
 
-SELECT is(tap_text(format('SELECT %s FROM tap_rows', call)),
-          tap_text(format('SELECT %s FROM tap_rows WHERE kind <> ALL (%L)', call, required)),
-          format('%s skips the rows where a required input is NULL', name))
-FROM tap_null_case ORDER BY ord;
+SELECT tap.is(pg_temp.tap_text(format('SELECT %s FROM billing.tap_rows', call)),
+              pg_temp.tap_text(format('SELECT %s FROM billing.tap_rows WHERE kind <> ALL (%L)', call, required)),
+              format('%s skips the rows where a required input is NULL', name))
+FROM billing.tap_null_case ORDER BY ord;
 
-SELECT isnt(tap_text(format('SELECT %s FROM tap_rows WHERE kind = ''good''', call)), NULL,
-            format('%s has a value on the good rows (the check above is not vacuous)', name))
-FROM tap_null_case ORDER BY ord;
+SELECT tap.isnt(pg_temp.tap_text(format('SELECT %s FROM billing.tap_rows WHERE kind = ''good''', call)), NULL,
+                format('%s has a value on the good rows (the check above is not vacuous)', name))
+FROM billing.tap_null_case ORDER BY ord;
 
-SELECT is(tap_text(format('SELECT %s FROM tap_rows WHERE kind = ANY (%L)', call, required)), NULL,
-          format('%s over rows that are all skipped is NULL', name))
-FROM tap_null_case ORDER BY ord;
+SELECT tap.is(pg_temp.tap_text(format('SELECT %s FROM billing.tap_rows WHERE kind = ANY (%L)', call, required)), NULL,
+              format('%s over rows that are all skipped is NULL', name))
+FROM billing.tap_null_case ORDER BY ord;
 
-SELECT is(tap_text(format('SELECT %s FROM tap_rows WHERE false', call)), NULL,
-          format('%s over no rows is NULL', name))
-FROM tap_null_case ORDER BY ord;
+SELECT tap.is(pg_temp.tap_text(format('SELECT %s FROM billing.tap_rows WHERE false', call)), NULL,
+              format('%s over no rows is NULL', name))
+FROM billing.tap_null_case ORDER BY ord;
 
 -- risk_score takes a NULL paid_on as an unpaid invoice: the row counts.
-SELECT isnt(tap_text('SELECT arcollect.risk_score(due_on, paid_on, amount, open_amount, as_of)::text
-                        FROM tap_rows WHERE kind IN (''good'', ''paid_on'')'),
-            tap_text('SELECT arcollect.risk_score(due_on, paid_on, amount, open_amount, as_of)::text
-                        FROM tap_rows WHERE kind = ''good'''),
-            'risk_score counts a row with NULL paid_on as an unpaid invoice');
+SELECT tap.isnt(pg_temp.tap_text('SELECT arcollect.risk_score(due_on, paid_on, amount, open_amount, as_of)::text
+                                    FROM billing.tap_rows WHERE kind IN (''good'', ''paid_on'')'),
+                pg_temp.tap_text('SELECT arcollect.risk_score(due_on, paid_on, amount, open_amount, as_of)::text
+                                    FROM billing.tap_rows WHERE kind = ''good'''),
+                'risk_score counts a row with NULL paid_on as an unpaid invoice');
 
 -- Under a parallel plan: half the groups have only skipped rows, so worker
 -- states may be missing or empty and must still combine to NULL, while the
 -- other half also have good rows and must have a value.
-CREATE TABLE tap_null_groups AS
+CREATE TABLE billing.tap_null_groups AS
 SELECT g % 50 AS grp, r.*
 FROM generate_series(1, 9000) g
-JOIN tap_rows r ON r.kind = (ARRAY['good', 'issued_on', 'due_on', 'paid_on', 'amount',
-                                   'open_amount', 'as_of', 'bounds', 'period_days'])[1 + g % 9];
-ANALYZE tap_null_groups;
+JOIN billing.tap_rows r ON r.kind = (ARRAY['good', 'issued_on', 'due_on', 'paid_on', 'amount',
+                                           'open_amount', 'as_of', 'bounds', 'period_days'])[1 + g % 9];
+ANALYZE billing.tap_null_groups;
 
 \ir include/tap_helpers.sql
 
-CREATE FUNCTION tap_null_groups_query(c tap_null_case) RETURNS text
+CREATE FUNCTION pg_temp.tap_null_groups_query(c billing.tap_null_case) RETURNS text
 LANGUAGE sql AS $$
     SELECT format(
         'SELECT format(''%%s NULL, %%s with a value'', count(*) FILTER (WHERE r IS NULL AND grp < 25), '
         'count(*) FILTER (WHERE r IS NOT NULL AND grp >= 25)) '
-        'FROM (SELECT grp, %s AS r FROM tap_null_groups '
+        'FROM (SELECT grp, %s AS r FROM billing.tap_null_groups '
         'WHERE kind = ANY (%L) OR (kind = ''good'' AND grp >= 25) GROUP BY grp) s',
         c.call, c.required);
 $$;
@@ -414,12 +415,12 @@ SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL parallel_leader_participation = off;
 
-SELECT matches(tap_plan(tap_null_groups_query(c)), 'Partial (Hash|Group)?Aggregate',
-               format('%s over groups of skipped rows gets a parallel plan', c.name))
-FROM tap_null_case c ORDER BY ord;
-SELECT is(tap_text(tap_null_groups_query(c)), '25 NULL, 25 with a value',
-          format('%s under a parallel plan: NULL for groups whose rows are all skipped, a value for the others', c.name))
-FROM tap_null_case c ORDER BY ord;
+SELECT tap.matches(pg_temp.tap_plan(pg_temp.tap_null_groups_query(c)), 'Partial (Hash|Group)?Aggregate',
+                   format('%s over groups of skipped rows gets a parallel plan', c.name))
+FROM billing.tap_null_case c ORDER BY ord;
+SELECT tap.is(pg_temp.tap_text(pg_temp.tap_null_groups_query(c)), '25 NULL, 25 with a value',
+              format('%s under a parallel plan: NULL for groups whose rows are all skipped, a value for the others', c.name))
+FROM billing.tap_null_case c ORDER BY ord;
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 ROLLBACK;

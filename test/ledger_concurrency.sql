@@ -1,3 +1,4 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- Concurrency: billing writes and payments from different sessions, for
 -- the same invoice keys at the same moment, leave the ledger in line with
 -- both tables.  Two dblink sessions (a: billing, b: payments) hold their
@@ -5,167 +6,175 @@
 -- waits and what the ledger says once both have committed.
 --
 -- The tables must be committed for the other sessions to see them, so
--- this file does not run in one rolled-back transaction: it works in a
--- schema of its own and drops it at the end.
+-- this file does not run in one rolled-back transaction: it drops its
+-- tables at the end.  The other sessions log in as this session's role,
+-- with an empty search_path too.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS dblink;
-DROP SCHEMA IF EXISTS conc CASCADE;
-CREATE SCHEMA conc;
-CREATE TABLE conc.inv (
+DROP TABLE IF EXISTS billing.conc_inv, billing.conc_pay;
+CREATE TABLE billing.conc_inv (
     id      text PRIMARY KEY,
     cust    text NOT NULL,
     amt     numeric(12,2) NOT NULL,
     iss     date NOT NULL,
     due     date NOT NULL
 );
-CREATE TABLE conc.pay (
+CREATE TABLE billing.conc_pay (
     id      serial PRIMARY KEY,
     inv     text NOT NULL,
     amt     numeric(12,2) NOT NULL,
     paid_on date NOT NULL
 );
-SELECT arcollect.attach('conc.inv', key => 'id', customer => 'cust', amount => 'amt',
+SELECT arcollect.attach('billing.conc_inv', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', default_currency => 'EUR') AS attached \gset
-SELECT arcollect.attach_payments('conc.pay', invoice_key => 'inv', amount => 'amt',
-                                 paid_on => 'paid_on', invoices => 'conc.inv') AS attached \gset
+SELECT arcollect.attach_payments('billing.conc_pay', invoice_key => 'inv', amount => 'amt',
+                                 paid_on => 'paid_on', invoices => 'billing.conc_inv') AS attached \gset
 
-SELECT format('dbname=%s port=%s host=%s user=%s', current_database(), current_setting('port'),
-              split_part(current_setting('unix_socket_directories'), ',', 1), current_user) AS conn \gset
-SELECT dblink_connect('a', :'conn') AS a, dblink_connect('b', :'conn') AS b \gset
+-- (dblink_connect_u: dblink_connect refuses a role that is not a
+-- superuser a connection without a password)
+SELECT format('dbname=%s host=%s port=%s user=%s options=''-c search_path=''',
+              current_database(), :'HOST', :'PORT', current_user) AS conn \gset
+SELECT dblink.dblink_connect_u('a', :'conn') AS a, dblink.dblink_connect_u('b', :'conn') AS b \gset
 
 -- Whether session s is still waiting on its statement after a moment.
-CREATE FUNCTION conc.waiting(s text) RETURNS boolean
+CREATE FUNCTION pg_temp.waiting(s text) RETURNS boolean
 LANGUAGE plpgsql AS $fn$
 BEGIN
     PERFORM pg_sleep(0.3);
-    RETURN dblink_is_busy(s) = 1;
+    RETURN dblink.dblink_is_busy(s) = 1;
 END
 $fn$;
 
 -- Collects the outcome of the statement sent to session s: 'ok' or the
 -- error's SQLSTATE.
-CREATE FUNCTION conc.outcome(s text) RETURNS text
+CREATE FUNCTION pg_temp.outcome(s text) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
     result text := 'ok';
 BEGIN
     BEGIN
-        PERFORM * FROM dblink_get_result(s) AS t(status text);
+        PERFORM * FROM dblink.dblink_get_result(s) AS t(status text);
     EXCEPTION WHEN OTHERS THEN
         result := SQLSTATE;
     END;
     -- the empty result that ends an asynchronous query
-    PERFORM * FROM dblink_get_result(s, false) AS t(status text);
+    PERFORM * FROM dblink.dblink_get_result(s, false) AS t(status text);
     RETURN result;
 END
 $fn$;
 
-CREATE FUNCTION conc.open_amount(k text) RETURNS numeric
+CREATE FUNCTION pg_temp.open_amount(k text) RETURNS numeric
 LANGUAGE sql AS $fn$
     SELECT i.open_amount FROM arcollect.invoice i
       JOIN arcollect.attachment a USING (attachment_id)
-     WHERE a.billing_table = 'conc.inv'::regclass AND i.invoice_key = k
+     WHERE a.billing_table = 'billing.conc_inv'::regclass AND i.invoice_key = k
 $fn$;
 
-CREATE FUNCTION conc.problems() RETURNS bigint
+CREATE FUNCTION pg_temp.problems() RETURNS bigint
 LANGUAGE sql AS $fn$
-    SELECT (SELECT count(*) FROM arcollect.reconcile('conc.inv'))
-         + (SELECT count(*) FROM arcollect.reconcile('conc.pay'))
+    SELECT (SELECT count(*) FROM arcollect.reconcile('billing.conc_inv'))
+         + (SELECT count(*) FROM arcollect.reconcile('billing.conc_pay'))
 $fn$;
 
-SELECT plan(23);
+SELECT tap.plan(24);
+
+SELECT tap.is((SELECT s FROM dblink.dblink('b', $$SELECT current_user || ' "' || current_setting('search_path') || '"'$$)
+                             AS t(s text)),
+              current_user || ' ""', 'the other sessions are this role''s, with an empty search_path');
 
 -- 1. An invoice is being inserted (not committed) when a payment for it
 --    arrives: the payment waits for the invoice, then applies to it.
-SELECT dblink_exec('a', 'BEGIN');
-SELECT dblink_exec('a', $$INSERT INTO conc.inv VALUES ('K1', 'c1', 100, '2025-01-01', '2025-01-31')$$);
-SELECT dblink_send_query('b', $$INSERT INTO conc.pay (inv, amt, paid_on) VALUES ('K1', 40, '2025-01-10')$$);
-SELECT ok(conc.waiting('b'), 'a payment for an invoice being inserted waits for it');
-SELECT dblink_exec('a', 'COMMIT');
-SELECT is(conc.outcome('b'), 'ok', 'the payment goes through once the invoice is committed');
-SELECT is(conc.open_amount('K1'), 60.00, 'the invoice is booked with the payment applied');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+SELECT dblink.dblink_exec('a', 'BEGIN');
+SELECT dblink.dblink_exec('a', $$INSERT INTO billing.conc_inv VALUES ('K1', 'c1', 100, '2025-01-01', '2025-01-31')$$);
+SELECT dblink.dblink_send_query('b', $$INSERT INTO billing.conc_pay (inv, amt, paid_on) VALUES ('K1', 40, '2025-01-10')$$);
+SELECT tap.ok(pg_temp.waiting('b'), 'a payment for an invoice being inserted waits for it');
+SELECT dblink.dblink_exec('a', 'COMMIT');
+SELECT tap.is(pg_temp.outcome('b'), 'ok', 'the payment goes through once the invoice is committed');
+SELECT tap.is(pg_temp.open_amount('K1'), 60.00, 'the invoice is booked with the payment applied');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
 -- 2. A payment names a key the billing table does not have yet (not
 --    committed) when the invoice is inserted: the invoice waits for the
 --    payment, then is booked with it.
-SELECT dblink_exec('b', 'BEGIN');
-SELECT dblink_exec('b', $$INSERT INTO conc.pay (inv, amt, paid_on) VALUES ('K2', 30, '2025-01-12')$$);
-SELECT dblink_send_query('a', $$INSERT INTO conc.inv VALUES ('K2', 'c1', 100, '2025-01-02', '2025-02-01')$$);
-SELECT ok(conc.waiting('a'), 'an invoice whose key a pending payment names waits for the payment');
-SELECT dblink_exec('b', 'COMMIT');
-SELECT is(conc.outcome('a'), 'ok', 'the invoice goes through once the payment is committed');
-SELECT is(conc.open_amount('K2'), 70.00, 'the invoice is booked with the earlier payment applied');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+SELECT dblink.dblink_exec('b', 'BEGIN');
+SELECT dblink.dblink_exec('b', $$INSERT INTO billing.conc_pay (inv, amt, paid_on) VALUES ('K2', 30, '2025-01-12')$$);
+SELECT dblink.dblink_send_query('a', $$INSERT INTO billing.conc_inv VALUES ('K2', 'c1', 100, '2025-01-02', '2025-02-01')$$);
+SELECT tap.ok(pg_temp.waiting('a'), 'an invoice whose key a pending payment names waits for the payment');
+SELECT dblink.dblink_exec('b', 'COMMIT');
+SELECT tap.is(pg_temp.outcome('a'), 'ok', 'the invoice goes through once the payment is committed');
+SELECT tap.is(pg_temp.open_amount('K2'), 70.00, 'the invoice is booked with the earlier payment applied');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
 -- 3. The same, but the payment is rolled back: the invoice is booked in
 --    full, with nothing applied.
-SELECT dblink_exec('b', 'BEGIN');
-SELECT dblink_exec('b', $$INSERT INTO conc.pay (inv, amt, paid_on) VALUES ('K3', 30, '2025-01-12')$$);
-SELECT dblink_send_query('a', $$INSERT INTO conc.inv VALUES ('K3', 'c2', 100, '2025-01-03', '2025-02-02')$$);
-SELECT ok(conc.waiting('a'), 'the invoice waits for the pending payment');
-SELECT dblink_exec('b', 'ROLLBACK');
-SELECT is(conc.outcome('a'), 'ok', 'the invoice goes through once the payment is rolled back');
-SELECT is(conc.open_amount('K3'), 100.00, 'the invoice is booked in full');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+SELECT dblink.dblink_exec('b', 'BEGIN');
+SELECT dblink.dblink_exec('b', $$INSERT INTO billing.conc_pay (inv, amt, paid_on) VALUES ('K3', 30, '2025-01-12')$$);
+SELECT dblink.dblink_send_query('a', $$INSERT INTO billing.conc_inv VALUES ('K3', 'c2', 100, '2025-01-03', '2025-02-02')$$);
+SELECT tap.ok(pg_temp.waiting('a'), 'the invoice waits for the pending payment');
+SELECT dblink.dblink_exec('b', 'ROLLBACK');
+SELECT tap.is(pg_temp.outcome('a'), 'ok', 'the invoice goes through once the payment is rolled back');
+SELECT tap.is(pg_temp.open_amount('K3'), 100.00, 'the invoice is booked in full');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
 -- 4. Two bulk loads of disjoint keys at once, with payments for keys of
 --    both arriving while neither has committed.
-SELECT dblink_exec('a', 'BEGIN');
-SELECT dblink_exec('a', $$INSERT INTO conc.inv SELECT 'A' || g, 'c' || g % 7, 10 * g, '2025-02-01', '2025-03-01'
-                            FROM generate_series(1, 2000) g$$);
-SELECT dblink_exec('b', 'BEGIN');
+SELECT dblink.dblink_exec('a', 'BEGIN');
+SELECT dblink.dblink_exec('a', $$INSERT INTO billing.conc_inv SELECT 'A' || g, 'c' || g % 7, 10 * g, '2025-02-01', '2025-03-01'
+                                   FROM generate_series(1, 2000) g$$);
+SELECT dblink.dblink_exec('b', 'BEGIN');
 -- (customers of their own: see 6 for a customer both create)
-SELECT dblink_exec('b', $$INSERT INTO conc.inv SELECT 'B' || g, 'd' || g % 5, 5 * g, '2025-02-02', '2025-03-02'
-                            FROM generate_series(1, 2000) g$$);
+SELECT dblink.dblink_exec('b', $$INSERT INTO billing.conc_inv SELECT 'B' || g, 'd' || g % 5, 5 * g, '2025-02-02', '2025-03-02'
+                                   FROM generate_series(1, 2000) g$$);
 -- payments for B keys go in b's own transaction; for A keys from a
 -- third session, which waits for a
-SELECT dblink_exec('b', $$INSERT INTO conc.pay (inv, amt, paid_on)
-                          SELECT 'B' || g, 1, '2025-02-10' FROM generate_series(1, 2000, 3) g$$);
-SELECT dblink_connect('c', :'conn') AS c \gset
-SELECT dblink_send_query('c', $$INSERT INTO conc.pay (inv, amt, paid_on)
-                                SELECT 'A' || g, 2, '2025-02-11' FROM generate_series(1, 2000, 2) g$$);
-SELECT ok(conc.waiting('c'), 'payments for keys being loaded wait for the load');
-SELECT dblink_exec('b', 'COMMIT');
-SELECT dblink_exec('a', 'COMMIT');
-SELECT is(conc.outcome('c'), 'ok', 'the payments go through once the load is committed');
-SELECT is((SELECT sum(conc.open_amount('A' || g)) FROM generate_series(1, 2000) g),
-          (SELECT sum(10 * g) FROM generate_series(1, 2000) g)::numeric - 2 * 1000,
-          'open amounts of the first load, payments applied');
-SELECT is((SELECT sum(conc.open_amount('B' || g)) FROM generate_series(1, 2000) g),
-          (SELECT sum(5 * g) FROM generate_series(1, 2000) g)::numeric - 667,
-          'open amounts of the second load, payments applied');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+SELECT dblink.dblink_exec('b', $$INSERT INTO billing.conc_pay (inv, amt, paid_on)
+                                 SELECT 'B' || g, 1, '2025-02-10' FROM generate_series(1, 2000, 3) g$$);
+SELECT dblink.dblink_connect_u('c', :'conn') AS c \gset
+SELECT dblink.dblink_send_query('c', $$INSERT INTO billing.conc_pay (inv, amt, paid_on)
+                                       SELECT 'A' || g, 2, '2025-02-11' FROM generate_series(1, 2000, 2) g$$);
+SELECT tap.ok(pg_temp.waiting('c'), 'payments for keys being loaded wait for the load');
+SELECT dblink.dblink_exec('b', 'COMMIT');
+SELECT dblink.dblink_exec('a', 'COMMIT');
+SELECT tap.is(pg_temp.outcome('c'), 'ok', 'the payments go through once the load is committed');
+SELECT tap.is((SELECT sum(pg_temp.open_amount('A' || g)) FROM generate_series(1, 2000) g),
+              (SELECT sum(10 * g) FROM generate_series(1, 2000) g)::numeric - 2 * 1000,
+              'open amounts of the first load, payments applied');
+SELECT tap.is((SELECT sum(pg_temp.open_amount('B' || g)) FROM generate_series(1, 2000) g),
+              (SELECT sum(5 * g) FROM generate_series(1, 2000) g)::numeric - 667,
+              'open amounts of the second load, payments applied');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
 -- 5. A key the ledger still holds as billed comes back in an INSERT: the
 --    billing row went away while the trigger was not firing (as when
 --    rows are replicated with session_replication_role = replica), so
 --    the fast path does not expect the key.  The ledger's primary key
 --    catches it, the fast path takes its row back, and the general
---    statement books the change.
+--    statement books the change.  (Only a superuser may set
+--    session_replication_role: the delete is the session's superuser's.)
+SET ROLE NONE;
 SET session_replication_role = replica;
-DELETE FROM conc.inv WHERE id = 'K3';
+DELETE FROM billing.conc_inv WHERE id = 'K3';
 RESET session_replication_role;
-INSERT INTO conc.inv VALUES ('K3', 'c3', 120, '2025-01-04', '2025-02-04'), ('K5', 'c3', 10, '2025-01-04', '2025-02-04');
-SELECT is(conc.open_amount('K3'), 120.00, 'a key the ledger still held is booked anew');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+RESET ROLE;
+INSERT INTO billing.conc_inv VALUES ('K3', 'c3', 120, '2025-01-04', '2025-02-04'), ('K5', 'c3', 10, '2025-01-04', '2025-02-04');
+SELECT tap.is(pg_temp.open_amount('K3'), 120.00, 'a key the ledger still held is booked anew');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
 -- 6. Two transactions bill the same new customer: the second waits for
 --    the first to create it; when the first rolls back, the second
 --    creates the customer itself.
-SELECT dblink_exec('a', 'BEGIN');
-SELECT dblink_exec('a', $$INSERT INTO conc.inv VALUES ('N1', 'brand-new', 10, '2025-03-01', '2025-03-31')$$);
-SELECT dblink_send_query('b', $$INSERT INTO conc.inv VALUES ('N2', 'brand-new', 20, '2025-03-01', '2025-03-31')$$);
-SELECT ok(conc.waiting('b'), 'an invoice for a customer another transaction is creating waits for it');
-SELECT dblink_exec('a', 'ROLLBACK');
-SELECT is(conc.outcome('b'), 'ok', 'the invoice goes through once the other transaction rolls back');
-SELECT is((SELECT count(*) FROM arcollect.customer WHERE customer_id = 'brand-new'), 1::bigint,
-          'the customer exists: the second transaction created it');
-SELECT is(conc.problems(), 0::bigint, 'ledger agrees with both tables');
+SELECT dblink.dblink_exec('a', 'BEGIN');
+SELECT dblink.dblink_exec('a', $$INSERT INTO billing.conc_inv VALUES ('N1', 'brand-new', 10, '2025-03-01', '2025-03-31')$$);
+SELECT dblink.dblink_send_query('b', $$INSERT INTO billing.conc_inv VALUES ('N2', 'brand-new', 20, '2025-03-01', '2025-03-31')$$);
+SELECT tap.ok(pg_temp.waiting('b'), 'an invoice for a customer another transaction is creating waits for it');
+SELECT dblink.dblink_exec('a', 'ROLLBACK');
+SELECT tap.is(pg_temp.outcome('b'), 'ok', 'the invoice goes through once the other transaction rolls back');
+SELECT tap.is((SELECT count(*) FROM arcollect.customer WHERE customer_id = 'brand-new'), 1::bigint,
+              'the customer exists: the second transaction created it');
+SELECT tap.is(pg_temp.problems(), 0::bigint, 'ledger agrees with both tables');
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 
-SELECT dblink_disconnect('a'), dblink_disconnect('b'), dblink_disconnect('c');
-SELECT arcollect.detach('conc.pay'), arcollect.detach('conc.inv');
-DROP SCHEMA conc CASCADE;
+SELECT dblink.dblink_disconnect('a'), dblink.dblink_disconnect('b'), dblink.dblink_disconnect('c');
+SELECT arcollect.detach('billing.conc_pay'), arcollect.detach('billing.conc_inv');
+DROP TABLE billing.conc_inv, billing.conc_pay;

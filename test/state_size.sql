@@ -1,11 +1,18 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- Aggregate state stays the same size whatever the number of rows
 -- (countback: whatever the number of rows within the same months).
 -- Each aggregate's transition function is wrapped in a test aggregate whose
 -- final function is the serialize function, so the state's size can be read.
 BEGIN;
-SELECT plan(7);
+SELECT tap.plan(7);
 
-CREATE SCHEMA state_probe;
+-- PostgreSQL lets only a superuser create an aggregate whose state is
+-- internal (given the wrong functions, such an aggregate could crash the
+-- server), so the probes are created as the session's superuser, in a
+-- schema that belongs to the suite's role.
+SELECT current_user AS suite_role \gset
+SET ROLE NONE;
+CREATE SCHEMA state_probe AUTHORIZATION :"suite_role";
 CREATE AGGREGATE state_probe.aging(date, numeric, date) (
     SFUNC = arcollect.aging_transfn, STYPE = internal, FINALFUNC = arcollect.aging_serialize);
 CREATE AGGREGATE state_probe.avg_payment_delay(date, date, numeric) (
@@ -25,6 +32,7 @@ CREATE AGGREGATE state_probe.dso_countback(date, numeric, numeric, date) (
 CREATE AGGREGATE state_probe.risk_score(date, date, numeric, numeric, date) (
     SFUNC = arcollect.risk_score_transfn, STYPE = internal,
     FINALFUNC = arcollect.risk_score_serialize);
+RESET ROLE;
 
 -- Invoices issued over 2025 with amounts of two decimals; the small set is
 -- the first 100 rows of the large one, so both span the same months.
@@ -57,11 +65,11 @@ LANGUAGE sql AS $$
         FROM state_probe.invoice WHERE n <= rows
 $$;
 
-SELECT is(large.bytes, small.bytes,
-          format('%s state is as large after 200,000 rows as after 100 (%s bytes)',
-                 small.aggregate, small.bytes))
+SELECT tap.is(large.bytes, small.bytes,
+              format('%s state is as large after 200,000 rows as after 100 (%s bytes)',
+                     small.aggregate, small.bytes))
 FROM state_probe.sizes(100) AS small JOIN state_probe.sizes(200000) AS large USING (aggregate)
 ORDER BY aggregate;
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 ROLLBACK;

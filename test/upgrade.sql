@@ -1,3 +1,4 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- ALTER EXTENSION arcollect UPDATE from every released version.
 --
 -- scripts/test.sh built each release listed in test/upgrade/releases from
@@ -9,34 +10,38 @@
 -- comments and privileges (test/include/catalog_snapshot.sql); every row
 -- kept; the same balances and open items at past dates; a ledger that
 -- ties out; and triggers that book new writes with the new code.
+--
+-- Creating databases and extensions and updating an extension are the
+-- DBA's: the sessions this file opens log in as the superuser the
+-- connection is (session_user), with the default search_path the fill
+-- scripts had (the open items they kept name their tables unqualified).
 \set snapshot `cat test/include/catalog_snapshot.sql`
 BEGIN;
-CREATE EXTENSION IF NOT EXISTS dblink;
 SET LOCAL client_min_messages = warning;
 
 CREATE TEMP TABLE upgraded AS
 SELECT d.datname, substr(d.datname, length('arcollect_from_') + 1) AS version
   FROM pg_database d WHERE d.datname LIKE 'arcollect\_from\_%' ORDER BY 1;
 
-SELECT plan(4 + 11 * (SELECT count(*)::integer FROM upgraded));
+SELECT tap.plan(4 + 11 * (SELECT count(*)::integer FROM upgraded));
 
-SELECT cmp_ok((SELECT count(*) FROM upgraded), '>=', 1::bigint,
-              'the suite prepared a database for every release (at least one)');
+SELECT tap.cmp_ok((SELECT count(*) FROM upgraded), '>=', 1::bigint,
+                  'the suite prepared a database for every release (at least one)');
 
-SELECT format('dbname=%s port=%s host=%s user=%s', '%s', current_setting('port'),
-              current_setting('unix_socket_directories'), current_user) AS conn_template \gset
+-- (dblink_connect_u: dblink_connect refuses a role that is not a
+-- superuser a connection without a password)
+SELECT format('dbname=%s host=%s port=%s user=%s', '%s', :'HOST', :'PORT', session_user) AS conn_template \gset
+\o /dev/null
+SELECT dblink.dblink_connect_u('dba', format(:'conn_template', current_database()));
 
 -- A fresh install of the newest version, in a database of its own.
-\o /dev/null
-SELECT dblink_exec(format(:'conn_template', current_database()),
-                   'DROP DATABASE IF EXISTS arcollect_upgrade_fresh');
-SELECT dblink_exec(format(:'conn_template', current_database()),
-                   'CREATE DATABASE arcollect_upgrade_fresh');
-SELECT dblink_connect('fresh', format(:'conn_template', 'arcollect_upgrade_fresh'));
-SELECT dblink_exec('fresh', 'CREATE EXTENSION arcollect');
+SELECT dblink.dblink_exec('dba', 'DROP DATABASE IF EXISTS arcollect_upgrade_fresh');
+SELECT dblink.dblink_exec('dba', 'CREATE DATABASE arcollect_upgrade_fresh');
+SELECT dblink.dblink_connect_u('fresh', format(:'conn_template', 'arcollect_upgrade_fresh'));
+SELECT dblink.dblink_exec('fresh', 'CREATE EXTENSION arcollect');
 CREATE TEMP TABLE fresh_catalog AS
-SELECT * FROM dblink('fresh', :'snapshot') AS t(kind text, object text, definition text);
-SELECT dblink_disconnect('fresh');
+SELECT * FROM dblink.dblink('fresh', :'snapshot') AS t(kind text, object text, definition text);
+SELECT dblink.dblink_disconnect('fresh');
 \o
 
 -- The checks for one upgraded database, as TAP lines.
@@ -47,18 +52,18 @@ DECLARE
     problem text;
     n bigint;
 BEGIN
-    PERFORM dblink_connect('up', format(conn_template, db));
+    PERFORM dblink.dblink_connect_u('up', format(conn_template, db));
 
     -- (1) the upgrade itself
     BEGIN
-        PERFORM dblink_exec('up', 'ALTER EXTENSION arcollect UPDATE');
+        PERFORM dblink.dblink_exec('up', 'ALTER EXTENSION arcollect UPDATE');
         problem := NULL;
     EXCEPTION WHEN OTHERS THEN
         problem := SQLERRM;
     END;
-    RETURN NEXT is(problem, NULL, format('from %s: ALTER EXTENSION arcollect UPDATE succeeds', version));
+    RETURN NEXT tap.is(problem, NULL, format('from %s: ALTER EXTENSION arcollect UPDATE succeeds', version));
     -- what the rows are now, kept the way fill-<version>.sql kept them before
-    PERFORM dblink_exec('up', $q$
+    PERFORM dblink.dblink_exec('up', $q$
         CREATE TABLE upgrade_check.rows_after (table_name text, identity jsonb);
         DO $do$
         DECLARE
@@ -69,65 +74,65 @@ BEGIN
             END LOOP;
         END
         $do$;$q$);
-    RETURN NEXT is((SELECT v FROM dblink('up', $q$SELECT extversion FROM pg_extension WHERE extname = 'arcollect'$q$)
-                               AS t(v text)),
-                   (SELECT default_version FROM pg_available_extensions WHERE name = 'arcollect'),
-                   format('from %s: the database is at the newest version', version));
+    RETURN NEXT tap.is((SELECT v FROM dblink.dblink('up', $q$SELECT extversion FROM pg_extension WHERE extname = 'arcollect'$q$)
+                                   AS t(v text)),
+                       (SELECT default_version FROM pg_available_extensions WHERE name = 'arcollect'),
+                       format('from %s: the database is at the newest version', version));
 
     -- (2) the same objects as a fresh install
     CREATE TEMP TABLE up_catalog ON COMMIT DROP AS
-    SELECT * FROM dblink('up', snapshot) AS t(kind text, object text, definition text);
+    SELECT * FROM dblink.dblink('up', snapshot) AS t(kind text, object text, definition text);
     SELECT string_agg(x.kind || ' ' || x.object, E'\n' ORDER BY x.kind, x.object) INTO problem
       FROM (SELECT * FROM fresh_catalog EXCEPT ALL SELECT * FROM up_catalog) x;
-    RETURN NEXT is(problem, NULL,
-                   format('from %s: nothing of a fresh install is missing or different after the upgrade', version));
+    RETURN NEXT tap.is(problem, NULL,
+                       format('from %s: nothing of a fresh install is missing or different after the upgrade', version));
     SELECT string_agg(x.kind || ' ' || x.object, E'\n' ORDER BY x.kind, x.object) INTO problem
       FROM (SELECT * FROM up_catalog EXCEPT ALL SELECT * FROM fresh_catalog) x;
-    RETURN NEXT is(problem, NULL,
-                   format('from %s: the upgrade leaves nothing a fresh install does not have', version));
+    RETURN NEXT tap.is(problem, NULL,
+                       format('from %s: the upgrade leaves nothing a fresh install does not have', version));
     DROP TABLE up_catalog;
 
     -- (3) every row kept, and the ledger says what it said
     SELECT string_agg(x.table_name || ' ' || x.identity::text, E'\n') INTO problem
-      FROM dblink('up', $q$
+      FROM dblink.dblink('up', $q$
             SELECT b.table_name, b.identity FROM upgrade_check.rows_before b
              WHERE NOT EXISTS (SELECT FROM upgrade_check.rows_after a
                                 WHERE a.table_name = b.table_name AND a.identity @> b.identity)$q$)
            AS x(table_name text, identity jsonb);
-    RETURN NEXT is(problem, NULL, format('from %s: every row of every arcollect table is kept', version));
-    SELECT count(*) INTO n FROM dblink('up', 'SELECT 1 FROM upgrade_check.rows_before') AS t(x int);
-    RETURN NEXT cmp_ok(n, '>', 500::bigint, format('from %s: the filled database had rows to keep', version));
-    RETURN NEXT is((SELECT count(*) FROM dblink('up', $q$
-                        (SELECT * FROM upgrade_check.balances_before
-                         EXCEPT SELECT d.as_of, b.currency, b.balance
-                                  FROM (SELECT DISTINCT as_of FROM upgrade_check.balances_before) d
-                                 CROSS JOIN LATERAL arcollect.receivables_balance(d.as_of) b)
-                        UNION ALL
-                        (SELECT d.as_of, b.currency, b.balance
-                           FROM (SELECT DISTINCT as_of FROM upgrade_check.balances_before) d
-                          CROSS JOIN LATERAL arcollect.receivables_balance(d.as_of) b
-                         EXCEPT SELECT * FROM upgrade_check.balances_before)$q$)
-                        AS t(as_of date, currency text, balance numeric)),
-                   0::bigint, format('from %s: the balances at past dates are the same', version));
-    RETURN NEXT is((SELECT count(*) FROM dblink('up', $q$
-                        WITH now AS (SELECT d.as_of, o.billing_table::text AS billing_table, o.invoice_key,
-                                            o.currency, o.open_amount
-                                       FROM (SELECT DISTINCT as_of FROM upgrade_check.open_items_before) d
-                                      CROSS JOIN LATERAL arcollect.open_items(d.as_of) o)
-                        (SELECT * FROM upgrade_check.open_items_before EXCEPT SELECT * FROM now)
-                        UNION ALL
-                        (SELECT * FROM now EXCEPT SELECT * FROM upgrade_check.open_items_before)$q$)
-                        AS t(as_of date, billing_table text, invoice_key text, currency text, open_amount numeric)),
-                   0::bigint, format('from %s: the open items at past dates are the same', version));
+    RETURN NEXT tap.is(problem, NULL, format('from %s: every row of every arcollect table is kept', version));
+    SELECT count(*) INTO n FROM dblink.dblink('up', 'SELECT 1 FROM upgrade_check.rows_before') AS t(x int);
+    RETURN NEXT tap.cmp_ok(n, '>', 500::bigint, format('from %s: the filled database had rows to keep', version));
+    RETURN NEXT tap.is((SELECT count(*) FROM dblink.dblink('up', $q$
+                            (SELECT * FROM upgrade_check.balances_before
+                             EXCEPT SELECT d.as_of, b.currency, b.balance
+                                      FROM (SELECT DISTINCT as_of FROM upgrade_check.balances_before) d
+                                     CROSS JOIN LATERAL arcollect.receivables_balance(d.as_of) b)
+                            UNION ALL
+                            (SELECT d.as_of, b.currency, b.balance
+                               FROM (SELECT DISTINCT as_of FROM upgrade_check.balances_before) d
+                              CROSS JOIN LATERAL arcollect.receivables_balance(d.as_of) b
+                             EXCEPT SELECT * FROM upgrade_check.balances_before)$q$)
+                            AS t(as_of date, currency text, balance numeric)),
+                       0::bigint, format('from %s: the balances at past dates are the same', version));
+    RETURN NEXT tap.is((SELECT count(*) FROM dblink.dblink('up', $q$
+                            WITH now AS (SELECT d.as_of, o.billing_table::text AS billing_table, o.invoice_key,
+                                                o.currency, o.open_amount
+                                           FROM (SELECT DISTINCT as_of FROM upgrade_check.open_items_before) d
+                                          CROSS JOIN LATERAL arcollect.open_items(d.as_of) o)
+                            (SELECT * FROM upgrade_check.open_items_before EXCEPT SELECT * FROM now)
+                            UNION ALL
+                            (SELECT * FROM now EXCEPT SELECT * FROM upgrade_check.open_items_before)$q$)
+                            AS t(as_of date, billing_table text, invoice_key text, currency text, open_amount numeric)),
+                       0::bigint, format('from %s: the open items at past dates are the same', version));
 
     -- (4) the triggers book new writes with the new code
-    RETURN NEXT is((SELECT string_agg(t.a || ': ' || r.invoice_key || ' ' || r.problem, E'\n')
-                      FROM dblink('up', $q$SELECT billing_table::text FROM arcollect.attachment
-                                            WHERE detached_at IS NULL$q$) AS t(a text)
-                     CROSS JOIN LATERAL dblink('up', format('SELECT invoice_key, problem FROM arcollect.reconcile(%L)', t.a))
-                           AS r(invoice_key text, problem text)),
-                   NULL, format('from %s: the upgraded ledger ties out with every attached table', version));
-    PERFORM dblink_exec('up', $q$
+    RETURN NEXT tap.is((SELECT string_agg(t.a || ': ' || r.invoice_key || ' ' || r.problem, E'\n')
+                          FROM dblink.dblink('up', $q$SELECT billing_table::text FROM arcollect.attachment
+                                                       WHERE detached_at IS NULL$q$) AS t(a text)
+                         CROSS JOIN LATERAL dblink.dblink('up', format('SELECT invoice_key, problem FROM arcollect.reconcile(%L)', t.a))
+                               AS r(invoice_key text, problem text)),
+                       NULL, format('from %s: the upgraded ledger ties out with every attached table', version));
+    PERFORM dblink.dblink_exec('up', $q$
         SET client_min_messages = error;
         INSERT INTO bill SELECT g, 'N' || g % 5, 500 + g, current_date - 40 + g % 30, current_date - 10 + g % 30,
                                 'EUR', 0, 'rep1', 'open'
@@ -141,18 +146,18 @@ BEGIN
         INSERT INTO pbill SELECT g, 'P' || g % 3, 3 * g, now(), current_date + 30 FROM generate_series(1901, 1998) g;
         TRUNCATE pbill_1;
         COPY bill FROM PROGRAM 'seq 2001 2100 | sed "s/.*/&,Z1,10,2025-06-01,2025-07-01,EUR,0,rep2,open/"' (FORMAT csv);$q$);
-    RETURN NEXT is((SELECT string_agg(t.a || ': ' || r.invoice_key || ' ' || r.problem, E'\n')
-                      FROM dblink('up', $q$SELECT billing_table::text FROM arcollect.attachment
-                                            WHERE detached_at IS NULL$q$) AS t(a text)
-                     CROSS JOIN LATERAL dblink('up', format('SELECT invoice_key, problem FROM arcollect.reconcile(%L)', t.a))
-                           AS r(invoice_key text, problem text)),
-                   NULL, format('from %s: after new writes the ledger still ties out', version));
-    RETURN NEXT is((SELECT c FROM dblink('up', $q$
-                        SELECT count(*) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
-                         WHERE a.billing_table = 'bill'::regclass AND CASE WHEN i.invoice_key ~ '^[0-9]+$' THEN i.invoice_key::int END BETWEEN 1001 AND 2100
-                           AND i.in_billing$q$) AS t(c bigint)),
-                   289::bigint, format('from %s: the new invoices are in the ledger', version));
-    PERFORM dblink_disconnect('up');
+    RETURN NEXT tap.is((SELECT string_agg(t.a || ': ' || r.invoice_key || ' ' || r.problem, E'\n')
+                          FROM dblink.dblink('up', $q$SELECT billing_table::text FROM arcollect.attachment
+                                                       WHERE detached_at IS NULL$q$) AS t(a text)
+                         CROSS JOIN LATERAL dblink.dblink('up', format('SELECT invoice_key, problem FROM arcollect.reconcile(%L)', t.a))
+                               AS r(invoice_key text, problem text)),
+                       NULL, format('from %s: after new writes the ledger still ties out', version));
+    RETURN NEXT tap.is((SELECT c FROM dblink.dblink('up', $q$
+                            SELECT count(*) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+                             WHERE a.billing_table = 'bill'::regclass AND CASE WHEN i.invoice_key ~ '^[0-9]+$' THEN i.invoice_key::int END BETWEEN 1001 AND 2100
+                               AND i.in_billing$q$) AS t(c bigint)),
+                       289::bigint, format('from %s: the new invoices are in the ledger', version));
+    PERFORM dblink.dblink_disconnect('up');
 END
 $fn$;
 
@@ -160,13 +165,13 @@ $fn$;
 -- objects with this library.  Billing writes go through and the ledger
 -- waits; the update brings it up to date.
 \o /dev/null
-SELECT dblink_exec(format(:'conn_template', current_database()), 'CREATE DATABASE arcollect_upgrade_window');
-SELECT dblink_connect('window', format(:'conn_template', 'arcollect_upgrade_window'));
-SELECT dblink_exec('window', format('CREATE EXTENSION arcollect VERSION %L', min(version)))
+SELECT dblink.dblink_exec('dba', 'CREATE DATABASE arcollect_upgrade_window');
+SELECT dblink.dblink_connect_u('window', format(:'conn_template', 'arcollect_upgrade_window'));
+SELECT dblink.dblink_exec('window', format('CREATE EXTENSION arcollect VERSION %L', min(version)))
   FROM (SELECT version FROM pg_available_extension_versions WHERE name = 'arcollect'
          ORDER BY string_to_array(version, '.')::int[] LIMIT 1) v;
 \o
-SELECT lives_ok(format('SELECT dblink_exec(%L, %L)', 'window', $q$
+SELECT tap.lives_ok(format('SELECT dblink.dblink_exec(%L, %L)', 'window', $q$
     SET client_min_messages = error;
     CREATE TABLE wbill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
     SELECT arcollect.attach('wbill', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
@@ -175,23 +180,24 @@ SELECT lives_ok(format('SELECT dblink_exec(%L, %L)', 'window', $q$
     UPDATE wbill SET amount = amount + 1 WHERE id <= 10;
     DELETE FROM wbill WHERE id > 90;$q$),
     'with the old SQL objects and the new library, billing writes go through');
-SELECT cmp_ok((SELECT n FROM dblink('window', $q$SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
-              '>', 0::bigint, 'the ledger waits for the update (reconcile shows what it has not booked)');
-SELECT is((SELECT n FROM dblink('window', $q$
-               ALTER EXTENSION arcollect UPDATE;
-               SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
-          0::bigint, 'after ALTER EXTENSION arcollect UPDATE the ledger ties out');
+SELECT tap.cmp_ok((SELECT n FROM dblink.dblink('window', $q$SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
+                  '>', 0::bigint, 'the ledger waits for the update (reconcile shows what it has not booked)');
+SELECT tap.is((SELECT n FROM dblink.dblink('window', $q$
+                   ALTER EXTENSION arcollect UPDATE;
+                   SELECT count(*) FROM arcollect.reconcile('wbill')$q$) t(n bigint)),
+              0::bigint, 'after ALTER EXTENSION arcollect UPDATE the ledger ties out');
 \o /dev/null
-SELECT dblink_disconnect('window');
-SELECT dblink_exec(format(:'conn_template', current_database()), 'DROP DATABASE arcollect_upgrade_window');
+SELECT dblink.dblink_disconnect('window');
+SELECT dblink.dblink_exec('dba', 'DROP DATABASE arcollect_upgrade_window');
 \o
 
 SELECT t.line FROM upgraded u
  CROSS JOIN LATERAL (SELECT * FROM pg_temp.upgrade_checks(u.datname, u.version, :'conn_template', :'snapshot')) t(line);
 
 \o /dev/null
-SELECT dblink_exec(format(:'conn_template', current_database()), 'DROP DATABASE arcollect_upgrade_fresh');
+SELECT dblink.dblink_exec('dba', 'DROP DATABASE arcollect_upgrade_fresh');
+SELECT dblink.dblink_disconnect('dba');
 \o
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 ROLLBACK;

@@ -2,8 +2,10 @@
 -- with \ir inside their transaction): run a query that returns one
 -- bigint, and show a query's plan.  Dynamic SQL is needed because pgTAP's
 -- functions are parallel unsafe: a query that calls them is never planned
--- in parallel itself.
-CREATE FUNCTION tap_scalar(query text) RETURNS bigint
+-- in parallel itself.  They live in pg_temp, which needs no schema of
+-- one's own and is never searched for functions: call them qualified,
+-- pg_temp.tap_scalar(...) and pg_temp.tap_plan(...).
+CREATE FUNCTION pg_temp.tap_scalar(query text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     result bigint;
@@ -13,7 +15,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION tap_plan(query text) RETURNS text
+CREATE FUNCTION pg_temp.tap_plan(query text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     line text;
