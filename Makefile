@@ -74,7 +74,11 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
+# -ffile-prefix-map keeps the source directory out of the library, so that
+# every checkout builds the same bytes (scripts/setup.sh compares them with
+# the installed library when it may not install).
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter \
+	-ffile-prefix-map=$(CURDIR)=.
 # The library knows which version of the SQL objects it was built with.
 PG_CPPFLAGS = -DARCOLLECT_VERSION='"$(EXTVERSION)"'
 
