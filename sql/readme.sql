@@ -8,9 +8,12 @@
 -- code, then this file's expected output.
 --
 -- A schema of its own, so that tables other tests leave behind (billing)
--- do not clash with the README's.
+-- do not clash with the README's.  Notices off: psql would prefix them
+-- with their line in build/readme.sql, which moves with every edit.
 CREATE SCHEMA readme;
+SET client_min_messages = warning;
 SET search_path = readme, public;
 \i build/readme.sql
 RESET search_path;
+RESET client_min_messages;
 DROP SCHEMA readme CASCADE;
