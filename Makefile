@@ -69,12 +69,17 @@ EXTRA_CLEAN = build
 
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
-	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions
+	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
+	readme
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
+# -ffile-prefix-map keeps the source directory out of the library, so that
+# every checkout builds the same bytes (scripts/setup.sh compares them with
+# the installed library when it may not install).
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter \
+	-ffile-prefix-map=$(CURDIR)=.
 # The library knows which version of the SQL objects it was built with.
 PG_CPPFLAGS = -DARCOLLECT_VERSION='"$(EXTVERSION)"'
 
@@ -94,6 +99,12 @@ $(UPGRADE_SCRIPT): sql/upgrade/$(EXTVERSION)-before.sql $(CODE_SOURCES) sql/upgr
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
 	  cat $^ ) > $@
 
+# The SQL examples of the README, for the pg_regress test readme.
+build/readme.sql: README.md test/readme_sql.awk
+	mkdir -p build
+	awk -f test/readme_sql.awk README.md > $@
+installcheck: build/readme.sql
+
 # pgTAP suites in test/, run with pg_prove against the current PG* server,
 # connected as a superuser.  A file whose first line is TAP_MARKER runs as
 # role arcollect_suite (the session's role setting: a superuser's
@@ -104,6 +115,7 @@ $(UPGRADE_SCRIPT): sql/upgrade/$(EXTVERSION)-before.sql $(CODE_SOURCES) sql/upgr
 TAP_MARKER = -- Runs as role arcollect_suite with an empty search_path
 TAP_SUITE_ROLE = $(shell awk 'FNR == 1 && index($$0, "$(TAP_MARKER)") == 1 { print FILENAME }' test/*.sql)
 TAP_OTHERS = $(filter-out $(TAP_SUITE_ROLE),$(wildcard test/*.sql))
+
 .PHONY: prove bench check-version
 # META.json (for PGXN) repeats the version of the control file: check it.
 check-version:

@@ -1,4 +1,4 @@
--- The results table, the SPEC 3 targets and the plans, from the timings
+-- The results table, the targets (bench/README.md) and the plans, from the timings
 -- that bench/measure.sql recorded.  Run by bench/run.sh with
 --   psql -At -f bench/report.sql
 --
@@ -53,7 +53,7 @@ FROM result
 ORDER BY jit, grouping, id;
 
 SELECT '';
-SELECT 'SPEC 3 targets';
+SELECT 'Targets (bench/README.md)';
 SELECT format('%-52s %-22s %-22s', 'target', 'one group', 'per customer')
 UNION ALL
 SELECT repeat('-', 98);
@@ -62,11 +62,12 @@ WITH target AS (
     SELECT * FROM (VALUES
         (1, 'aging', 'aging <= 1.2 x sum(open_amount)', 'x_sum', 1.2),
         (2, 'aging', 'aging no slower than plain SQL with FILTER', 'speedup', 1.0),
-        (3, 'avg_payment_delay', 'avg_payment_delay >= 3x faster than plain SQL', 'speedup', 3.0),
-        (4, 'dso', 'dso >= 3x faster than plain SQL', 'speedup', 3.0),
-        (5, 'best_possible_dso', 'best_possible_dso >= 3x faster than plain SQL', 'speedup', 3.0),
-        (6, 'dso_countback', 'dso_countback >= 3x faster than plain SQL', 'speedup', 3.0),
-        (7, 'risk_score', 'risk_score >= 3x faster than plain SQL', 'speedup', 3.0))
+        (3, 'avg_payment_delay', 'avg_payment_delay <= 1.2 x sum(open_amount)', 'x_sum', 1.2),
+        (4, 'avg_days_late', 'avg_days_late <= 1.2 x sum(open_amount)', 'x_sum', 1.2),
+        (5, 'dso', 'dso <= 1.2 x sum(open_amount)', 'x_sum', 1.2),
+        (6, 'best_possible_dso', 'best_possible_dso <= 1.2 x sum(open_amount)', 'x_sum', 1.2),
+        (7, 'dso_countback', 'dso_countback >= 3x faster than plain SQL', 'speedup', 3.0),
+        (8, 'risk_score', 'risk_score >= 3x faster than plain SQL', 'speedup', 3.0))
         AS t (ord, figure, description, measure, bound)
 ), outcome AS (
     SELECT t.ord, t.description, r.jit, r.grouping,

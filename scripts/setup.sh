@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what arcollect needs on Debian bookworm (as root), then builds and
 # installs the extension.  Sourced by demo.sh and test.sh; safe to rerun.
+# A user other than root can run it once root has installed the packages
+# and this build (`make install`).
 set -euo pipefail
 
 PACKAGES=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
@@ -26,4 +28,24 @@ export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PATH=$("$PG_CONFIG" --bindir):$PATH
 export PATH
 make -s -j2 PG_CONFIG="$PG_CONFIG"
-make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+
+# Installing writes into the server's directories, which on Debian only
+# root may do.  Anyone else goes on when this very build is installed
+# already (the Makefile builds the same library in every directory, so a
+# byte comparison tells), and otherwise is told what root must run.
+pkglibdir=$("$PG_CONFIG" --pkglibdir)
+extdir=$("$PG_CONFIG" --sharedir)/extension
+if [ -w "$pkglibdir" ] && [ -w "$extdir" ]; then
+    make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+else
+    stale=()
+    for f in arcollect.control build/arcollect--*.sql sql/arcollect--*.sql; do
+        cmp -s "$f" "$extdir/${f##*/}" || stale+=("$f")
+    done
+    cmp -s arcollect.so "$pkglibdir/arcollect.so" || stale+=(arcollect.so)
+    if [ ${#stale[@]} -gt 0 ]; then
+        echo "setup: $(id -un) cannot install into $pkglibdir, and the arcollect installed there is not this build (differing: ${stale[*]})" >&2
+        echo "setup: as root, run in $PWD: make install PG_CONFIG=$PG_CONFIG" >&2
+        exit 1
+    fi
+fi

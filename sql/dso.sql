@@ -2,14 +2,14 @@
 
 CREATE TABLE sale (issued_on date, due_on date, amount numeric, open_amount numeric);
 
--- METRICS.md simple example: AR 150,000, credit sales 1,800,000 in 365 days:
+-- The simple example of the README (Definitions, DSO): AR 150,000, credit sales 1,800,000 in 365 days:
 -- 150,000 / 1,800,000 * 365 = 30.416666... -> 30.42
 INSERT INTO sale VALUES ('2025-03-01', '2025-03-31', 1800000, 150000);
 SELECT round(arcollect.dso(issued_on, amount, open_amount, '2025-12-31', 365), 2) AS "30.42"
 FROM sale;
 TRUNCATE sale;
 
--- METRICS.md ADD example: AR 25,000 of which 6,000 current, sales 15,000 in 30 days
+-- The ADD example of the README (Definitions, DSO): AR 25,000 of which 6,000 current, sales 15,000 in 30 days
 -- DSO = 25000/15000*30 = 50; BPDSO = 6000/15000*30 = 12; ADD = 38
 INSERT INTO sale VALUES
     ('2025-06-10', '2025-07-10', 15000, 6000),   -- in the period, not yet due
@@ -37,7 +37,7 @@ SELECT round(arcollect.best_possible_dso(issued_on, due_on, amount, open_amount,
 FROM sale WHERE amount <> 99999;
 TRUNCATE sale;
 
--- Countback, METRICS.md example: as of 2025-06-30 AR 150,000;
+-- Countback, the example of the README (Definitions, DSO): as of 2025-06-30 AR 150,000;
 -- June sales 60,000, May 50,000, April 80,000:
 -- 150,000 - 60,000 = 90,000 (30 days); - 50,000 = 40,000 (61 days);
 -- 40,000 / 80,000 * 30 = 15; DSO = 76

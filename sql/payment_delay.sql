@@ -2,9 +2,9 @@
 
 CREATE TABLE paid_invoice (customer text, due_on date, paid_on date, amount numeric);
 INSERT INTO paid_invoice VALUES
-    -- METRICS.md example: 10 paid 5 days late, 100 paid 10 days late
-    ('metrics', '2025-01-01', '2025-01-06', 10),
-    ('metrics', '2025-01-01', '2025-01-11', 100),
+    -- the example of the README (Definitions, payment delay): 10 paid 5 days late, 100 paid 10 days late
+    ('example', '2025-01-01', '2025-01-06', 10),
+    ('example', '2025-01-01', '2025-01-11', 100),
     -- early payment counts negative in the delay, as 0 in days late:
     -- 100 paid 10 days early, 100 paid 20 days late
     ('early', '2025-03-10', '2025-02-28', 100),
@@ -14,7 +14,7 @@ INSERT INTO paid_invoice VALUES
     ('skip', '2025-01-01', '2025-01-04', NULL),
     ('skip', '2025-01-01', '2025-01-03', 20);
 
--- metrics: (10*5 + 100*10) / 110 = 1050/110 = 9.545454...; (5 + 10) / 2 = 7.5
+-- example: (10*5 + 100*10) / 110 = 1050/110 = 9.545454...; (5 + 10) / 2 = 7.5
 -- early:   (100*-10 + 100*20) / 200 = 5;                  (0 + 20) / 2 = 10
 -- skip:    avg_payment_delay needs all three inputs: only the last row, 2 days;
 --          avg_days_late needs no amount: (3 + 2) / 2 = 2.5

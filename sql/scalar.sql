@@ -44,7 +44,7 @@ SELECT arcollect.aging_bucket_index('2025-01-01', '2025-03-01', '{30,NULL}');
 SELECT d AS days_beyond_terms, arcollect.payment_index(d) AS payment_index
 FROM unnest('{-100,-30,-25,-20,-10,0,0.75,2.25,7.5,10,15,18.5,22,26,30,45,60,90,120,135,176.5,177,1000}'::numeric[]) AS d;
 
--- CEI, METRICS.md example: (100000 + 1000000 - 120000) / (100000 + 1000000 - 100000) = 98%
+-- CEI, the example of the README (Definitions, CEI): (100000 + 1000000 - 120000) / (100000 + 1000000 - 100000) = 98%
 SELECT round(arcollect.cei(100000, 1000000, 120000, 100000), 6) AS "98";
 -- the same over a quarter: 3,000,000 of sales over 3 months is 1,000,000 a month
 SELECT round(arcollect.cei(100000, 3000000, 120000, 100000, 3), 6) AS "98, quarterly";

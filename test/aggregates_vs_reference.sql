@@ -2,17 +2,18 @@
 -- Every arcollect aggregate against an independent plain-SQL reference, on
 -- randomised invoices, under a serial and under a parallel plan.
 --
--- The references follow METRICS.md and SPEC.md section 2.2, not the C code:
+-- The references follow the definitions of the README (sections Definitions,
+-- Aggregates and The risk score), not the C code:
 --   aging             sum(open_amount) per bucket of as_of - due_on
 --   avg_payment_delay sum(amount * (paid_on - due_on)) / sum(amount)
 --   avg_days_late     avg(greatest(paid_on - due_on, 0))
 --   dso               sum(open issued by as_of) * period / sum(sales in the
 --                     period_days days ending at as_of, both ends included)
 --   best_possible_dso the same with only open amounts due on or after as_of
---   dso_countback     a PL/pgSQL walk back over calendar months (METRICS.md)
+--   dso_countback     a PL/pgSQL walk back over calendar months
 --   risk_score        the documented formula (35/20/20/25 points)
 -- Rows whose required inputs are NULL are skipped by every reference, as
--- SPEC 2.2 says.  Where the reference is the same arithmetic as the
+-- the README says.  Where the reference is the same arithmetic as the
 -- aggregate, results must be identical, display scale included (compared
 -- as text).
 --
@@ -41,7 +42,7 @@ CREATE TABLE billing.tap_invoice (
     open_amount numeric
 );
 
--- First the worked countback example of METRICS.md, to check the PL/pgSQL
+-- First the worked countback example of the README, to check the PL/pgSQL
 -- reference below as much as the aggregate: as of 2025-06-30, AR 150,000;
 -- June sales 60,000, May 50,000, April 80,000: 30 + 31 + 40/80 x 30 = 76.
 INSERT INTO billing.tap_invoice (customer_id, issued_on, due_on, paid_on, amount, open_amount) VALUES
@@ -52,7 +53,7 @@ INSERT INTO billing.tap_invoice (customer_id, issued_on, due_on, paid_on, amount
 
 -- (tap_ref_countback is defined here so that it can be checked on the
 -- example; it is the reference used for the random data below.)
--- Countback, following METRICS.md literally: from the receivables at as_of,
+-- Countback, following the README's definition literally: from the receivables at as_of,
 -- walk back calendar months, newest first (as_of's month from its first day
 -- through as_of); while what is left is at least the month's sales,
 -- subtract them and add the month's days; else add left / sales * days.
@@ -109,10 +110,10 @@ $$;
 
 
 SELECT tap.is(pg_temp.tap_ref_countback(9001, date '2025-06-30'), 76::numeric,
-              'the countback reference gives 76 days on the METRICS.md example');
+              'the countback reference gives 76 days on the README example');
 SELECT tap.is((SELECT arcollect.dso_countback(issued_on, amount, open_amount, date '2025-06-30')
                  FROM billing.tap_invoice WHERE customer_id = 9001), 76::numeric,
-              'dso_countback gives 76 days on the METRICS.md example');
+              'dso_countback gives 76 days on the README example');
 DELETE FROM billing.tap_invoice WHERE customer_id = 9001;
 
 INSERT INTO billing.tap_invoice (customer_id, issued_on, due_on, paid_on, amount, open_amount)

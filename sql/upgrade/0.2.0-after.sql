@@ -47,3 +47,10 @@ DROP FUNCTION arcollect._attach_register(arcollect.attachment);
 DROP FUNCTION arcollect._detach_register(regclass);
 DROP FUNCTION arcollect._check_attachable(regclass);
 DROP FUNCTION arcollect._mapped_column(regclass, text, text);
+
+-- The extension's comment is the control file's, which CREATE EXTENSION
+-- applies and ALTER EXTENSION UPDATE does not: 0.1.0 advertised dunning,
+-- which arcollect does not have yet.  Keep this text equal to the control
+-- file's comment.
+COMMENT ON EXTENSION arcollect IS
+    'Accounts-receivable collections: receivables ledger, aging, DSO, CEI, payment index, risk score';
