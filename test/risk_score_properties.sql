@@ -1,5 +1,5 @@
 -- Runs as role arcollect_suite with an empty search_path (README, Tests).
--- Properties of arcollect.risk_score that SPEC 2.2 promises: bounded,
+-- Properties of arcollect.risk_score that the README promises: bounded,
 -- deterministic, independent of row order (and of serial or parallel
 -- plans), never lower when an invoice is paid later or an overdue open
 -- amount grows, all else equal; plus hand-computed scores.
