@@ -26,6 +26,24 @@ aggregate_memory(FunctionCallInfo fcinfo, const char *aggname)
 	return aggcontext;
 }
 
+/*
+ * For the deserialize functions, which make their state in the current
+ * memory context, not in the aggregate's: PostgreSQL calls them in memory
+ * that is reset for every input row, and a deserialized state is needed
+ * only until the combine function has added it to the group's state (which
+ * copies what it keeps into the aggregate's memory).  A state made in the
+ * aggregate's memory would stay allocated as long as its group: under hash
+ * aggregation, every partial state of every group in the hash table, which
+ * work_mem does not bound, since a hash aggregate only looks at its memory
+ * when it adds a group.
+ */
+void
+check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "%s support function called outside an aggregate", aggname);
+}
+
 /* True when an argument in first..last (inclusive) is NULL: skip the row. */
 bool
 any_input_null(FunctionCallInfo fcinfo, int first, int last)

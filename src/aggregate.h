@@ -4,7 +4,8 @@
  *	  Plumbing shared by arcollect's aggregates.
  *
  * All aggregates keep an `internal` C state in the aggregate's memory
- * context, skip rows whose required inputs are NULL, insist that the
+ * context (a deserialized state, in the memory of the call: see
+ * aggregate.c), skip rows whose required inputs are NULL, insist that the
  * per-group parameters (as_of, bounds, period_days) are the same on every
  * row, and serialize their state to bytea for parallel and distributed
  * plans.
@@ -34,6 +35,7 @@
 
 extern MemoryContext aggregate_memory(FunctionCallInfo fcinfo,
 									  const char *aggname);
+extern void check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname);
 extern bool any_input_null(FunctionCallInfo fcinfo, int first, int last);
 extern void check_same_date(const char *aggname, const char *argname,
 							DateADT group_value, DateADT row_value);

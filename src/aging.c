@@ -324,7 +324,6 @@ PG_FUNCTION_INFO_V1(arcollect_aging_deserialize);
 Datum
 arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "aging");
 	StringInfoData buf;
 	DateADT		as_of;
 	AgingBounds bounds;
@@ -332,6 +331,7 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 	AgingState *state;
 	int			i;
 
+	check_aggregate_call(fcinfo, "aging");
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	as_of = pq_getmsgint(&buf, 4);
 	bounds.count = pq_getmsgint(&buf, 4);
@@ -341,9 +341,9 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 	for (i = 0; i < bounds.count; i++)
 		days[i] = pq_getmsgint(&buf, 4);
 	bounds.days = days;
-	state = aging_state_new(mcxt, as_of, bounds);
+	state = aging_state_new(CurrentMemoryContext, as_of, bounds);
 	for (i = 0; i < bounds.count + 2; i++)
-		exact_sum_deserialize(&buf, &state->buckets[i], mcxt);
+		exact_sum_deserialize(&buf, &state->buckets[i]);
 	state_deserialize_end(&buf, "aging");
 	PG_RETURN_STATE(state);
 }

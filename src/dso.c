@@ -181,16 +181,16 @@ PG_FUNCTION_INFO_V1(arcollect_dso_deserialize);
 Datum
 arcollect_dso_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso");
 	StringInfoData buf;
 	DsoState   *state;
 	DateADT		as_of;
 
+	check_aggregate_call(fcinfo, "dso");
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	as_of = pq_getmsgint(&buf, 4);
-	state = dso_state_new(mcxt, as_of, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->receivables, mcxt);
-	exact_sum_deserialize(&buf, &state->sales, mcxt);
+	state = dso_state_new(CurrentMemoryContext, as_of, pq_getmsgint(&buf, 4));
+	exact_sum_deserialize(&buf, &state->receivables);
+	exact_sum_deserialize(&buf, &state->sales);
 	state_deserialize_end(&buf, "dso");
 	PG_RETURN_STATE(state);
 }

@@ -217,21 +217,21 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_deserialize);
 Datum
 arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
 	StringInfoData buf;
 	CountbackState *state;
 	int			nmonths;
 	int			i;
 
+	check_aggregate_call(fcinfo, "dso_countback");
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	state = countback_state_new(mcxt, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->receivables, mcxt);
+	state = countback_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
+	exact_sum_deserialize(&buf, &state->receivables);
 	nmonths = pq_getmsgint(&buf, 4);
 	if (nmonths < 0 || nmonths > (buf.len - buf.cursor))
 		elog(ERROR, "malformed dso_countback state: %d months", nmonths);
-	ensure_months(state, nmonths, mcxt);
+	ensure_months(state, nmonths, CurrentMemoryContext);
 	for (i = 0; i < nmonths; i++)
-		exact_sum_deserialize(&buf, &state->months[i], mcxt);
+		exact_sum_deserialize(&buf, &state->months[i]);
 	state_deserialize_end(&buf, "dso_countback");
 	PG_RETURN_STATE(state);
 }

@@ -326,8 +326,9 @@ exact_sum_serialize(StringInfo buf, const ExactSum *sum)
 				  : "");
 }
 
+/* The numeric part, if any, is made in the current memory context. */
 void
-exact_sum_deserialize(StringInfo buf, ExactSum *sum, MemoryContext mcxt)
+exact_sum_deserialize(StringInfo buf, ExactSum *sum)
 {
 	int64		high = pq_getmsgint64(buf);
 	uint64		low = (uint64) pq_getmsgint64(buf);
@@ -338,15 +339,10 @@ exact_sum_deserialize(StringInfo buf, ExactSum *sum, MemoryContext mcxt)
 	spill = pq_getmsgstring(buf);
 	sum->spill = NULL;
 	if (spill[0] != '\0')
-	{
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
-
 		sum->spill = DatumGetNumeric(DirectFunctionCall3(numeric_in,
 														 CStringGetDatum(spill),
 														 ObjectIdGetDatum(InvalidOid),
 														 Int32GetDatum(-1)));
-		MemoryContextSwitchTo(old);
-	}
 }
 
 Numeric

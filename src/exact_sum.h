@@ -54,8 +54,7 @@ extern Numeric exact_sum_result(const ExactSum *sum);
 extern Numeric exact_sum_result_scaled(const ExactSum *sum, int dscale);
 extern int	exact_sum_sign(const ExactSum *sum);
 extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
-extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum,
-								  MemoryContext mcxt);
+extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum);
 
 /* Small numeric helpers shared by the final functions. */
 extern Numeric numeric_times(Numeric a, Numeric b);

@@ -104,13 +104,14 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_deserialize);
 Datum
 arcollect_payment_delay_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_payment_delay");
-	PaymentDelayState *state = payment_delay_state_new(mcxt);
+	PaymentDelayState *state;
 	StringInfoData buf;
 
+	check_aggregate_call(fcinfo, "avg_payment_delay");
+	state = payment_delay_state_new(CurrentMemoryContext);
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	exact_sum_deserialize(&buf, &state->weighted_days, mcxt);
-	exact_sum_deserialize(&buf, &state->amount, mcxt);
+	exact_sum_deserialize(&buf, &state->weighted_days);
+	exact_sum_deserialize(&buf, &state->amount);
 	state_deserialize_end(&buf, "avg_payment_delay");
 	PG_RETURN_STATE(state);
 }
@@ -199,10 +200,11 @@ PG_FUNCTION_INFO_V1(arcollect_days_late_deserialize);
 Datum
 arcollect_days_late_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_days_late");
-	DaysLateState *state = MemoryContextAlloc(mcxt, sizeof(DaysLateState));
+	DaysLateState *state;
 	StringInfoData buf;
 
+	check_aggregate_call(fcinfo, "avg_days_late");
+	state = palloc(sizeof(DaysLateState));
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	state->late_days = pq_getmsgint64(&buf);
 	state->count = pq_getmsgint64(&buf);

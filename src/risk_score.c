@@ -176,18 +176,18 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_deserialize);
 Datum
 arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "risk_score");
 	StringInfoData buf;
 	RiskState  *state;
 
+	check_aggregate_call(fcinfo, "risk_score");
 	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	state = risk_state_new(mcxt, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->recorded_amount, mcxt);
-	exact_sum_deserialize(&buf, &state->late_amount_days, mcxt);
+	state = risk_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
+	exact_sum_deserialize(&buf, &state->recorded_amount);
+	exact_sum_deserialize(&buf, &state->late_amount_days);
 	state->recorded_count = pq_getmsgint64(&buf);
 	state->late_count = pq_getmsgint64(&buf);
-	exact_sum_deserialize(&buf, &state->owed, mcxt);
-	exact_sum_deserialize(&buf, &state->owed_overdue, mcxt);
+	exact_sum_deserialize(&buf, &state->owed);
+	exact_sum_deserialize(&buf, &state->owed_overdue);
 	state->oldest_overdue_days = pq_getmsgint(&buf, 4);
 	state_deserialize_end(&buf, "risk_score");
 	PG_RETURN_STATE(state);
