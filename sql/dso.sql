@@ -73,6 +73,31 @@ INSERT INTO sale VALUES ('2025-06-10', NULL, 100, -20);
 SELECT arcollect.dso_countback(issued_on, amount, open_amount, '2025-06-30') AS "0"
 FROM sale;
 
+-- years before Christ have their calendar months too (1 BC and 5 BC are leap
+-- years, 2 BC is not):
+-- as of 2 BC-03-10, AR 150; March 1-10: 100 (10 days) -> 50;
+-- February 2 BC: 50 / 100 * 28 = 14; 10 + 14 = 24
+INSERT INTO sale VALUES ('0002-03-05 BC', NULL, 100, 100), ('0002-02-14 BC', NULL, 100, 50);
+SELECT round(arcollect.dso_countback(issued_on, amount, open_amount, '0002-03-10 BC'), 6) AS "24"
+FROM sale;
+TRUNCATE sale;
+-- as of 5 BC-03-31, AR 150; March: 100 (31 days) -> 50;
+-- February 5 BC: 50 / 100 * 29 = 14.5; 31 + 14.5 = 45.5
+INSERT INTO sale VALUES ('0005-03-05 BC', NULL, 100, 100), ('0005-02-14 BC', NULL, 100, 50);
+SELECT round(arcollect.dso_countback(issued_on, amount, open_amount, '0005-03-31 BC'), 6) AS "45.5"
+FROM sale;
+TRUNCATE sale;
+-- back from 1 AD over two year ends, as of 0001-01-31, AR 350, sales of 100
+-- in January 1 AD, February 1 BC, December 2 BC and February 2 BC:
+-- Jan 1 AD 31 -> 250; Dec..Mar 1 BC without sales 306; Feb 1 BC 29 -> 150;
+-- Jan 1 BC 31; Dec 2 BC 31 -> 50; Nov..Mar 2 BC 275;
+-- Feb 2 BC: 50 / 100 * 28 = 14; 31 + 306 + 29 + 31 + 31 + 275 + 14 = 717
+INSERT INTO sale VALUES ('0001-01-20', NULL, 100, 100), ('0001-02-10 BC', NULL, 100, 100),
+    ('0002-12-10 BC', NULL, 100, 100), ('0002-02-10 BC', NULL, 100, 50);
+SELECT round(arcollect.dso_countback(issued_on, amount, open_amount, '0001-01-31'), 6) AS "717"
+FROM sale;
+TRUNCATE sale;
+
 -- bad parameters
 INSERT INTO sale VALUES ('2025-05-10', NULL, 100, 100);
 SELECT arcollect.dso(issued_on, amount, open_amount, '2025-06-30', 0) FROM sale;

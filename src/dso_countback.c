@@ -45,6 +45,10 @@ typedef struct CountbackState
 	DateADT    *starts;			/* first day of each of those months */
 } CountbackState;
 
+/*
+ * Months are numbered year * 12 + month - 1, with years as j2date gives
+ * them: 0 is 1 BC, -1 is 2 BC, so months before 1 BC have negative numbers.
+ */
 static int
 month_number(DateADT date)
 {
@@ -56,11 +60,17 @@ month_number(DateADT date)
 	return year * 12 + month - 1;
 }
 
-/* First day of a month number, as a date. */
+/*
+ * First day of a month number, as a date.  The year is the month number
+ * divided by 12 rounded down, not toward zero as C's / does: month -1 is
+ * December of year -1, not a month 0 of year 0.
+ */
 static DateADT
 month_first_day(int month)
 {
-	return date2j(month / 12, month % 12 + 1, 1) - POSTGRES_EPOCH_JDATE;
+	int			year = (month >= 0 ? month : month - 11) / 12;
+
+	return date2j(year, month - year * 12 + 1, 1) - POSTGRES_EPOCH_JDATE;
 }
 
 /* Makes months[0..count-1] and their first days exist. */

@@ -20,7 +20,7 @@
 -- Tables are ordinary tables (temporary ones cannot be scanned by parallel
 -- workers); everything is rolled back at the end.
 BEGIN;
-SELECT tap.plan(110);
+SELECT tap.plan(119);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL max_parallel_workers_per_gather = 0;
@@ -291,6 +291,13 @@ INSERT INTO billing.tap_ref
 SELECT 'dso_countback as of 2024-02-29', c, pg_temp.tap_ref_countback(c, date '2024-02-29')::text
 FROM generate_series(0, 300) c;
 
+-- The Gregorian calendar repeats every 400 years (146,097 days), so the
+-- same invoices 2,400 years earlier, in 378 to 375 BC, have the same
+-- countback.
+INSERT INTO billing.tap_ref
+SELECT 'dso_countback 2,400 years earlier', customer_id, want
+FROM billing.tap_ref WHERE case_name = 'dso_countback as of 2025-06-15';
+
 SELECT tap.is((SELECT array_agg(coalesce(want, 'NULL') ORDER BY customer_id) FROM billing.tap_ref
                 WHERE case_name = 'dso_countback as of 2025-06-15' AND customer_id IN (5, 6, 7, 11)),
               ARRAY['0', '0', 'NULL', '76'],
@@ -358,7 +365,9 @@ INSERT INTO billing.tap_case VALUES
  (10, 'dso_countback as of 2024-02-29',
      $$arcollect.dso_countback(issued_on, amount, open_amount, date '2024-02-29')::text$$),
  (11, 'risk_score',
-     $$arcollect.risk_score(due_on, paid_on, amount, open_amount, date '2025-06-15')::text$$);
+     $$arcollect.risk_score(due_on, paid_on, amount, open_amount, date '2025-06-15')::text$$),
+ (12, 'dso_countback 2,400 years earlier',
+     $$arcollect.dso_countback(issued_on - 876582, amount, open_amount, date '2025-06-15' - 876582)::text$$);
 
 -- Aging results are arrays of numbers shown with a common scale, so they
 -- are compared as numeric[]; the other results as text.
