@@ -4,7 +4,7 @@
 -- never a crash; NULL inputs give NULL from the scalars and are skipped by
 -- the aggregates.
 BEGIN;
-SELECT tap.plan(221);
+SELECT tap.plan(223);
 
 SET LOCAL client_min_messages = warning;
 
@@ -133,6 +133,8 @@ INSERT INTO billing.tap_error_case (label, query, errcode, message) VALUES
   $$SELECT arcollect.cei(100000, 'Infinity', 120000, 100000)$$, '22023', 'credit_sales'),
  ('cei with -infinite ending_ar',
   $$SELECT arcollect.cei(100000, 1000000, '-Infinity', 100000)$$, '22023', 'ending_ar'),
+ ('cei whose index is beyond numeric''s range',
+  $$SELECT arcollect.cei(1e131071, 0, 0, 1e131071 - 1)$$, '22003', 'overflows'),
 
  -- payment_index
  ('payment_index of NaN',
