@@ -25,6 +25,8 @@
 #   BENCH_CHECK       0: skip checking that aggregate and SQL agree (1)
 #   BENCH_PORT        port of the throwaway cluster (5522)
 #   BENCH_SETUP       1: always run scripts/setup.sh first; 0: never (auto)
+#   PG_CONFIG         pg_config of the server to use, as for scripts/setup.sh
+#                     (/usr/lib/postgresql/15/bin/pg_config)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +50,11 @@ if [ "$RUNS" -lt 2 ]; then
     exit 1
 fi
 
-PG_BIN=/usr/lib/postgresql/15/bin
+# The server's binaries (initdb, pg_ctl, psql) and its extension
+# directories come from PG_CONFIG, which may name a copy of the server's
+# tree; scripts/setup.sh builds and installs into the same one.
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_BIN=$("$PG_CONFIG" --bindir)
 export PATH=$PG_BIN:$PATH
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -56,7 +62,7 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # --- the extension ---------------------------------------------------------
 setup=${BENCH_SETUP:-auto}
 if [ "$setup" = auto ]; then
-    if [ -f "$("$PG_BIN/pg_config" --sharedir 2>/dev/null)/extension/arcollect.control" ]; then
+    if [ -f "$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/arcollect.control" ]; then
         setup=0
     else
         setup=1
@@ -69,7 +75,7 @@ fi
 
 # Which build is measured: the installed library, and the state of the tree
 # now (which may be ahead of the last make install).
-libdir=$("$PG_BIN/pg_config" --pkglibdir)
+libdir=$("$PG_CONFIG" --pkglibdir)
 build="arcollect.so installed $(date -u -r "$libdir/arcollect.so" '+%Y-%m-%d %H:%M UTC' 2>/dev/null || echo '?'), md5 $(md5sum "$libdir/arcollect.so" 2>/dev/null | cut -c1-12); tree $(git describe --always --dirty 2>/dev/null || echo unknown)"
 
 # --- the server ------------------------------------------------------------
