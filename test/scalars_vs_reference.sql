@@ -1,3 +1,4 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- payment_index and cei against independent plain-SQL references.
 --
 -- payment_index over every thousandth of a day from 40 days early to 200
@@ -12,11 +13,11 @@
 -- cei on random receivables, and on the same receivables times 10^131064
 -- (near numeric's largest), where the index, a ratio, must not change.
 BEGIN;
-SELECT plan(6);
+SELECT tap.plan(6);
 
 SELECT setseed(0.1301);
 
-CREATE TABLE tap_pi AS
+CREATE TEMP TABLE tap_pi AS
 SELECT d, arcollect.payment_index(d) AS got,
        CASE WHEN d <= -30 THEN 100
             WHEN d <= -20 THEN round(100 + (d + 30) * (90 - 100) / 10.0)
@@ -30,20 +31,20 @@ SELECT d, arcollect.payment_index(d) AS got,
             ELSE greatest(floor(20 - (d - 120) / 3.0), 1) END AS want
 FROM (SELECT n / 1000.0 AS d FROM generate_series(-40000, 200000) n) g;
 
-SELECT is((SELECT count(*) FROM tap_pi WHERE got IS DISTINCT FROM want), 0::bigint,
+SELECT tap.is((SELECT count(*) FROM tap_pi WHERE got IS DISTINCT FROM want), 0::bigint,
           'payment_index agrees with the reference on every thousandth of a day from -40 to 200');
 
-SELECT is((SELECT count(*) FROM (SELECT got, lag(got) OVER (ORDER BY d) AS before FROM tap_pi) t
+SELECT tap.is((SELECT count(*) FROM (SELECT got, lag(got) OVER (ORDER BY d) AS before FROM tap_pi) t
             WHERE got > before OR got NOT BETWEEN 1 AND 100), 0::bigint,
           'payment_index stays within 1 to 100 and never rises with more days beyond terms');
 
-SELECT is((SELECT array_agg(DISTINCT got ORDER BY got) FROM tap_pi WHERE d > 120),
+SELECT tap.is((SELECT array_agg(DISTINCT got ORDER BY got) FROM tap_pi WHERE d > 120),
           (SELECT array_agg(n ORDER BY n) FROM generate_series(1, 19) n),
           'past 120 days payment_index takes every value from 19 down to 1, and no other');
 
 -- Receivables where the index is between 0 and 100: ending AR at most what
 -- there was to collect (B + S/m), ending current AR at most ending AR.
-CREATE TABLE tap_cei AS
+CREATE TEMP TABLE tap_cei AS
 SELECT b, s, e, floor(random() * (e + 1))::numeric AS ec, m
 FROM (SELECT b, s, m, floor(random() * (b + s / m + 1))::numeric AS e
         FROM (SELECT floor(random() * 1000000)::numeric AS b,
@@ -51,13 +52,13 @@ FROM (SELECT b, s, m, floor(random() * (b + s / m + 1))::numeric AS e
                      1 + floor(random() * 12)::int AS m
                 FROM generate_series(1, 2000)) r) r;
 
-SELECT is((SELECT count(*) FROM tap_cei
+SELECT tap.is((SELECT count(*) FROM tap_cei
             WHERE arcollect.cei(b, s, e, ec, m)::text
                   IS DISTINCT FROM ((m * b + s - m * e) * 100 / nullif(m * b + s - m * ec, 0))::text),
           0::bigint,
           'cei equals (m*B + S - m*E) * 100 / (m*B + S - m*EC), to the last digit shown');
 
-SELECT is((SELECT count(*) FROM tap_cei
+SELECT tap.is((SELECT count(*) FROM tap_cei
             WHERE arcollect.cei(b * 1e131064, s * 1e131064, e * 1e131064, ec * 1e131064, m)
                   IS DISTINCT FROM arcollect.cei(b, s, e, ec, m)),
           0::bigint,
@@ -65,8 +66,8 @@ SELECT is((SELECT count(*) FROM tap_cei
 
 -- numeric holds less than 10^131072: 100 * (m*B + S) * 10^131064 is beyond
 -- it when 100 * (m*B + S) >= 10^8
-SELECT ok((SELECT count(*) FILTER (WHERE 100 * (m * b + s) >= 100000000) > 1800 FROM tap_cei),
+SELECT tap.ok((SELECT count(*) FILTER (WHERE 100 * (m * b + s) >= 100000000) > 1800 FROM tap_cei),
           'for most of them, 100 * (m*B + S) is beyond numeric''s range at that size');
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 ROLLBACK;
