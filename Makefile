@@ -19,6 +19,7 @@ OBJS = \
 	src/risk_score.o \
 	src/currency.o \
 	src/time_zone.o \
+	src/ledger_values.o \
 	src/ledger_trigger.o \
 	src/ledger_fastpath.o \
 	src/ledger_gate.o
@@ -38,6 +39,7 @@ INSTALL_SOURCES = \
 	sql/code/dso_countback.sql \
 	sql/code/risk_score.sql \
 	sql/code/currency.sql \
+	sql/code/ledger_values.sql \
 	sql/schema/ledger_tables.sql \
 	sql/code/time_zone.sql \
 	sql/schema/customer.sql \
@@ -70,7 +72,7 @@ EXTRA_CLEAN = build
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
-	readme
+	readme ledger_limits
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

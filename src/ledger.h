@@ -2,8 +2,9 @@
  *
  * ledger.h
  *	  Declarations shared by the receivables ledger's C files: the
- *	  currency check (currency.c) and the fast path for new invoices
- *	  (ledger_fastpath.c), both used by the billing-table trigger
+ *	  currency check (currency.c), the values the ledger can hold
+ *	  (ledger_values.c) and the fast path for new invoices
+ *	  (ledger_fastpath.c), all used by the billing-table trigger
  *	  (ledger_trigger.c); and the search_path pin and the function owner
  *	  lookup that the trigger and the entry points of ledger_gate.c share.
  *
@@ -15,12 +16,27 @@
 #include "postgres.h"
 
 #include "access/tupdesc.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
 
 extern bool currency_code_known(const char *code, int len);
 extern int	ledger_pin_search_path(void);
 extern Oid	ledger_owner(Oid fn_oid);
+
+/*
+ * What the ledger can hold (ledger_values.c): an invoice key, customer or
+ * owner of at most LEDGER_MAX_TEXT_BYTES bytes, finite dates, and amounts
+ * less than 10^LEDGER_AMOUNT_DIGITS in absolute value.
+ */
+#define LEDGER_MAX_TEXT_BYTES 1000
+#define LEDGER_AMOUNT_DIGITS 38
+
+extern bool ledger_text_fits(Datum value);
+extern bool ledger_date_usable(DateADT value);
+extern Numeric ledger_amount_limit(MemoryContext cxt);
+extern bool ledger_amount_usable(Numeric value, Numeric limit, int *sign);
 
 /* The columns of a billing table that arcollect.attach maps, in order. */
 typedef enum LedgerMapped

@@ -87,6 +87,7 @@ struct LedgerFastPath
 	int32		attachment_id;
 	MappedColumn col[LEDGER_NMAPPED];
 	text	   *default_currency;	/* NULL when none */
+	Numeric		amount_limit;	/* see ledger_amount_usable */
 	int			nvoid;
 	char	  **void_statuses;	/* lower case */
 	int			ncredit;
@@ -254,6 +255,7 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	}
 	fp->default_currency = default_currency_null ? NULL :
 		DatumGetTextPCopy(default_currency);
+	fp->amount_limit = ledger_amount_limit(cxt);
 	fp->void_statuses = status_list(DatumGetArrayTypeP(void_statuses), &fp->nvoid);
 	fp->credit_statuses = status_list(DatumGetArrayTypeP(credit_statuses), &fp->ncredit);
 
@@ -493,21 +495,6 @@ status_in(text *status, char **list, int n, bool *unsure)
 		if (strcmp(s, list[i]) == 0)
 			return true;
 	return false;
-}
-
-/*
- * The sign of an amount; false for NaN and infinities, which only the
- * general statement reports (it quarantines the row).
- */
-static bool
-amount_sign(Datum amount, int *sign)
-{
-	Numeric		n = DatumGetNumeric(amount);
-
-	if (numeric_is_nan(n) || numeric_is_inf(n))
-		return false;
-	*sign = numeric_sign_of(n);
-	return true;
 }
 
 /*
@@ -976,19 +963,24 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		ResetPerTupleExprContext(estate);
 		old = MemoryContextSwitchTo(rowcxt);
 
-		/* convert and check, as _invoice_rows_sql does */
+		/*
+		 * Convert and check, as _invoice_rows_sql does; what the ledger
+		 * can hold is decided by ledger_values.c, for both.
+		 */
 		key = column_text(&fp->col[LEDGER_KEY], in, &isnull);
 		cust = column_text(&fp->col[LEDGER_CUSTOMER], in, &isnull);
-		if (isnull || key == NULL)
+		if (isnull || key == NULL || !ledger_text_fits(PointerGetDatum(key)) ||
+			!ledger_text_fits(PointerGetDatum(cust)))
 			goto skip;
 		amt = column_numeric(&fp->col[LEDGER_AMOUNT], in, &isnull);
-		if (isnull)
+		if (isnull || !ledger_amount_usable(DatumGetNumeric(amt), fp->amount_limit, &amt_sign))
 			goto skip;
 		iss = column_date(&fp->col[LEDGER_ISSUED], in, &isnull);
-		if (isnull)
+		if (isnull || !ledger_date_usable(DatumGetDateADT(iss)))
 			goto skip;
 		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
-		if (isnull || DatumGetDateADT(due) < DatumGetDateADT(iss))
+		if (isnull || !ledger_date_usable(DatumGetDateADT(due)) ||
+			DatumGetDateADT(due) < DatumGetDateADT(iss))
 			goto skip;
 		cur = row_currency(fp, memo, in);
 		if (cur == NULL)
@@ -998,28 +990,34 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		row_status(fp, memo, status, &is_void, &is_credit, &unsure);
 		if (unsure)
 			goto skip;
-		if (!amount_sign(amt, &amt_sign) || (amt_sign < 0 && !is_credit))
+		if (amt_sign < 0 && !is_credit)
 			goto skip;
+		paid = zero;
+		paid_sign = 0;
 		if (fp->col[LEDGER_PAID].attnum != 0)
 		{
 			paid = column_numeric(&fp->col[LEDGER_PAID], in, &isnull);
 			if (isnull)
 				paid = zero;
+			else if (!ledger_amount_usable(DatumGetNumeric(paid), fp->amount_limit, &paid_sign))
+				goto skip;
 		}
 		else if (fp->col[LEDGER_OPEN].attnum != 0)
 		{
 			Datum		open = column_numeric(&fp->col[LEDGER_OPEN], in, &isnull);
 
-			if (isnull)
+			/* both below the limit: the difference cannot overflow */
+			if (isnull || !ledger_amount_usable(DatumGetNumeric(open), fp->amount_limit, NULL))
 				goto skip;
 			paid = DirectFunctionCall2(numeric_sub, amt, open);
+			paid_sign = numeric_sign_of(DatumGetNumeric(paid));
 		}
-		else
-			paid = zero;
-		if (!amount_sign(paid, &paid_sign))
-			goto skip;
 		if (fp->col[LEDGER_OWNER].attnum != 0)
+		{
 			owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
+			if (owner != NULL && !ledger_text_fits(PointerGetDatum(owner)))
+				goto skip;
+		}
 
 		/* a key the ledger knows goes to the general statement */
 		keydatum = PointerGetDatum(key);

@@ -14,7 +14,7 @@
 --   $4 text[]   status values meaning void
 --   $5 text[]   status values meaning credit note
 -- Every statement returns one row: rows seen, rows quarantined, and the
--- key and reason of the first quarantined row.
+-- key (as messages show it) and reason of the first quarantined row.
 --
 -- Dating rule: a change is dated by the billing data when it can be
 -- (the issue date of an invoice, the paid_on date of a payment, also when
@@ -102,6 +102,12 @@ END;
 -- NULL for a usable row.  The row's quarantine data is not carried
 -- along: building it for every row of a COPY doubles the cost of reading
 -- it; see _quarantine_rows_sql.
+--
+-- What the ledger can hold (keys, customers and owners short enough to
+-- index, finite dates, amounts below 10^38) is decided by the functions
+-- of ledger_values.sql, which the fast path in C calls too.  The paid or
+-- open column is read as it is (pin) and the amount paid worked out only
+-- for a usable row: amount - open of two huge amounts would overflow.
 CREATE OR REPLACE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -112,28 +118,35 @@ DECLARE
     cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
                           ELSE format('coalesce(upper(btrim(%s) COLLATE "C"), $3)',
                                       arcollect._text_sql(a.billing_table, a.currency_column, 's')) END;
-    paid_expr text := CASE WHEN a.paid_column IS NOT NULL
-                               THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
-                           WHEN a.open_column IS NOT NULL
-                               THEN format('(s.%I)::numeric - (s.%I)::numeric', a.amount_column, a.open_column)
-                           ELSE '0::numeric' END;
+    pin_expr text := CASE WHEN a.paid_column IS NOT NULL
+                              THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
+                          WHEN a.open_column IS NOT NULL
+                              THEN format('(s.%I)::numeric', a.open_column)
+                          ELSE '0::numeric' END;
+    paid_expr text := CASE WHEN a.open_column IS NOT NULL THEN 'w.amt - w.pin' ELSE 'w.pin' END;
     status_expr text := CASE WHEN a.status_column IS NULL THEN 'NULL::text'
                              ELSE arcollect._text_sql(a.billing_table, a.status_column, 's') END;
     owner_expr text := CASE WHEN a.owner_column IS NULL THEN 'NULL::text'
                             ELSE arcollect._text_sql(a.billing_table, a.owner_column, 's') END;
     open_check text := CASE WHEN a.open_column IS NULL THEN ''
-                            ELSE 'WHEN v.paid IS NULL THEN ''missing_open_amount'' ' END;
+                            ELSE 'WHEN v.pin IS NULL THEN ''missing_open_amount'' ' END;
 BEGIN
     RETURN format(
-        $q$SELECT w.k, w.cust, w.cur, w.iss, w.due, w.amt, w.paid, w.owner, w.status,
+        $q$SELECT w.k, w.cust, w.cur, w.iss, w.due, w.amt,
+       CASE WHEN w.reason IS NULL THEN %s END AS paid, w.owner, w.status,
        w.is_void, w.is_credit, w.reason
   FROM (SELECT v.*,
-               CASE WHEN v.cust IS NULL THEN 'missing_customer'
+               CASE WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
+                    WHEN v.cust IS NULL THEN 'missing_customer'
+                    WHEN NOT arcollect.ledger_text_fits(v.cust) THEN 'customer_too_long'
+                    WHEN NOT arcollect.ledger_text_fits(v.owner) THEN 'owner_too_long'
                     WHEN v.amt IS NULL THEN 'missing_amount'
-                    WHEN v.amt IN ('NaN', 'Infinity', '-Infinity')
-                      OR v.paid IN ('NaN', 'Infinity', '-Infinity') THEN 'invalid_amount'
+                    WHEN NOT arcollect.ledger_amount_usable(v.amt)
+                      OR NOT arcollect.ledger_amount_usable(v.pin) THEN 'invalid_amount'
                     WHEN v.iss IS NULL THEN 'missing_issue_date'
                     WHEN v.due IS NULL THEN 'missing_due_date'
+                    WHEN NOT arcollect.ledger_date_usable(v.iss)
+                      OR NOT arcollect.ledger_date_usable(v.due) THEN 'invalid_date'
                     WHEN v.due < v.iss THEN 'due_before_issue'
                     WHEN v.cur IS NULL THEN 'missing_currency'
                     WHEN NOT arcollect.is_currency_code(v.cur) THEN 'unknown_currency'
@@ -146,16 +159,16 @@ BEGIN
                        (s.%I)::date AS iss,
                        (s.%I)::date AS due,
                        (s.%I)::numeric AS amt,
-                       %s AS paid,
+                       %s AS pin,
                        %s AS owner,
                        %s AS status,
                        coalesce(lower(%s COLLATE "C") = ANY ($4), false) AS is_void,
                        coalesce(lower(%s COLLATE "C") = ANY ($5), false) AS is_credit
                   FROM %s s) v) w$q$,
-        open_check,
+        paid_expr, open_check,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
         arcollect._text_sql(a.billing_table, a.customer_column, 's'), cur_expr, a.issued_on_column,
-        a.due_on_column, a.amount_column, paid_expr, owner_expr, status_expr,
+        a.due_on_column, a.amount_column, pin_expr, owner_expr, status_expr,
         status_expr, status_expr, source);
 END
 $fn$;
@@ -204,9 +217,11 @@ BEGIN
        CASE WHEN w.reason IS NULL THEN NULL ELSE w.row_data END AS row_data
   FROM (SELECT v.*,
                CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
+                    WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
                     WHEN v.amt IS NULL THEN 'missing_amount'
-                    WHEN v.amt IN ('NaN', 'Infinity', '-Infinity') THEN 'invalid_amount'
+                    WHEN NOT arcollect.ledger_amount_usable(v.amt) THEN 'invalid_amount'
                     WHEN v.pon IS NULL THEN 'missing_paid_on'
+                    WHEN NOT arcollect.ledger_date_usable(v.pon) THEN 'invalid_date'
                     WHEN v.kind IS NULL THEN 'unknown_kind'
                END AS reason
           FROM (SELECT %s COLLATE "C" AS k,
@@ -219,6 +234,14 @@ BEGIN
         a.amount_column, a.paid_on_column, kind_expr, arcollect._row_data_sql(a, 's'), source);
 END
 $fn$;
+
+-- An invoice key as messages show it: a key too long to book would fill
+-- the screen, so it is cut to its first 40 characters.
+CREATE OR REPLACE FUNCTION arcollect._message_key(key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN length(key) > 40 THEN left(key, 40) || '...' ELSE key END;
 
 -- The statement that brings the ledger in line with one event on an
 -- attached table.  event is INSERT, UPDATE, DELETE, TRUNCATE (the trigger
@@ -286,7 +309,7 @@ BEGIN
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
               SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
-       (SELECT f.k FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
+       (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
   FROM n$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
@@ -392,7 +415,8 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
      %s
      qins AS (INSERT INTO arcollect.quarantine AS q (attachment_id, row_kind, invoice_key, reason, row_data)
               %s
-              ON CONFLICT (attachment_id, invoice_key) WHERE row_kind = 'invoice' DO UPDATE
+              ON CONFLICT (attachment_id, arcollect._key_digest(invoice_key)) WHERE row_kind = 'invoice'
+              DO UPDATE
                  SET reason = excluded.reason, row_data = excluded.row_data,
                      quarantined_at = excluded.quarantined_at),
      cust AS (INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)
@@ -403,16 +427,19 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                GROUP BY src.cust
               ON CONFLICT (customer_id) DO NOTHING)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS rows_quarantined,
-       (SELECT f.k FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
+       (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
   FROM src$q$,
         new_rows, old_keys,
         -- a freshly inserted key cannot be in quarantine already
         CASE WHEN event = 'INSERT' THEN '' ELSE
+        -- (found through the quarantine's index on the key's digest)
         $d$qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
-                 AND q.invoice_key IN (SELECT touched.k FROM touched
-                                       EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL)),$d$
+                 AND (arcollect._key_digest(q.invoice_key), q.invoice_key) IN
+                     (SELECT arcollect._key_digest(x.k), x.k
+                        FROM (SELECT touched.k FROM touched
+                              EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL) x)),$d$
         END,
         arcollect._quarantine_rows_sql(a, new_source));
 END

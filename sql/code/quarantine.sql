@@ -7,11 +7,15 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE reason
+    WHEN 'key_too_long' THEN 'the invoice key is longer than 1000 bytes'
     WHEN 'missing_customer' THEN 'the customer is missing'
+    WHEN 'customer_too_long' THEN 'the customer is longer than 1000 bytes'
+    WHEN 'owner_too_long' THEN 'the owner is longer than 1000 bytes'
     WHEN 'missing_amount' THEN 'the amount is missing'
-    WHEN 'invalid_amount' THEN 'an amount is NaN or infinite'
+    WHEN 'invalid_amount' THEN 'an amount is NaN, infinite or too large (10^38 or more)'
     WHEN 'missing_issue_date' THEN 'the issue date is missing'
     WHEN 'missing_due_date' THEN 'the due date is missing'
+    WHEN 'invalid_date' THEN 'a date is infinity or -infinity'
     WHEN 'due_before_issue' THEN 'the due date is before the issue date'
     WHEN 'missing_currency' THEN 'the currency is missing'
     WHEN 'unknown_currency' THEN 'the currency is not an ISO 4217 code'

@@ -170,7 +170,11 @@ CREATE TABLE arcollect.quarantine (
     quarantined_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
-CREATE UNIQUE INDEX quarantine_invoice_key ON arcollect.quarantine (attachment_id, invoice_key)
+-- One quarantine row per invoice key, found by a digest of the key: the
+-- quarantine also holds keys too long for a btree on the key itself
+-- (src/ledger_values.c).
+CREATE UNIQUE INDEX quarantine_invoice_key
+    ON arcollect.quarantine (attachment_id, arcollect._key_digest(invoice_key))
     WHERE row_kind = 'invoice';
 CREATE INDEX quarantine_attachment ON arcollect.quarantine (attachment_id);
 
@@ -180,7 +184,7 @@ COMMENT ON COLUMN arcollect.quarantine.quarantine_id IS 'Identifier of the quara
 COMMENT ON COLUMN arcollect.quarantine.attachment_id IS 'The attached table the row is in.';
 COMMENT ON COLUMN arcollect.quarantine.row_kind IS 'invoice (a billing-table row) or payment (a payments-table row).';
 COMMENT ON COLUMN arcollect.quarantine.invoice_key IS 'The invoice key of the row, as text, when it has one.';
-COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: missing_customer, missing_amount, invalid_amount, missing_issue_date, missing_due_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
+COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
 COMMENT ON COLUMN arcollect.quarantine.row_data IS
 'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
 COMMENT ON COLUMN arcollect.quarantine.quarantined_at IS 'When the row (last) went to quarantine.';

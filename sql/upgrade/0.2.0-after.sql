@@ -2,6 +2,14 @@
 -- new code, and data migration, run after the code of sql/code/ is
 -- replayed.
 
+-- The quarantine's unique key is on a digest of the invoice key, which
+-- may be longer than a btree entry takes (arcollect._key_digest is new).
+DROP INDEX arcollect.quarantine_invoice_key;
+CREATE UNIQUE INDEX quarantine_invoice_key
+    ON arcollect.quarantine (attachment_id, arcollect._key_digest(invoice_key))
+    WHERE row_kind = 'invoice';
+COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
+
 -- Quarantine keeps only the mapped columns of a row (0.1.0 kept the whole
 -- row, unmapped columns too, which whoever reads quarantine could read).
 -- 0.1.0 named each value by its column and wrote it as 0.2.0 does, so
