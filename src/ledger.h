@@ -51,6 +51,7 @@ typedef enum LedgerMapped
 	LEDGER_OPEN,
 	LEDGER_OWNER,
 	LEDGER_STATUS,
+	LEDGER_PAID_ON,				/* the date of the paid or open column */
 	LEDGER_NMAPPED
 } LedgerMapped;
 

@@ -958,6 +958,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 					iss,
 					due,
 					keydatum;
+		DateADT		paid_on = today;
 		ScanKeyData skey[2];
 
 		ResetPerTupleExprContext(estate);
@@ -1018,6 +1019,16 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 			if (owner != NULL && !ledger_text_fits(PointerGetDatum(owner)))
 				goto skip;
 		}
+		if (fp->col[LEDGER_PAID_ON].attnum != 0)
+		{
+			/* the date of the amount paid; without one, the day it is seen */
+			Datum		d = column_date(&fp->col[LEDGER_PAID_ON], in, &isnull);
+
+			if (!isnull && !ledger_date_usable(DatumGetDateADT(d)))
+				goto skip;
+			if (!isnull)
+				paid_on = DatumGetDateADT(d);
+		}
 
 		/* a key the ledger knows goes to the general statement */
 		keydatum = PointerGetDatum(key);
@@ -1053,13 +1064,18 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 #undef SET
 		target_add(batch->invoices, inv_values, inv_nulls);
 
-		/* what it comes with, as the INSERT statement books it */
+		/*
+		 * What it comes with, as the INSERT statement books it: the
+		 * payment on its paid_on date, a void on the day it is seen; never
+		 * before the issue date.
+		 */
 		{
 			DateADT		seen = Max(today, DatumGetDateADT(iss));
 
 			if (paid_sign != 0)
 				add_entry(batch, keydatum, "payment",
-						  DirectFunctionCall1(numeric_uminus, paid), seen, now);
+						  DirectFunctionCall1(numeric_uminus, paid),
+						  Max(paid_on, DatumGetDateADT(iss)), now);
 			if (is_void)
 			{
 				Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);

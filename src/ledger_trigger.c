@@ -233,7 +233,7 @@ ledger_load(LedgerTable *entry, Relation rel)
 								" a.key_column, a.customer_column, a.amount_column,"
 								" a.due_on_column, a.issued_on_column, a.currency_column,"
 								" a.paid_column, a.open_column, a.owner_column,"
-								" a.status_column, a.invoice_key_column, a.paid_on_column,"
+								" a.status_column, a.paid_on_column, a.invoice_key_column,"
 								" a.kind_column"
 								" FROM arcollect.attachment a"
 								" WHERE a.billing_table = coalesce(pg_catalog.pg_partition_root($1), $1)"

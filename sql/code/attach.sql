@@ -283,10 +283,12 @@ RETURN (SELECT count(*) FROM pg_catalog.pg_trigger g
 
 -- Brings the ledger of an attachment in line with the whole table, as
 -- attaching does: for a payments table, by taking back what it booked and
--- booking its rows again.  Returns the sync statement's counts.
+-- booking its rows again.  Returns the sync statement's counts (see
+-- ledger_sync.sql).
 CREATE OR REPLACE FUNCTION arcollect._import(attachment_id integer,
                                   OUT rows_seen bigint, OUT rows_quarantined bigint,
-                                  OUT first_key text, OUT first_reason text)
+                                  OUT first_key text, OUT first_reason text,
+                                  OUT payments_undated bigint)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -298,7 +300,7 @@ BEGIN
         PERFORM arcollect._payments_clear(a.attachment_id);
     END IF;
     EXECUTE arcollect._sync_sql(a.attachment_id, 'IMPORT')
-       INTO rows_seen, rows_quarantined, first_key, first_reason
+       INTO rows_seen, rows_quarantined, first_key, first_reason, payments_undated
       USING a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency,
             a.void_statuses, a.credit_statuses;
 END
@@ -310,7 +312,10 @@ $fn$;
 -- mapping and the caller's rights are checked here, on the billing table
 -- and, for a payments table, on the billing table its keys refer to.
 -- Returns the number of rows booked; unusable rows go to quarantine (or,
--- in strict mode, fail the call).
+-- in strict mode, fail the call).  A billing table attached again with a
+-- new paid_on column has the payments of its paid column dated by it
+-- (_paid_redate).  Payments the import has no date for are dated today,
+-- with a WARNING: the history before the attach is unknown.
 CREATE OR REPLACE FUNCTION arcollect._attach_register(caller regrole, a arcollect.attachment)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
@@ -318,6 +323,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     id integer;
+    old_paid_on name;
     inv arcollect.attachment;
     r record;
 BEGIN
@@ -335,7 +341,8 @@ BEGIN
     END IF;
 
     PERFORM arcollect._install_triggers(a.billing_table);
-    SELECT t.attachment_id INTO id FROM arcollect.attachment t WHERE t.billing_table = a.billing_table;
+    SELECT t.attachment_id, t.paid_on_column INTO id, old_paid_on
+      FROM arcollect.attachment t WHERE t.billing_table = a.billing_table;
     IF FOUND THEN
         UPDATE arcollect.attachment t
            SET kind = a.kind, invoices_attachment_id = a.invoices_attachment_id,
@@ -360,8 +367,13 @@ BEGIN
                 a.open_column, a.owner_column, a.status_column, a.invoice_key_column, a.paid_on_column,
                 a.kind_column, a.default_currency, a.void_statuses, a.credit_statuses, a.strict_mode)
         RETURNING attachment_id INTO id;
+        old_paid_on := a.paid_on_column;
     END IF;
 
+    IF a.kind = 'invoices' AND a.paid_on_column IS DISTINCT FROM old_paid_on
+       AND a.paid_on_column IS NOT NULL THEN
+        PERFORM arcollect._paid_redate(id);
+    END IF;
     r := arcollect._import(id);
     IF r.rows_quarantined > 0 THEN
         IF a.strict_mode THEN
@@ -380,13 +392,28 @@ BEGIN
                                   arcollect.quarantine_reason_text(r.first_reason)),
                   HINT = 'See arcollect.quarantine; a row leaves quarantine once it is corrected in the table.';
     END IF;
+    IF r.payments_undated > 0 AND a.paid_on_column IS NULL THEN
+        RAISE WARNING 'arcollect dated the payments of % of table % today',
+              CASE WHEN r.payments_undated = 1 THEN 'one invoice' ELSE r.payments_undated || ' invoices' END,
+              a.billing_table
+            USING DETAIL = format('Column "%s" says they were paid, in part or in full, but no column says when: the ledger counts them as paid today, and as-of reports for earlier dates show them still open (the history before today is unknown).',
+                                  coalesce(a.paid_column, a.open_column)),
+                  HINT = 'Attach the table again with paid_on => the column that dates the amount paid; it dates these payments and later ones.';
+    ELSIF r.payments_undated > 0 THEN
+        RAISE WARNING 'arcollect dated the payments of % of table % today',
+              CASE WHEN r.payments_undated = 1 THEN 'one invoice' ELSE r.payments_undated || ' invoices' END,
+              a.billing_table
+            USING DETAIL = format('Column "%s" says they were paid, in part or in full, but their column "%s" is empty: the ledger counts them as paid today, and as-of reports for earlier dates show them still open.',
+                                  coalesce(a.paid_column, a.open_column), a.paid_on_column),
+                  HINT = format('Later changes of rows that have a date in column "%s" are dated by it.', a.paid_on_column);
+    END IF;
     RETURN r.rows_seen - r.rows_quarantined;
 END
 $fn$;
 
 -- arcollect.attach for caller: checks the parameters and builds the
 -- attachment that _attach_register checks and records.  The parameters
--- after caller are attach's, read as $2 ... $16: open, key and strict are
+-- after caller are attach's, read as $2 ... $17: open, key and strict are
 -- also PL/pgSQL keywords.
 CREATE OR REPLACE FUNCTION arcollect._attach(
     caller regrole,
@@ -404,7 +431,8 @@ CREATE OR REPLACE FUNCTION arcollect._attach(
     strict boolean,
     default_currency text,
     void_statuses text[],
-    credit_statuses text[])
+    credit_statuses text[],
+    paid_on text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -421,6 +449,12 @@ BEGIN
         RAISE EXCEPTION 'give paid or open, not both'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'paid names the column of the amount paid so far, open the column of the amount still open; either one determines the other.';
+    END IF;
+    IF $17 IS NOT NULL AND $9 IS NULL AND $10 IS NULL THEN
+        RAISE EXCEPTION 'paid_on needs paid or open'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'paid_on names the column that dates the amount paid, given by the paid or open column.',
+                  HINT = 'Give paid => or open => as well, or leave paid_on out.';
     END IF;
     IF $8 IS NULL AND $14 IS NULL THEN
         RAISE EXCEPTION 'attach needs a currency column or a default currency for table %', tbl
@@ -445,6 +479,7 @@ BEGIN
     a.open_column := $10;
     a.owner_column := $11;
     a.status_column := $12;
+    a.paid_on_column := $17;
     a.strict_mode := coalesce($13, false);
     a.default_currency := upper($14);
     a.void_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($15) s);
@@ -556,13 +591,14 @@ CREATE OR REPLACE FUNCTION arcollect.attach(
     strict boolean DEFAULT false,
     default_currency text DEFAULT NULL,
     void_statuses text[] DEFAULT '{void,voided,cancelled,canceled}',
-    credit_statuses text[] DEFAULT '{credit,credit note,credit_note,credit memo,credit_memo}')
+    credit_statuses text[] DEFAULT '{credit,credit note,credit_note,credit memo,credit_memo}',
+    paid_on text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
-COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[]) IS
-'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. Attaching an attached table again replaces its mapping and brings its ledger in line. Needs ownership of the table, or TRIGGER on it and SELECT on the mapped columns.';
+COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[], text) IS
+'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. paid_on names the column that dates the paid or open column; without it, amounts already paid are dated the day of attach. Attaching an attached table again replaces its mapping and brings its ledger in line. Needs ownership of the table, or TRIGGER on it and SELECT on the mapped columns.';
 
 CREATE OR REPLACE FUNCTION arcollect.attach_payments(
     payments_table regclass,

@@ -13,15 +13,18 @@
 --   $3 text     default currency
 --   $4 text[]   status values meaning void
 --   $5 text[]   status values meaning credit note
--- Every statement returns one row: rows seen, rows quarantined, and the
--- key (as messages show it) and reason of the first quarantined row.
+-- Every statement returns one row: rows seen, rows quarantined, the key
+-- (as messages show it) and reason of the first quarantined row, and the
+-- number of invoices whose payments it dated today for want of a date
+-- (IMPORT only; 0 for the trigger's events).
 --
 -- Dating rule: a change is dated by the billing data when it can be
 -- (the issue date of an invoice, the paid_on date of a payment, also when
--- it is corrected or deleted later); changes the billing data does not
--- date (the paid or open column, a void status, a deleted or quarantined
--- invoice) are dated the day arcollect sees them, never before the issue
--- date.
+-- it is corrected or deleted later, and the paid_on date of a billing
+-- table's paid or open column, when one is mapped); changes the billing
+-- data does not date (the paid or open column without paid_on, a void
+-- status, a deleted or quarantined invoice) are dated the day arcollect
+-- sees them.  Neither is ever before the issue date.
 
 -- The type a domain is over (through domains over domains); other types
 -- are their own base.
@@ -108,6 +111,7 @@ END;
 -- of ledger_values.sql, which the fast path in C calls too.  The paid or
 -- open column is read as it is (pin) and the amount paid worked out only
 -- for a usable row: amount - open of two huge amounts would overflow.
+-- pon is the date of the paid or open column (paid_on), when mapped.
 CREATE OR REPLACE FUNCTION arcollect._invoice_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -130,10 +134,12 @@ DECLARE
                             ELSE arcollect._text_sql(a.billing_table, a.owner_column, 's') END;
     open_check text := CASE WHEN a.open_column IS NULL THEN ''
                             ELSE 'WHEN v.pin IS NULL THEN ''missing_open_amount'' ' END;
+    pon_expr text := CASE WHEN a.paid_on_column IS NULL THEN 'NULL::date'
+                          ELSE format('(s.%I)::date', a.paid_on_column) END;
 BEGIN
     RETURN format(
         $q$SELECT w.k, w.cust, w.cur, w.iss, w.due, w.amt,
-       CASE WHEN w.reason IS NULL THEN %s END AS paid, w.owner, w.status,
+       CASE WHEN w.reason IS NULL THEN %s END AS paid, w.pon, w.owner, w.status,
        w.is_void, w.is_credit, w.reason
   FROM (SELECT v.*,
                CASE WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
@@ -146,7 +152,8 @@ BEGIN
                     WHEN v.iss IS NULL THEN 'missing_issue_date'
                     WHEN v.due IS NULL THEN 'missing_due_date'
                     WHEN NOT arcollect.ledger_date_usable(v.iss)
-                      OR NOT arcollect.ledger_date_usable(v.due) THEN 'invalid_date'
+                      OR NOT arcollect.ledger_date_usable(v.due)
+                      OR NOT arcollect.ledger_date_usable(v.pon) THEN 'invalid_date'
                     WHEN v.due < v.iss THEN 'due_before_issue'
                     WHEN v.cur IS NULL THEN 'missing_currency'
                     WHEN NOT arcollect.is_currency_code(v.cur) THEN 'unknown_currency'
@@ -160,6 +167,7 @@ BEGIN
                        (s.%I)::date AS due,
                        (s.%I)::numeric AS amt,
                        %s AS pin,
+                       %s AS pon,
                        %s AS owner,
                        %s AS status,
                        coalesce(lower(%s COLLATE "C") = ANY ($4), false) AS is_void,
@@ -168,7 +176,7 @@ BEGIN
         paid_expr, open_check,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
         arcollect._text_sql(a.billing_table, a.customer_column, 's'), cur_expr, a.issued_on_column,
-        a.due_on_column, a.amount_column, pin_expr, owner_expr, status_expr,
+        a.due_on_column, a.amount_column, pin_expr, pon_expr, owner_expr, status_expr,
         status_expr, status_expr, source);
 END
 $fn$;
@@ -310,7 +318,8 @@ BEGIN
               SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
-       (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
+       (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
+       0::bigint AS payments_undated
   FROM n$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
                                                 WHEN event = 'IMPORT' THEN a.billing_table::text
@@ -348,7 +357,7 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
               WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
                 FOR UPDATE OF i),
      d AS (SELECT coalesce(v.k, c.invoice_key) AS k,
-                  v.k IS NOT NULL AS present,
+                  v.k IS NOT NULL AS present, v.pon,
                   c.invoice_key IS NOT NULL AS known,
                   c.booked_on IS NOT NULL AS booked,
                   c.amount AS o_amt, c.issued_on AS o_iss,
@@ -381,7 +390,7 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                     ('adjustment',
                      CASE WHEN d.booked AND d.o_iss <> d.n_iss THEN -d.o_amt ELSE 0 END,
                      d.o_iss),
-                    ('payment', d.o_paid - d.n_paid, greatest(current_date, d.n_iss)),
+                    ('payment', d.o_paid - d.n_paid, greatest(coalesce(d.pon, current_date), d.n_iss)),
                     ('void', d.n_void - d.o_void, greatest(current_date, d.n_iss))
                     ) e(kind, amount, effective_on)
               WHERE e.amount <> 0),
@@ -428,7 +437,8 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
               ON CONFLICT (customer_id) DO NOTHING)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
-       (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason
+       (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
+       %s AS payments_undated
   FROM src$q$,
         new_rows, old_keys,
         -- a freshly inserted key cannot be in quarantine already
@@ -441,7 +451,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
                         FROM (SELECT touched.k FROM touched
                               EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL) x)),$d$
         END,
-        arcollect._quarantine_rows_sql(a, new_source));
+        arcollect._quarantine_rows_sql(a, new_source),
+        CASE WHEN event = 'IMPORT'
+             THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
+             ELSE '0::bigint' END);
 END
 $fn$;
 
@@ -472,6 +485,47 @@ BEGIN
 
     DELETE FROM arcollect.quarantine q WHERE q.attachment_id = payments_attachment_id;
     RETURN true;
+END
+$fn$;
+
+-- Takes back the payments that an invoices attachment booked from its
+-- paid or open column, for the invoices whose billing row now dates them
+-- (paid_on), so that the import that follows books them again on that
+-- date: for attaching a table again with a paid_on column it did not
+-- have (attach warns when it dates payments today for want of one).  Each
+-- payment is taken back on its own date: the history is added to, never
+-- rewritten.  Invoices without a paid_on date, deleted or quarantined
+-- ones keep theirs.
+CREATE OR REPLACE FUNCTION arcollect._paid_redate(attachment_id integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a arcollect.attachment;
+BEGIN
+    SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _paid_redate.attachment_id;
+    EXECUTE format(
+        $q$WITH src AS MATERIALIZED (%s),
+     k AS (SELECT i.invoice_key
+             FROM arcollect.invoice i JOIN src ON src.k = i.invoice_key
+            WHERE i.attachment_id = $1 AND i.in_billing AND i.paid <> 0
+              AND src.reason IS NULL AND src.pon IS NOT NULL
+              FOR UPDATE OF i),
+     net AS (SELECT e.invoice_key, e.effective_on, sum(e.amount) AS amount
+               FROM arcollect.entry e
+              WHERE e.attachment_id = $1 AND e.source_attachment_id = $1 AND e.kind = 'payment'
+                AND e.invoice_key IN (SELECT k.invoice_key FROM k)
+              GROUP BY e.invoice_key, e.effective_on
+             HAVING sum(e.amount) <> 0),
+     ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
+             SELECT $1, net.invoice_key, 'payment', -net.amount, net.effective_on, $1 FROM net)
+UPDATE arcollect.invoice i
+   SET paid = i.paid + x.amount, open_amount = i.open_amount - x.amount
+  FROM (SELECT net.invoice_key, sum(net.amount) AS amount FROM net GROUP BY net.invoice_key) x
+ WHERE i.attachment_id = $1 AND i.invoice_key = x.invoice_key$q$,
+        arcollect._invoice_rows_sql(a, a.billing_table::text))
+    USING a.attachment_id, a.attachment_id, a.default_currency, a.void_statuses, a.credit_statuses;
 END
 $fn$;
 

@@ -76,7 +76,7 @@ COMMENT ON COLUMN arcollect.attachment.open_column IS 'Invoices: column holding 
 COMMENT ON COLUMN arcollect.attachment.owner_column IS 'Invoices: column naming the collector or account manager, if any.';
 COMMENT ON COLUMN arcollect.attachment.status_column IS 'Invoices: column holding the invoice status, if any; it marks voids and credit notes.';
 COMMENT ON COLUMN arcollect.attachment.invoice_key_column IS 'Payments: column naming the invoice key a payment applies to.';
-COMMENT ON COLUMN arcollect.attachment.paid_on_column IS 'Payments: column holding the date of the payment, credit note or write-off.';
+COMMENT ON COLUMN arcollect.attachment.paid_on_column IS 'Payments: column holding the date of the payment, credit note or write-off. Invoices: column holding the date the paid or open column last changed, which dates the payments it records; NULL dates them the day they are seen.';
 COMMENT ON COLUMN arcollect.attachment.kind_column IS 'Payments: column saying payment, credit note or write-off; NULL means every row is a payment.';
 COMMENT ON COLUMN arcollect.attachment.default_currency IS 'Currency of rows whose currency is not given.';
 COMMENT ON COLUMN arcollect.attachment.void_statuses IS 'Status values (compared in lower case) that mark an invoice void: its open amount goes to zero.';
