@@ -20,7 +20,7 @@
  * book for a new key (same conversions, same entries, same dates).  Any
  * row it is not sure about -- an unusable row (quarantine), a key the
  * ledger knows already (a deleted invoice coming back, a key first seen in
- * a payments table), a status with non-ASCII letters -- is skipped, and
+ * a payments table) -- is skipped, and
  * the caller then runs the general statement for the whole transition
  * table, which books what is left and leaves the rest unchanged.
  *
@@ -370,7 +370,6 @@ typedef struct RowMemo
 	int			status_len;		/* -1: nothing remembered */
 	bool		is_void;
 	bool		is_credit;
-	bool		unsure;
 } RowMemo;
 
 static text *currency_code(text *t);
@@ -412,7 +411,11 @@ row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
 	return code;
 }
 
-/* The ISO 4217 code in t (blanks trimmed, upper-cased), or NULL. */
+/*
+ * The ISO 4217 code in t (blanks trimmed, ASCII letters upper-cased as
+ * arcollect._ascii_upper does), or NULL: codes are ASCII, so any other
+ * byte makes the code unknown.
+ */
 static text *
 currency_code(text *t)
 {
@@ -442,24 +445,24 @@ currency_code(text *t)
 }
 
 /*
- * Whether the lower-cased status is one of list.  Sets *unsure for a
- * status with non-ASCII letters, whose lower case only SQL knows.
+ * Whether the status, folded, is one of list (folded by attach).  The
+ * folding is arcollect._ascii_lower's: ASCII letters to lower case, every
+ * other byte as it is.
  */
-static bool status_in(text *status, char **list, int n, bool *unsure);
+static bool status_in(text *status, char **list, int n);
 
-/* What the status says: void, credit note (or unsure: see status_in). */
+/* What the status says: void, credit note. */
 static void
 row_status(LedgerFastPath *fp, RowMemo *memo, text *status,
-		   bool *is_void, bool *is_credit, bool *unsure)
+		   bool *is_void, bool *is_credit)
 {
 	int			len = status == NULL ? -2 : VARSIZE_ANY_EXHDR(status);
 
 	if (len != memo->status_len ||
 		(status != NULL && memcmp(VARDATA_ANY(status), memo->status_in, len) != 0))
 	{
-		memo->unsure = false;
-		memo->is_void = status_in(status, fp->void_statuses, fp->nvoid, &memo->unsure);
-		memo->is_credit = status_in(status, fp->credit_statuses, fp->ncredit, &memo->unsure);
+		memo->is_void = status_in(status, fp->void_statuses, fp->nvoid);
+		memo->is_credit = status_in(status, fp->credit_statuses, fp->ncredit);
 		memo->status_len = -1;
 		if (len <= (int) sizeof(memo->status_in))
 		{
@@ -470,11 +473,10 @@ row_status(LedgerFastPath *fp, RowMemo *memo, text *status,
 	}
 	*is_void = memo->is_void;
 	*is_credit = memo->is_credit;
-	*unsure = memo->unsure;
 }
 
 static bool
-status_in(text *status, char **list, int n, bool *unsure)
+status_in(text *status, char **list, int n)
 {
 	char	   *s;
 	int			i;
@@ -483,14 +485,7 @@ status_in(text *status, char **list, int n, bool *unsure)
 		return false;
 	s = text_to_cstring(status);
 	for (i = 0; s[i]; i++)
-	{
-		if (IS_HIGHBIT_SET(s[i]))
-		{
-			*unsure = true;
-			return false;
-		}
 		s[i] = pg_ascii_tolower((unsigned char) s[i]);
-	}
 	for (i = 0; i < n; i++)
 		if (strcmp(s, list[i]) == 0)
 			return true;
@@ -942,7 +937,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	while (tuplestore_gettupleslot(newtable, true, false, in))
 	{
 		bool		isnull,
-					unsure,
 					is_void,
 					is_credit,
 					found;
@@ -988,9 +982,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 			goto skip;
 		if (fp->col[LEDGER_STATUS].attnum != 0)
 			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
-		row_status(fp, memo, status, &is_void, &is_credit, &unsure);
-		if (unsure)
-			goto skip;
+		row_status(fp, memo, status, &is_void, &is_credit);
 		if (amt_sign < 0 && !is_credit)
 			goto skip;
 		paid = zero;

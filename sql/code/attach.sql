@@ -461,7 +461,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give currency => the currency column, or default_currency => an ISO 4217 code such as ''EUR''.';
     END IF;
-    IF $14 IS NOT NULL AND NOT arcollect.is_currency_code(upper($14)) THEN
+    IF $14 IS NOT NULL AND NOT arcollect.is_currency_code(arcollect._ascii_upper($14)) THEN
         RAISE EXCEPTION 'unknown currency code "%"', $14
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give an ISO 4217 code such as ''EUR'' or ''USD''.';
@@ -481,9 +481,10 @@ BEGIN
     a.status_column := $12;
     a.paid_on_column := $17;
     a.strict_mode := coalesce($13, false);
-    a.default_currency := upper($14);
-    a.void_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($15) s);
-    a.credit_statuses := (SELECT coalesce(array_agg(lower(s)), '{}') FROM unnest($16) s);
+    -- folded as the rows' values are before they are compared (_ascii_lower)
+    a.default_currency := arcollect._ascii_upper($14);
+    a.void_statuses := (SELECT coalesce(array_agg(arcollect._ascii_lower(s)), '{}') FROM unnest($15) s);
+    a.credit_statuses := (SELECT coalesce(array_agg(arcollect._ascii_lower(s)), '{}') FROM unnest($16) s);
     RETURN arcollect._attach_register(caller, a);
 END
 $fn$;

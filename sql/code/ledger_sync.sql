@@ -26,6 +26,25 @@
 -- status, a deleted or quarantined invoice) are dated the day arcollect
 -- sees them.  Neither is ever before the issue date.
 
+-- The case folding of statuses, payment kinds and currency codes, the
+-- same everywhere: ASCII letters only (lower or upper in the "C"
+-- collation); every other character stays as it is, so 'ANNULÉ' folds to
+-- 'annulÉ', not to 'annulé'.  attach stores the configured statuses
+-- folded, the generated statements fold the rows' values before they
+-- compare, and the fast path in C folds byte by byte the same way
+-- (status_in and currency_code in src/ledger_fastpath.c).  A folding that
+-- followed the database's locale could not be done in C without it, and
+-- would change with the locale a database is restored into.
+CREATE OR REPLACE FUNCTION arcollect._ascii_lower(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.lower(s COLLATE "C");
+
+CREATE OR REPLACE FUNCTION arcollect._ascii_upper(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.upper(s COLLATE "C");
+
 -- The type a domain is over (through domains over domains); other types
 -- are their own base.
 CREATE OR REPLACE FUNCTION arcollect._base_type(t oid)
@@ -118,9 +137,8 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    -- upper and lower in the "C" collation: ASCII letters only, as in C
     cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
-                          ELSE format('coalesce(upper(btrim(%s) COLLATE "C"), $3)',
+                          ELSE format('coalesce(arcollect._ascii_upper(pg_catalog.btrim(%s)), $3)',
                                       arcollect._text_sql(a.billing_table, a.currency_column, 's')) END;
     pin_expr text := CASE WHEN a.paid_column IS NOT NULL
                               THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
@@ -170,8 +188,8 @@ BEGIN
                        %s AS pon,
                        %s AS owner,
                        %s AS status,
-                       coalesce(lower(%s COLLATE "C") = ANY ($4), false) AS is_void,
-                       coalesce(lower(%s COLLATE "C") = ANY ($5), false) AS is_credit
+                       coalesce(arcollect._ascii_lower(%s) = ANY ($4), false) AS is_void,
+                       coalesce(arcollect._ascii_lower(%s) = ANY ($5), false) AS is_credit
                   FROM %s s) v) w$q$,
         paid_expr, open_check,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
@@ -211,7 +229,7 @@ AS $fn$
 DECLARE
     kind_expr text := CASE WHEN a.kind_column IS NULL THEN '''payment'''
                            ELSE format(
-        $k$CASE translate(lower(%s COLLATE "C"), ' -_', '')
+        $k$CASE translate(arcollect._ascii_lower(%s), ' -_', '')
                WHEN 'payment' THEN 'payment' WHEN 'pay' THEN 'payment'
                WHEN 'receipt' THEN 'payment' WHEN 'cash' THEN 'payment'
                WHEN 'creditnote' THEN 'credit_note' WHEN 'credit' THEN 'credit_note'

@@ -48,6 +48,35 @@ UPDATE arcollect.quarantine q
 COMMENT ON COLUMN arcollect.quarantine.row_data IS
 'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
 
+-- Statuses.  0.1.0 stored void_statuses and credit_statuses lowered in
+-- the database's collation but compared the rows' statuses with ASCII
+-- letters folded only, so a status given with upper-case non-ASCII
+-- letters ('ANNULÉ', stored 'annulé') never matched its own spelling.
+-- The stored values already are what the new rule (arcollect._ascii_lower)
+-- makes of a lower-case spelling, but the spelling given is lost: add, for
+-- each stored status with such letters, its upper-case spelling folded by
+-- the new rule ('annulÉ'), so that both the all-lower-case and the
+-- all-upper-case spellings match.  Rows with the added spellings become
+-- void or credit notes: the re-import below books them.  (Attaching a
+-- table again with its lists replaces them exactly.)
+WITH spelled AS (
+    SELECT a.attachment_id,
+           ARRAY(SELECT x.v
+                   FROM (SELECT arcollect._ascii_lower(upper(u.s)) AS v, min(u.n) AS n
+                           FROM unnest(a.void_statuses) WITH ORDINALITY u(s, n) GROUP BY 1) x
+                  WHERE x.v <> ALL (a.void_statuses) ORDER BY x.n) AS void_added,
+           ARRAY(SELECT x.v
+                   FROM (SELECT arcollect._ascii_lower(upper(u.s)) AS v, min(u.n) AS n
+                           FROM unnest(a.credit_statuses) WITH ORDINALITY u(s, n) GROUP BY 1) x
+                  WHERE x.v <> ALL (a.credit_statuses) ORDER BY x.n) AS credit_added
+      FROM arcollect.attachment a)
+UPDATE arcollect.attachment a
+   SET void_statuses = a.void_statuses || s.void_added,
+       credit_statuses = a.credit_statuses || s.credit_added
+  FROM spelled s
+ WHERE s.attachment_id = a.attachment_id
+   AND cardinality(s.void_added) + cardinality(s.credit_added) > 0;
+
 -- Between installing this build and running the update, the trigger
 -- booked nothing (its library and the old SQL objects do not go
 -- together; see src/ledger_trigger.c), so every attached table whose
