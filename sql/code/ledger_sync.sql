@@ -45,6 +45,20 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN pg_catalog.upper(s COLLATE "C");
 
+-- The attached table as the generated SQL names it: always with its
+-- schema, so that no CTE of a statement can take its place (a regclass
+-- printed as text leaves the schema out when the search path shows the
+-- table, and the pinned search path shows pg_temp's tables).
+CREATE OR REPLACE FUNCTION arcollect._table_sql(tbl regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT format('%I.%I', n.nspname, c.relname)
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = tbl;
+END;
+
 -- The type a domain is over (through domains over domains); other types
 -- are their own base.
 CREATE OR REPLACE FUNCTION arcollect._base_type(t oid)
@@ -287,6 +301,8 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     a arcollect.attachment;
+    tbl text;
+    nothing text;
     new_source text;
     new_rows text;
     old_keys text;
@@ -296,6 +312,9 @@ BEGIN
         RAISE EXCEPTION 'attachment % does not exist', attachment_id
             USING ERRCODE = 'undefined_object';
     END IF;
+    tbl := arcollect._table_sql(a.billing_table);
+    -- no rows, with the table's columns
+    nothing := format('(SELECT * FROM %s WHERE false)', tbl);
     IF event NOT IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'IMPORT') THEN
         RAISE EXCEPTION 'unknown ledger event "%"', event
             USING ERRCODE = 'invalid_parameter_value';
@@ -340,10 +359,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
        0::bigint AS payments_undated
   FROM n$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
-                                                WHEN event = 'IMPORT' THEN a.billing_table::text
-                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END),
+                                                WHEN event = 'IMPORT' THEN tbl
+                                                ELSE nothing END),
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
-                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END));
+                                                ELSE nothing END));
     END IF;
 
     -- An invoices attachment: the state of every touched key is compared
@@ -351,8 +370,8 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
     new_source := CASE event
         WHEN 'INSERT' THEN 'arcollect_new'
         WHEN 'UPDATE' THEN 'arcollect_new'
-        WHEN 'IMPORT' THEN a.billing_table::text
-        ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)'
+        WHEN 'IMPORT' THEN tbl
+        ELSE nothing
     END;
     new_rows := arcollect._invoice_rows_sql(a, new_source);
     old_keys := CASE event

@@ -54,7 +54,7 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
        coalesce(bad.n, 0)::numeric, coalesce(quar.n, 0)::numeric
   FROM bad FULL JOIN quar ON quar.row_data = bad.row_data
  WHERE coalesce(bad.n, 0) <> coalesce(quar.n, 0)$q$,
-            arcollect._payment_rows_sql(a, a.billing_table::text), a.invoice_key_column);
+            arcollect._payment_rows_sql(a, arcollect._table_sql(a.billing_table)), a.invoice_key_column);
         RETURN;
     END IF;
 
@@ -101,7 +101,7 @@ SELECT r.k::text, r.problem, r.table_value, r.ledger_value
          WHERE b.k IS NULL OR q.invoice_key IS NULL OR b.reason <> q.reason) r
  WHERE r.problem IS NOT NULL
  ORDER BY 1, 2$q$,
-        arcollect._invoice_rows_sql(a, a.billing_table::text));
+        arcollect._invoice_rows_sql(a, arcollect._table_sql(a.billing_table)));
 END
 $fn$;
 
