@@ -3,10 +3,11 @@
  * ledger.h
  *	  Declarations shared by the receivables ledger's C files: the
  *	  currency check (currency.c), the values the ledger can hold
- *	  (ledger_values.c) and the fast path for new invoices
- *	  (ledger_fastpath.c), all used by the billing-table trigger
- *	  (ledger_trigger.c); and the search_path pin and the function owner
- *	  lookup that the trigger and the entry points of ledger_gate.c share.
+ *	  (ledger_values.c), the pinned session settings (ledger_settings.c)
+ *	  and the fast path for new invoices (ledger_fastpath.c), all used by
+ *	  the billing-table trigger (ledger_trigger.c); and the function owner
+ *	  lookup that the trigger and the entry points of ledger_gate.c share
+ *	  (which pin the settings too).
  *
  *-------------------------------------------------------------------------
  */
@@ -22,7 +23,6 @@
 #include "utils/tuplestore.h"
 
 extern bool currency_code_known(const char *code, int len);
-extern int	ledger_pin_search_path(void);
 extern Oid	ledger_owner(Oid fn_oid);
 
 /*
@@ -37,6 +37,10 @@ extern bool ledger_text_fits(Datum value);
 extern bool ledger_date_usable(DateADT value);
 extern Numeric ledger_amount_limit(MemoryContext cxt);
 extern bool ledger_amount_usable(Numeric value, Numeric limit, int *sign);
+
+/* ledger_settings.c */
+extern int	ledger_pin_settings(void);
+extern void ledger_pin_time_zone(const char *time_zone);
 
 /* The columns of a billing table that arcollect.attach maps, in order. */
 typedef enum LedgerMapped

@@ -830,7 +830,6 @@ create_customers(LedgerFastPath *fp, seen_hash *customers)
 	seen_iterator it;
 	SeenCustomer *c;
 	int			ret;
-	int			level;
 
 	seen_start_iterate(customers, &it);
 	while ((c = seen_iterate(customers, &it)) != NULL)
@@ -849,7 +848,6 @@ create_customers(LedgerFastPath *fp, seen_hash *customers)
 	args[1] = PointerGetDatum(construct_md_array(owners, owner_nulls, 1, dims, lbs,
 												 TEXTOID, -1, false, TYPALIGN_INT));
 	args[2] = Int32GetDatum(fp->attachment_id);
-	level = ledger_pin_search_path();
 	/* in key order, so that concurrent statements lock them in one order */
 	ret = SPI_execute_with_args("INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)"
 								" SELECT u.id, u.owner, $3"
@@ -860,13 +858,14 @@ create_customers(LedgerFastPath *fp, seen_hash *customers)
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "arcollect: creating customers failed: %s",
 			 SPI_result_code_string(ret));
-	AtEOXact_GUC(true, level);
 }
 
 /*
  * Books the new invoices of an INSERT's transition table.  Returns true
  * when every row was booked here; false when some were left for the
- * general statement (which the caller must then run).
+ * general statement (which the caller must then run).  The caller has
+ * pinned the session settings (ledger_settings.c): columns are read as
+ * text and timestamps as dates with them, as the SQL statements read them.
  */
 bool
 ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc billing_desc)

@@ -24,8 +24,12 @@
  * builds the statement as the owner (arcollect._reconcile_sql) and runs
  * it as the caller.
  *
- * An error needs no clean-up here: the transaction or subtransaction
- * abort restores the user and the search_path, as for SECURITY DEFINER.
+ * Both run with the session settings of ledger_settings.c pinned (the
+ * search_path, and the settings that change how a value is read:
+ * reconcile reads the table as the trigger does, in the attachment's
+ * time zone).  An error needs no clean-up here: the transaction or
+ * subtransaction abort restores the user and the settings, as for
+ * SECURITY DEFINER.
  *
  *-------------------------------------------------------------------------
  */
@@ -126,7 +130,7 @@ arcollect_for_caller(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(ledger_owner(fn_oid),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	level = ledger_pin_search_path();
+	level = ledger_pin_settings();
 
 	ret = SPI_execute_with_args(sql, nargs + 1, argtypes, values, nulls, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -189,11 +193,12 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	level = ledger_pin_search_path();
+	level = ledger_pin_settings();
 
-	/* the statement and its parameters, built as the owner */
+	/* the statement, its parameters and time zone, built as the owner */
 	ret = SPI_execute_with_args("SELECT r.statement, r.attachment_id, r.invoices_attachment_id,"
-								" r.default_currency, r.void_statuses, r.credit_statuses"
+								" r.default_currency, r.void_statuses, r.credit_statuses,"
+								" r.time_zone"
 								" FROM arcollect._reconcile_sql($1) r",
 								1, argtypes, args, argnulls, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
@@ -212,6 +217,8 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 		values[i] = isnull ? (Datum) 0 : datumCopy(value, types[i] == INT4OID,
 												   types[i] == INT4OID ? 4 : -1);
 	}
+	ledger_pin_time_zone(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  RECONCILE_NPARAMS + 2));
 
 	/* run with the caller's rights */
 	SetUserIdAndSecContext(save_userid, save_sec_context);

@@ -27,9 +27,11 @@
  * of the function's owner (the extension owner), so users need no
  * privilege on arcollect's tables: the function switches user itself, as
  * SECURITY DEFINER would.  It does not use SECURITY DEFINER because the
- * SET clause that must come with it (search_path) costs more than the
- * fast path for a single-row insert; the search_path is pinned here only
- * around the SQL this file runs (ledger_pin_search_path).
+ * SET clauses that must come with it cost more than the fast path for a
+ * single-row insert; instead, everything the trigger runs runs with the
+ * session settings of ledger_settings.c pinned (search_path, DateStyle,
+ * TimeZone -- the attachment's -- and the others that change how a value
+ * is read), set only where the session's differ.
  *
  * A relcache invalidation of the attached table (attach and detach drop
  * and create its triggers; ALTER TABLE renames columns) drops its cache
@@ -96,6 +98,7 @@ typedef struct LedgerTable
 	int32		attachment_id;
 	bool		invoices;		/* a billing table, not a payments table */
 	bool		strict;
+	char	   *time_zone;		/* the attachment's, for dates and text */
 	char	   *table_name;		/* schema-qualified, quoted, for messages */
 	Datum		values[LEDGER_NPARAMS];
 	char		nulls[LEDGER_NPARAMS];
@@ -234,7 +237,7 @@ ledger_load(LedgerTable *entry, Relation rel)
 								" a.due_on_column, a.issued_on_column, a.currency_column,"
 								" a.paid_column, a.open_column, a.owner_column,"
 								" a.status_column, a.paid_on_column, a.invoice_key_column,"
-								" a.kind_column"
+								" a.kind_column, a.time_zone"
 								" FROM arcollect.attachment a"
 								" WHERE a.billing_table = coalesce(pg_catalog.pg_partition_root($1), $1)"
 								" AND a.detached_at IS NULL",
@@ -269,6 +272,7 @@ ledger_load(LedgerTable *entry, Relation rel)
 		}
 		for (i = 0; i < LEDGER_NMAPPED; i++)
 			colnames[i] = SPI_getvalue(tuple, desc, 8 + i);
+		entry->time_zone = SPI_getvalue(tuple, desc, SPI_fnumber(desc, "time_zone"));
 		MemoryContextSwitchTo(old);
 		entry->attachment_id = DatumGetInt32(entry->values[0]);
 
@@ -303,7 +307,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 
 /*
  * Returns the cache entry of the table the trigger fired on, (re)loading
- * it when needed.  Must be called inside an SPI connection.
+ * it when needed.  Must be called inside an SPI connection, with the
+ * settings pinned.
  */
 static LedgerTable *
 ledger_lookup(Relation rel, Oid fn_oid)
@@ -334,10 +339,7 @@ ledger_lookup(Relation rel, Oid fn_oid)
 	memset(((char *) entry) + sizeof(Oid), 0, sizeof(LedgerTable) - sizeof(Oid));
 	PG_TRY();
 	{
-		int			level = ledger_pin_search_path();
-
 		ledger_load(entry, rel);
-		AtEOXact_GUC(true, level);
 	}
 	PG_CATCH();
 	{
@@ -499,20 +501,59 @@ ledger_check_result(LedgerTable *entry)
 }
 
 /*
- * Pins search_path to pg_catalog, pg_temp until the returned nest level is
- * closed with AtEOXact_GUC(true, level): every SQL statement arcollect
- * runs from C is parsed there, whatever the caller's search_path (an error
- * closes the level by itself).
+ * Why a statement on a table with arcollect's trigger was not booked: the
+ * library is newer than the SQL objects, the mapping broke after attach,
+ * or the table is not attached at all.
  */
-int
-ledger_pin_search_path(void)
+static void
+ledger_warn_not_booked(LedgerTable *entry, TriggerData *trigdata)
 {
-	int			level = NewGUCNestLevel();
+	if (entry->version_problem != NULL)
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s; the receivables ledger was not updated", entry->version_problem),
+				 errdetail("A new build of arcollect was installed, but the extension in this database was not updated yet."),
+				 errhint("Run ALTER EXTENSION arcollect UPDATE; it brings the ledger of every attached table up to date.")));
+	else if (entry->mapping_problem != NULL)
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s; the receivables ledger was not updated", entry->mapping_problem),
+				 errdetail("arcollect maps this column, which was renamed, dropped or changed after the table was attached."),
+				 errhint("Attach the table again with arcollect.attach (or attach_payments) with the new mapping; it brings the ledger up to date.")));
+	else
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is not attached to the receivables ledger", entry->table_name),
+				 errdetail("Trigger \"%s\" fired, but arcollect.attachment has no attachment for the table; the ledger was not updated.",
+						   trigdata->tg_trigger->tgname),
+				 errhint("Attach the table with arcollect.attach, or drop the trigger.")));
+}
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	return level;
+/*
+ * Books one statement of event on an attached table: inserts into a
+ * billing table take the fast path, and the sync statement books what it
+ * leaves (everything, for the other events).
+ */
+static void
+ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 rows)
+{
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "arcollect: could not register the transition tables");
+
+	if (event == LEDGER_INSERT && entry->fastpath != NULL &&
+		ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
+							   RelationGetDescr(trigdata->tg_relation)))
+		return;
+
+	if (event == LEDGER_TRUNCATE)
+	{
+		/* the statement reads the whole table: plan it for that */
+		rows = LEDGER_BULK_ROWS;
+		if (!entry->invoices)
+			ledger_clear_payments(entry);
+	}
+	ledger_execute(entry, event, rows);
+	ledger_check_result(entry);
 }
 
 /*
@@ -556,6 +597,7 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	int64		rows;
 	Oid			save_userid;
 	int			save_sec_context;
+	int			level;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -603,67 +645,16 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
+	level = ledger_pin_settings();
 	entry = ledger_lookup(trigdata->tg_relation, fcinfo->flinfo->fn_oid);
-	if (entry->version_problem != NULL)
+	if (entry->attached)
 	{
-		ereport(WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s; the receivables ledger was not updated", entry->version_problem),
-				 errdetail("A new build of arcollect was installed, but the extension in this database was not updated yet."),
-				 errhint("Run ALTER EXTENSION arcollect UPDATE; it brings the ledger of every attached table up to date.")));
-		SPI_finish();
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-		return PointerGetDatum(NULL);
+		ledger_pin_time_zone(entry->time_zone);
+		ledger_book(entry, trigdata, event, rows);
 	}
-	if (!entry->attached && entry->mapping_problem != NULL)
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s; the receivables ledger was not updated", entry->mapping_problem),
-				 errdetail("arcollect maps this column, which was renamed, dropped or changed after the table was attached."),
-				 errhint("Attach the table again with arcollect.attach (or attach_payments) with the new mapping; it brings the ledger up to date.")));
-		SPI_finish();
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-		return PointerGetDatum(NULL);
-	}
-	if (!entry->attached)
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table %s is not attached to the receivables ledger", entry->table_name),
-				 errdetail("Trigger \"%s\" fired, but arcollect.attachment has no attachment for the table; the ledger was not updated.",
-						   trigdata->tg_trigger->tgname),
-				 errhint("Attach the table with arcollect.attach, or drop the trigger.")));
-		SPI_finish();
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-		return PointerGetDatum(NULL);
-	}
-
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "arcollect: could not register the transition tables");
-
-	/*
-	 * Inserts into a billing table take the fast path; the general
-	 * statement books what it leaves.
-	 */
-	if (!(event == LEDGER_INSERT && entry->fastpath != NULL &&
-		  ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
-								 RelationGetDescr(trigdata->tg_relation))))
-	{
-		int			level = ledger_pin_search_path();
-
-		if (event == LEDGER_TRUNCATE)
-		{
-			/* the statement reads the whole table: plan it for that */
-			rows = LEDGER_BULK_ROWS;
-			if (!entry->invoices)
-				ledger_clear_payments(entry);
-		}
-		ledger_execute(entry, event, rows);
-		ledger_check_result(entry);
-		AtEOXact_GUC(true, level);
-	}
-
+	else
+		ledger_warn_not_booked(entry, trigdata);
+	AtEOXact_GUC(true, level);
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return PointerGetDatum(NULL);

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * time_zone.c
- *	  Validation of the customer's time zone.
+ *	  Validation of time zone names: the customer's, and the attachment's.
  *
  * arcollect.customer.time_zone is checked on every insert, including the
  * customers the billing-table trigger creates during a bulk load, so the
@@ -21,13 +21,19 @@ PG_FUNCTION_INFO_V1(arcollect_is_time_zone);
 /*
  * arcollect.is_time_zone(zone text) returns boolean: whether zone names a
  * time zone in PostgreSQL's time zone database (such as 'Europe/Paris'
- * or 'UTC').
+ * or 'UTC') that the TimeZone setting accepts: the ledger trigger reads an
+ * attachment's table with TimeZone set to the attachment's time zone,
+ * which must therefore not be one that counts leap seconds.
  */
 Datum
 arcollect_is_time_zone(PG_FUNCTION_ARGS)
 {
 	char	   *zone = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	pg_tz	   *tz;
 
 	/* pg_tzset rejects over-long names itself; empty is never a zone */
-	PG_RETURN_BOOL(zone[0] != '\0' && pg_tzset(zone) != NULL);
+	if (zone[0] == '\0')
+		PG_RETURN_BOOL(false);
+	tz = pg_tzset(zone);
+	PG_RETURN_BOOL(tz != NULL && pg_tz_acceptable(tz));
 }

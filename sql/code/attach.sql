@@ -59,8 +59,9 @@ END
 $fn$;
 
 -- What is wrong with the mapping of an attachment now (a mapped column
--- renamed, dropped or changed to a type it does not accept since attach),
--- or NULL.  The trigger checks this before it books anything.
+-- renamed, dropped or changed to a type it does not accept since attach,
+-- or its time zone gone from the time zone database), or NULL.  The
+-- trigger checks this before it books anything.
 CREATE OR REPLACE FUNCTION arcollect._mapping_problem(attachment_id integer)
 RETURNS text
 LANGUAGE sql STABLE
@@ -72,8 +73,30 @@ BEGIN ATOMIC
      CROSS JOIN LATERAL arcollect._column_problem(a.billing_table, m.param, m.col) p
      WHERE a.attachment_id = _mapping_problem.attachment_id
        AND p.message IS NOT NULL
+    UNION ALL
+    SELECT format('time zone "%s" of table %s is not known', a.time_zone, a.billing_table)
+      FROM arcollect.attachment a
+     WHERE a.attachment_id = _mapping_problem.attachment_id AND NOT arcollect.is_time_zone(a.time_zone)
      LIMIT 1;
 END;
+
+-- The time_zone parameter of attach or attach_payments for table tbl,
+-- checked: a name the TimeZone setting accepts.
+CREATE OR REPLACE FUNCTION arcollect._checked_time_zone(tbl regclass, zone text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF zone IS NULL OR NOT arcollect.is_time_zone(zone) THEN
+        RAISE EXCEPTION 'unknown time zone "%" for table %', zone, tbl
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The time zone of an attachment says which day a timestamptz value falls on.',
+                  HINT = 'Give a name from pg_timezone_names, such as ''UTC'' or ''Europe/Paris''.';
+    END IF;
+    RETURN zone;
+END
+$fn$;
 
 -- Checks that tbl is a table arcollect can attach as kind (invoices or
 -- payments): an ordinary or partitioned table outside the arcollect
@@ -285,17 +308,28 @@ RETURN (SELECT count(*) FROM pg_catalog.pg_trigger g
 -- attaching does: for a payments table, by taking back what it booked and
 -- booking its rows again.  Returns the sync statement's counts (see
 -- ledger_sync.sql).
+-- It reads the table with the settings the trigger reads it with
+-- (src/ledger_settings.c lists them; test/ledger_settings.sql checks the
+-- SET clauses against the list), TimeZone the attachment's.
 CREATE OR REPLACE FUNCTION arcollect._import(attachment_id integer,
                                   OUT rows_seen bigint, OUT rows_quarantined bigint,
                                   OUT first_key text, OUT first_reason text,
                                   OUT payments_undated bigint)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET bytea_output = 'hex'
+SET lc_monetary = 'C'
+SET TimeZone = 'UTC'
 AS $fn$
 DECLARE
     a arcollect.attachment;
 BEGIN
     SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _import.attachment_id;
+    -- until the function returns (its SET clause scopes it)
+    PERFORM pg_catalog.set_config('TimeZone', a.time_zone, true);
     IF a.kind = 'payments' THEN
         PERFORM arcollect._payments_clear(a.attachment_id);
     END IF;
@@ -354,18 +388,20 @@ BEGIN
                invoice_key_column = a.invoice_key_column, paid_on_column = a.paid_on_column,
                kind_column = a.kind_column, default_currency = a.default_currency,
                void_statuses = a.void_statuses, credit_statuses = a.credit_statuses,
-               strict_mode = a.strict_mode, attached_at = now(), detached_at = NULL
+               strict_mode = a.strict_mode, time_zone = a.time_zone,
+               attached_at = now(), detached_at = NULL
          WHERE t.attachment_id = id;
     ELSE
         INSERT INTO arcollect.attachment
                (billing_table, kind, invoices_attachment_id, key_column, customer_column,
                 amount_column, due_on_column, issued_on_column, currency_column, paid_column,
                 open_column, owner_column, status_column, invoice_key_column, paid_on_column,
-                kind_column, default_currency, void_statuses, credit_statuses, strict_mode)
+                kind_column, default_currency, void_statuses, credit_statuses, strict_mode, time_zone)
         VALUES (a.billing_table, a.kind, a.invoices_attachment_id, a.key_column, a.customer_column,
                 a.amount_column, a.due_on_column, a.issued_on_column, a.currency_column, a.paid_column,
                 a.open_column, a.owner_column, a.status_column, a.invoice_key_column, a.paid_on_column,
-                a.kind_column, a.default_currency, a.void_statuses, a.credit_statuses, a.strict_mode)
+                a.kind_column, a.default_currency, a.void_statuses, a.credit_statuses, a.strict_mode,
+                a.time_zone)
         RETURNING attachment_id INTO id;
         old_paid_on := a.paid_on_column;
     END IF;
@@ -413,7 +449,7 @@ $fn$;
 
 -- arcollect.attach for caller: checks the parameters and builds the
 -- attachment that _attach_register checks and records.  The parameters
--- after caller are attach's, read as $2 ... $17: open, key and strict are
+-- after caller are attach's, read as $2 ... $18: open, key and strict are
 -- also PL/pgSQL keywords.
 CREATE OR REPLACE FUNCTION arcollect._attach(
     caller regrole,
@@ -432,7 +468,8 @@ CREATE OR REPLACE FUNCTION arcollect._attach(
     default_currency text,
     void_statuses text[],
     credit_statuses text[],
-    paid_on text)
+    paid_on text,
+    time_zone text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -481,6 +518,7 @@ BEGIN
     a.status_column := $12;
     a.paid_on_column := $17;
     a.strict_mode := coalesce($13, false);
+    a.time_zone := arcollect._checked_time_zone(tbl, $18);
     -- folded as the rows' values are before they are compared (_ascii_lower)
     a.default_currency := arcollect._ascii_upper($14);
     a.void_statuses := (SELECT coalesce(array_agg(arcollect._ascii_lower(s)), '{}') FROM unnest($15) s);
@@ -500,7 +538,8 @@ CREATE OR REPLACE FUNCTION arcollect._attach_payments(
     paid_on text,
     kind text,
     invoices regclass,
-    strict boolean)
+    strict boolean,
+    time_zone text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -544,6 +583,9 @@ BEGIN
     a.paid_on_column := $5;
     a.kind_column := $6;
     a.strict_mode := coalesce($8, false);
+    -- by default the time zone of the billing table the keys belong to
+    a.time_zone := arcollect._checked_time_zone(
+        tbl, coalesce($9, (SELECT t.time_zone FROM arcollect.attachment t WHERE t.attachment_id = inv_id)));
     a.void_statuses := '{}';
     a.credit_statuses := '{}';
     RETURN arcollect._attach_register(caller, a);
@@ -593,12 +635,13 @@ CREATE OR REPLACE FUNCTION arcollect.attach(
     default_currency text DEFAULT NULL,
     void_statuses text[] DEFAULT '{void,voided,cancelled,canceled}',
     credit_statuses text[] DEFAULT '{credit,credit note,credit_note,credit memo,credit_memo}',
-    paid_on text DEFAULT NULL)
+    paid_on text DEFAULT NULL,
+    time_zone text DEFAULT 'UTC')
 RETURNS bigint
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
-COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[], text) IS
+COMMENT ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[], text, text) IS
 'Attaches the receivables ledger to a billing table: validates the column mapping, installs the ledger trigger, books the rows already there and returns how many it booked. paid_on names the column that dates the paid or open column; without it, amounts already paid are dated the day of attach. Attaching an attached table again replaces its mapping and brings its ledger in line. Needs ownership of the table, or TRIGGER on it and SELECT on the mapped columns.';
 
 CREATE OR REPLACE FUNCTION arcollect.attach_payments(
@@ -608,12 +651,13 @@ CREATE OR REPLACE FUNCTION arcollect.attach_payments(
     paid_on text,
     kind text DEFAULT NULL,
     invoices regclass DEFAULT NULL,
-    strict boolean DEFAULT false)
+    strict boolean DEFAULT false,
+    time_zone text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'arcollect_for_caller';
 
-COMMENT ON FUNCTION arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean) IS
+COMMENT ON FUNCTION arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean, text) IS
 'Attaches a table of payments, credit notes and write-offs to the ledger: each row reduces the open amount of the invoice it names, on its paid_on date. Returns how many rows it booked. Needs the same rights on the payments table, and on the billing table it refers to, as attach.';
 
 CREATE OR REPLACE FUNCTION arcollect.detach(billing_table regclass)

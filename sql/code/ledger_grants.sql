@@ -18,8 +18,8 @@ REVOKE ALL ON SEQUENCE arcollect.attachment_attachment_id_seq,
     FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION arcollect.ledger_trigger(),
                            arcollect.attach(regclass, text, text, text, text, text, text, text, text,
-                                            text, text, boolean, text, text[], text[], text),
-                           arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean),
+                                            text, text, boolean, text, text[], text[], text, text),
+                           arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean, text),
                            arcollect.detach(regclass)
     FROM PUBLIC;
 

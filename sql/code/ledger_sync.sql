@@ -216,18 +216,25 @@ $fn$;
 -- The unusable rows of an invoices attachment as quarantine rows, given
 -- the mapped rows in CTE src: looked up again in source by key, and only
 -- when there are any (the EXISTS is evaluated once, before the scan).
+-- (PL/pgSQL: 0.1.0's SQL function body depended on the attachment's row
+-- type, which kept its upgrade from adding a column to arcollect.attachment
+-- until the function was dropped.)
 CREATE OR REPLACE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-RETURN format(
-    $q$SELECT $1, 'invoice', b.k, b.reason, %s
+AS $fn$
+BEGIN
+    RETURN format(
+        $q$SELECT $1, 'invoice', b.k, b.reason, %s
   FROM %s s
   JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
     ON b.k = %s COLLATE "C"
  WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
-    arcollect._row_data_sql(a, 's'), source,
-    arcollect._text_sql(a.billing_table, a.key_column, 's'));
+        arcollect._row_data_sql(a, 's'), source,
+        arcollect._text_sql(a.billing_table, a.key_column, 's'));
+END
+$fn$;
 
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off), the
@@ -533,15 +540,25 @@ $fn$;
 -- payment is taken back on its own date: the history is added to, never
 -- rewritten.  Invoices without a paid_on date, deleted or quarantined
 -- ones keep theirs.
+-- (It reads the table with the settings the trigger reads it with, as
+-- arcollect._import does.)
 CREATE OR REPLACE FUNCTION arcollect._paid_redate(attachment_id integer)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET bytea_output = 'hex'
+SET lc_monetary = 'C'
+SET TimeZone = 'UTC'
 AS $fn$
 DECLARE
     a arcollect.attachment;
 BEGIN
     SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _paid_redate.attachment_id;
+    -- until the function returns (its SET clause scopes it)
+    PERFORM pg_catalog.set_config('TimeZone', a.time_zone, true);
     EXECUTE format(
         $q$WITH src AS MATERIALIZED (%s),
      k AS (SELECT i.invoice_key
@@ -561,10 +578,19 @@ UPDATE arcollect.invoice i
    SET paid = i.paid + x.amount, open_amount = i.open_amount - x.amount
   FROM (SELECT net.invoice_key, sum(net.amount) AS amount FROM net GROUP BY net.invoice_key) x
  WHERE i.attachment_id = $1 AND i.invoice_key = x.invoice_key$q$,
-        arcollect._invoice_rows_sql(a, a.billing_table::text))
+        arcollect._invoice_rows_sql(a, arcollect._table_sql(a.billing_table)))
     USING a.attachment_id, a.attachment_id, a.default_currency, a.void_statuses, a.credit_statuses;
 END
 $fn$;
+
+-- The settings the trigger reads and writes the ledger with
+-- (src/ledger_settings.c), TimeZone with its default (the trigger uses
+-- the attachment's).  The functions that run the generated statements
+-- pin the same ones with SET clauses; test/ledger_settings.sql compares.
+CREATE OR REPLACE FUNCTION arcollect._pinned_settings(OUT name text, OUT setting text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'arcollect_pinned_settings'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE OR REPLACE FUNCTION arcollect.ledger_trigger()
 RETURNS trigger

@@ -12,11 +12,14 @@
 -- caller's.
 
 -- The tie-out statement of billing_table, with the parameters it takes
--- (those of every sync statement, see ledger_sync.sql).
+-- (those of every sync statement, see ledger_sync.sql) and the time zone
+-- it runs in (the attachment's: reconcile reads the table with the
+-- settings the trigger reads it with, whatever the caller's).
 CREATE OR REPLACE FUNCTION arcollect._reconcile_sql(billing_table regclass,
                                          OUT statement text, OUT attachment_id integer,
                                          OUT invoices_attachment_id integer, OUT default_currency text,
-                                         OUT void_statuses text[], OUT credit_statuses text[])
+                                         OUT void_statuses text[], OUT credit_statuses text[],
+                                         OUT time_zone text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -35,6 +38,7 @@ BEGIN
     default_currency := a.default_currency;
     void_statuses := a.void_statuses;
     credit_statuses := a.credit_statuses;
+    time_zone := a.time_zone;
 
     IF a.kind = 'payments' THEN
         statement := format(

@@ -48,6 +48,8 @@ CREATE TABLE arcollect.attachment (
     strict_mode       boolean NOT NULL DEFAULT false,
     attached_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     detached_at       timestamptz,
+    time_zone         text NOT NULL DEFAULT 'UTC'
+                      CONSTRAINT attachment_time_zone_known CHECK (arcollect.is_time_zone(time_zone)),
     CHECK (billing_table IS NOT NULL OR dropped_table_name IS NOT NULL AND detached_at IS NOT NULL),
     CHECK (kind = 'invoices' AND key_column IS NOT NULL AND customer_column IS NOT NULL
                AND due_on_column IS NOT NULL AND issued_on_column IS NOT NULL
@@ -84,6 +86,7 @@ COMMENT ON COLUMN arcollect.attachment.credit_statuses IS 'Status values that ma
 COMMENT ON COLUMN arcollect.attachment.strict_mode IS 'When true, a row arcollect cannot use makes the billing write fail instead of going to quarantine.';
 COMMENT ON COLUMN arcollect.attachment.attached_at IS 'When the table was (last) attached.';
 COMMENT ON COLUMN arcollect.attachment.detached_at IS 'When the table was detached; NULL while attached.';
+COMMENT ON COLUMN arcollect.attachment.time_zone IS 'Time zone the table''s values are read in: a timestamptz becomes the date it is there, and a change the data does not date is dated the day it is seen there.';
 
 CREATE TABLE arcollect.invoice (
     attachment_id   integer NOT NULL,

@@ -10,21 +10,23 @@ CREATE UNIQUE INDEX quarantine_invoice_key
     WHERE row_kind = 'invoice';
 COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
 
--- attach has a new parameter (see -before.sql): the roles 0.1.0's attach
--- was granted to by name keep it (not PUBLIC, which 0.2.0 does not give
--- it to).
+-- attach and attach_payments have new parameters (see -before.sql): the
+-- roles 0.1.0's were granted to by name keep them (not PUBLIC, which 0.2.0
+-- does not give them to).
 DO $do$
 DECLARE
     g record;
 BEGIN
-    FOR g IN SELECT x.grantee, x.is_grantable
-               FROM pg_catalog.pg_proc p
+    FOR g IN SELECT f.new_fn, x.grantee, x.is_grantable
+               FROM (VALUES ('arcollect.attach_0_1_0(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[])'::pg_catalog.regprocedure,
+                             'arcollect.attach(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[], text, text)'::pg_catalog.regprocedure),
+                            ('arcollect.attach_payments_0_1_0(regclass, text, text, text, text, regclass, boolean)'::pg_catalog.regprocedure,
+                             'arcollect.attach_payments(regclass, text, text, text, text, regclass, boolean, text)'::pg_catalog.regprocedure)) f(old_fn, new_fn)
+               JOIN pg_catalog.pg_proc p ON p.oid = f.old_fn
               CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) x
-              WHERE p.oid = 'arcollect.attach_0_1_0(regclass, text, text, text, text, text, text, text, text, text, text, boolean, text, text[], text[])'::pg_catalog.regprocedure
-                AND x.privilege_type = 'EXECUTE' AND x.grantee <> 0 AND x.grantee <> p.proowner
+              WHERE x.privilege_type = 'EXECUTE' AND x.grantee <> 0 AND x.grantee <> p.proowner
     LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION arcollect.attach(regclass, text, text, text, text, text, text, text, text,'
-                       ' text, text, boolean, text, text[], text[], text) TO %I%s',
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I%s', g.new_fn,
                        pg_catalog.pg_get_userbyid(g.grantee),
                        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
@@ -32,6 +34,7 @@ END
 $do$;
 DROP FUNCTION arcollect.attach_0_1_0(regclass, text, text, text, text, text, text, text, text, text,
                                      text, boolean, text, text[], text[]);
+DROP FUNCTION arcollect.attach_payments_0_1_0(regclass, text, text, text, text, regclass, boolean);
 
 -- Quarantine keeps only the mapped columns of a row (0.1.0 kept the whole
 -- row, unmapped columns too, which whoever reads quarantine could read).
