@@ -413,7 +413,7 @@ row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
 
 /*
  * The ISO 4217 code in t (blanks trimmed, ASCII letters upper-cased as
- * arcollect._ascii_upper does), or NULL: codes are ASCII, so any other
+ * arcollect.ascii_upper does), or NULL: codes are ASCII, so any other
  * byte makes the code unknown.
  */
 static text *
@@ -446,7 +446,7 @@ currency_code(text *t)
 
 /*
  * Whether the status, folded, is one of list (folded by attach).  The
- * folding is arcollect._ascii_lower's: ASCII letters to lower case, every
+ * folding is arcollect.ascii_lower's: ASCII letters to lower case, every
  * other byte as it is.
  */
 static bool status_in(text *status, char **list, int n);

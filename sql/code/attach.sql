@@ -498,7 +498,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give currency => the currency column, or default_currency => an ISO 4217 code such as ''EUR''.';
     END IF;
-    IF $14 IS NOT NULL AND NOT arcollect.is_currency_code(arcollect._ascii_upper($14)) THEN
+    IF $14 IS NOT NULL AND NOT arcollect.is_currency_code(arcollect.ascii_upper($14)) THEN
         RAISE EXCEPTION 'unknown currency code "%"', $14
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give an ISO 4217 code such as ''EUR'' or ''USD''.';
@@ -519,10 +519,10 @@ BEGIN
     a.paid_on_column := $17;
     a.strict_mode := coalesce($13, false);
     a.time_zone := arcollect._checked_time_zone(tbl, $18);
-    -- folded as the rows' values are before they are compared (_ascii_lower)
-    a.default_currency := arcollect._ascii_upper($14);
-    a.void_statuses := (SELECT coalesce(array_agg(arcollect._ascii_lower(s)), '{}') FROM unnest($15) s);
-    a.credit_statuses := (SELECT coalesce(array_agg(arcollect._ascii_lower(s)), '{}') FROM unnest($16) s);
+    -- folded as the rows' values are before they are compared (arcollect.ascii_lower)
+    a.default_currency := arcollect.ascii_upper($14);
+    a.void_statuses := (SELECT coalesce(array_agg(arcollect.ascii_lower(s)), '{}') FROM unnest($15) s);
+    a.credit_statuses := (SELECT coalesce(array_agg(arcollect.ascii_lower(s)), '{}') FROM unnest($16) s);
     RETURN arcollect._attach_register(caller, a);
 END
 $fn$;

@@ -34,16 +34,24 @@
 -- compare, and the fast path in C folds byte by byte the same way
 -- (status_in and currency_code in src/ledger_fastpath.c).  A folding that
 -- followed the database's locale could not be done in C without it, and
--- would change with the locale a database is restored into.
-CREATE OR REPLACE FUNCTION arcollect._ascii_lower(s text)
+-- would change with the locale a database is restored into.  They are
+-- not internal helpers: reconcile runs the generated statements with the
+-- caller's rights.
+CREATE OR REPLACE FUNCTION arcollect.ascii_lower(s text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN pg_catalog.lower(s COLLATE "C");
 
-CREATE OR REPLACE FUNCTION arcollect._ascii_upper(s text)
+COMMENT ON FUNCTION arcollect.ascii_lower(text) IS
+'s with its ASCII letters in lower case and every other character as it is: how arcollect folds statuses and payment kinds before it compares them (the configured statuses are stored folded so).';
+
+CREATE OR REPLACE FUNCTION arcollect.ascii_upper(s text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN pg_catalog.upper(s COLLATE "C");
+
+COMMENT ON FUNCTION arcollect.ascii_upper(text) IS
+'s with its ASCII letters in upper case and every other character as it is: how arcollect folds currency codes.';
 
 -- The attached table as the generated SQL names it: always with its
 -- schema, so that no CTE of a statement can take its place (a regclass
@@ -152,7 +160,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
-                          ELSE format('coalesce(arcollect._ascii_upper(pg_catalog.btrim(%s)), $3)',
+                          ELSE format('coalesce(arcollect.ascii_upper(pg_catalog.btrim(%s)), $3)',
                                       arcollect._text_sql(a.billing_table, a.currency_column, 's')) END;
     pin_expr text := CASE WHEN a.paid_column IS NOT NULL
                               THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
@@ -202,8 +210,8 @@ BEGIN
                        %s AS pon,
                        %s AS owner,
                        %s AS status,
-                       coalesce(arcollect._ascii_lower(%s) = ANY ($4), false) AS is_void,
-                       coalesce(arcollect._ascii_lower(%s) = ANY ($5), false) AS is_credit
+                       coalesce(arcollect.ascii_lower(%s) = ANY ($4), false) AS is_void,
+                       coalesce(arcollect.ascii_lower(%s) = ANY ($5), false) AS is_credit
                   FROM %s s) v) w$q$,
         paid_expr, open_check,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
@@ -250,7 +258,7 @@ AS $fn$
 DECLARE
     kind_expr text := CASE WHEN a.kind_column IS NULL THEN '''payment'''
                            ELSE format(
-        $k$CASE translate(arcollect._ascii_lower(%s), ' -_', '')
+        $k$CASE translate(arcollect.ascii_lower(%s), ' -_', '')
                WHEN 'payment' THEN 'payment' WHEN 'pay' THEN 'payment'
                WHEN 'receipt' THEN 'payment' WHEN 'cash' THEN 'payment'
                WHEN 'creditnote' THEN 'credit_note' WHEN 'credit' THEN 'credit_note'

@@ -81,7 +81,7 @@ COMMENT ON COLUMN arcollect.attachment.invoice_key_column IS 'Payments: column n
 COMMENT ON COLUMN arcollect.attachment.paid_on_column IS 'Payments: column holding the date of the payment, credit note or write-off. Invoices: column holding the date the paid or open column last changed, which dates the payments it records; NULL dates them the day they are seen.';
 COMMENT ON COLUMN arcollect.attachment.kind_column IS 'Payments: column saying payment, credit note or write-off; NULL means every row is a payment.';
 COMMENT ON COLUMN arcollect.attachment.default_currency IS 'Currency of rows whose currency is not given.';
-COMMENT ON COLUMN arcollect.attachment.void_statuses IS 'Status values that mark an invoice void (its open amount goes to zero), with ASCII letters in lower case: a status matches when it equals one of them after arcollect._ascii_lower.';
+COMMENT ON COLUMN arcollect.attachment.void_statuses IS 'Status values that mark an invoice void (its open amount goes to zero), with ASCII letters in lower case: a status matches when it equals one of them after arcollect.ascii_lower.';
 COMMENT ON COLUMN arcollect.attachment.credit_statuses IS 'Status values that mark a row as a credit note, which may have a negative amount; folded and matched as void_statuses.';
 COMMENT ON COLUMN arcollect.attachment.strict_mode IS 'When true, a row arcollect cannot use makes the billing write fail instead of going to quarantine.';
 COMMENT ON COLUMN arcollect.attachment.attached_at IS 'When the table was (last) attached.';

@@ -55,7 +55,7 @@ COMMENT ON COLUMN arcollect.quarantine.row_data IS
 -- the database's collation but compared the rows' statuses with ASCII
 -- letters folded only, so a status given with upper-case non-ASCII
 -- letters ('ANNULÉ', stored 'annulé') never matched its own spelling.
--- The stored values already are what the new rule (arcollect._ascii_lower)
+-- The stored values already are what the new rule (arcollect.ascii_lower)
 -- makes of a lower-case spelling, but the spelling given is lost: add, for
 -- each stored status with such letters, its upper-case spelling folded by
 -- the new rule ('annulÉ'), so that both the all-lower-case and the
@@ -65,11 +65,11 @@ COMMENT ON COLUMN arcollect.quarantine.row_data IS
 WITH spelled AS (
     SELECT a.attachment_id,
            ARRAY(SELECT x.v
-                   FROM (SELECT arcollect._ascii_lower(upper(u.s)) AS v, min(u.n) AS n
+                   FROM (SELECT arcollect.ascii_lower(upper(u.s)) AS v, min(u.n) AS n
                            FROM unnest(a.void_statuses) WITH ORDINALITY u(s, n) GROUP BY 1) x
                   WHERE x.v <> ALL (a.void_statuses) ORDER BY x.n) AS void_added,
            ARRAY(SELECT x.v
-                   FROM (SELECT arcollect._ascii_lower(upper(u.s)) AS v, min(u.n) AS n
+                   FROM (SELECT arcollect.ascii_lower(upper(u.s)) AS v, min(u.n) AS n
                            FROM unnest(a.credit_statuses) WITH ORDINALITY u(s, n) GROUP BY 1) x
                   WHERE x.v <> ALL (a.credit_statuses) ORDER BY x.n) AS credit_added
       FROM arcollect.attachment a)

@@ -21,8 +21,8 @@ DROP FUNCTION arcollect._import(integer);
 COMMENT ON COLUMN arcollect.attachment.paid_on_column IS 'Payments: column holding the date of the payment, credit note or write-off. Invoices: column holding the date the paid or open column last changed, which dates the payments it records; NULL dates them the day they are seen.';
 
 -- Statuses are stored and compared with ASCII letters folded only
--- (arcollect._ascii_lower); see 0.2.0-after.sql for the stored values.
-COMMENT ON COLUMN arcollect.attachment.void_statuses IS 'Status values that mark an invoice void (its open amount goes to zero), with ASCII letters in lower case: a status matches when it equals one of them after arcollect._ascii_lower.';
+-- (arcollect.ascii_lower); see 0.2.0-after.sql for the stored values.
+COMMENT ON COLUMN arcollect.attachment.void_statuses IS 'Status values that mark an invoice void (its open amount goes to zero), with ASCII letters in lower case: a status matches when it equals one of them after arcollect.ascii_lower.';
 COMMENT ON COLUMN arcollect.attachment.credit_statuses IS 'Status values that mark a row as a credit note, which may have a negative amount; folded and matched as void_statuses.';
 
 -- Every attachment reads its table in a time zone of its own (a
