@@ -74,7 +74,7 @@ EXTRA_CLEAN = build
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
-	ledger_statuses ledger_generated_sql ledger_settings
+	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

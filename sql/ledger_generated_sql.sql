@@ -33,10 +33,13 @@ SELECT arcollect.attach_payments('gen_payment', invoice_key => 'invoice', amount
 \echo '== billing table: INSERT (what the fast path leaves)'
 SELECT arcollect._sync_sql(attachment_id, 'INSERT') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
-\echo '== billing table: UPDATE'
+\echo '== billing table: INSERT when other triggers on the table may write (from its current rows)'
+SELECT arcollect._sync_sql(attachment_id, 'INSERT', nested => true) FROM arcollect.attachment
+ WHERE billing_table = 'gen_invoice'::regclass;
+\echo '== billing table: UPDATE (from the current rows, always)'
 SELECT arcollect._sync_sql(attachment_id, 'UPDATE') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
-\echo '== billing table: DELETE'
+\echo '== billing table: DELETE (from the current rows, always)'
 SELECT arcollect._sync_sql(attachment_id, 'DELETE') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
 \echo '== billing table: TRUNCATE and IMPORT (attach) compare the whole table'
@@ -60,6 +63,9 @@ SELECT e.event, string_agg(m[1], ' | ' ORDER BY m.n) AS sources
                     WITH ORDINALITY m(m, n)
  WHERE a.billing_table = 'gen_payment'::regclass
  GROUP BY e.event ORDER BY e.event;
+\echo '== payments table: its quarantine when other triggers on the table may write'
+SELECT arcollect._payment_quarantine_sql(a, true) FROM arcollect.attachment a
+ WHERE billing_table = 'gen_payment'::regclass;
 \echo '== payments table: reconcile'
 SELECT (arcollect._reconcile_sql(a.billing_table)).statement FROM arcollect.attachment a
  WHERE billing_table = 'gen_payment'::regclass;

@@ -33,16 +33,32 @@
  * TimeZone -- the attachment's -- and the others that change how a value
  * is read), set only where the session's differ.
  *
+ * A statement that other triggers on the table run (an AFTER ROW trigger
+ * of the user's updating the row just inserted, a statement trigger that
+ * fires before arcollect's) is booked before the statement that fired
+ * them, so the transition tables of that one no longer say what the table
+ * holds when it is booked.  The sync statement of an UPDATE or DELETE
+ * always books the touched keys from the table's current rows (see
+ * ledger_sync.sql: the statements of one query are booked out of order
+ * too); an INSERT into a table with such triggers does so as well, and
+ * takes no fast path (ledger_nesting_events).  Tables without them keep
+ * the fast path.
+ *
  * A relcache invalidation of the attached table (attach and detach drop
- * and create its triggers; ALTER TABLE renames columns) drops its cache
- * entry, so a changed mapping is picked up by the next statement.
+ * and create its triggers, and so does CREATE TRIGGER; ALTER TABLE
+ * renames columns) drops its cache entry, so a changed mapping is picked
+ * up by the next statement; so does one of its partitions.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -52,6 +68,7 @@
 #include "utils/guc.h"
 #include "utils/syscache.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -105,6 +122,9 @@ typedef struct LedgerTable
 	char	   *sql[LEDGER_NEVENTS];
 	SPIPlanPtr	plan[LEDGER_NEVENTS];
 	LedgerFastPath *fastpath;	/* billing tables only */
+	int			nesting;		/* events (bits) other triggers may write in */
+	int			ntree;			/* partitions (and the table) whose triggers */
+	Oid		   *tree;			/* ... nesting was found from */
 	MemoryContext cxt;
 } LedgerTable;
 
@@ -113,11 +133,24 @@ static HTAB *ledger_tables = NULL;
 /* Syscache hash of arcollect.ledger_trigger()'s pg_proc row. */
 static uint32 ledger_function_hash = 0;
 
+/* Whether relid is one of the partitions entry's triggers were read from. */
+static bool
+ledger_tree_has(LedgerTable *entry, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < entry->ntree; i++)
+		if (entry->tree[i] == relid)
+			return true;
+	return false;
+}
+
 /*
- * Relcache invalidation callback: forget what we know about relid, and
- * about every table whose fast path uses relid (or about every table, for
- * InvalidOid).  Only marks entries; they are freed
- * on next use, outside the invalidation machinery.
+ * Relcache invalidation callback: forget what we know about relid, about
+ * every table whose fast path uses relid and about every partitioned
+ * table relid is a partition of (or about every table, for InvalidOid).
+ * Only marks entries; they are freed on next use, outside the
+ * invalidation machinery.
  */
 static void
 ledger_invalidate(Datum arg, Oid relid)
@@ -136,7 +169,8 @@ ledger_invalidate(Datum arg, Oid relid)
 		/* a ledger table or index the fast path has open (REINDEX, ...) */
 		hash_seq_init(&status, ledger_tables);
 		while ((entry = hash_seq_search(&status)) != NULL)
-			if (entry->fastpath != NULL && ledger_fastpath_uses(entry->fastpath, relid))
+			if ((entry->fastpath != NULL && ledger_fastpath_uses(entry->fastpath, relid)) ||
+				ledger_tree_has(entry, relid))
 				entry->valid = false;
 	}
 	else
@@ -200,11 +234,86 @@ ledger_version_problem(void)
 }
 
 /*
- * Fills entry from arcollect.attachment.  Must be called inside an SPI
- * connection.
+ * Whether a trigger function only reads: the checks of foreign keys and
+ * deferred unique keys.  (The actions of a foreign key -- CASCADE, SET
+ * NULL, SET DEFAULT -- write, the referencing table or, for a key that
+ * refers to its own table, this one.)
+ */
+static bool
+trigger_only_reads(Oid fn)
+{
+	switch (fn)
+	{
+		case F_RI_FKEY_CHECK_INS:
+		case F_RI_FKEY_CHECK_UPD:
+		case F_RI_FKEY_NOACTION_DEL:
+		case F_RI_FKEY_NOACTION_UPD:
+		case F_RI_FKEY_RESTRICT_DEL:
+		case F_RI_FKEY_RESTRICT_UPD:
+		case F_UNIQUE_KEY_RECHECK:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The events (bits 1 << LedgerEvent: INSERT, UPDATE, DELETE) whose
+ * statements on the table entry is for may run statements of their own
+ * before arcollect's trigger books them: the events of every enabled
+ * trigger on the table or its partitions that is not arcollect's (fn_oid)
+ * and does not only read.  Whether a trigger writes the table itself, or
+ * another table whose triggers write it, cannot be told; any may.  Keeps
+ * the partitions looked at in entry, so that a trigger created on one of
+ * them invalidates entry.  TRUNCATE is booked from the table anyway.
  */
 static void
-ledger_load(LedgerTable *entry, Relation rel)
+ledger_nesting_events(LedgerTable *entry, Oid fn_oid)
+{
+	List	   *rels = find_all_inheritors(entry->relid, NoLock, NULL);
+	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ListCell   *lc;
+	int			i = 0;
+
+	entry->nesting = 0;
+	entry->ntree = list_length(rels);
+	entry->tree = MemoryContextAlloc(entry->cxt, sizeof(Oid) * entry->ntree);
+	foreach(lc, rels)
+	{
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		entry->tree[i++] = lfirst_oid(lc);
+		ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(lfirst_oid(lc)));
+		scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_trigger trigger = (Form_pg_trigger) GETSTRUCT(tuple);
+
+			if (trigger->tgenabled == TRIGGER_DISABLED || trigger->tgfoid == fn_oid ||
+				trigger_only_reads(trigger->tgfoid))
+				continue;
+			if (TRIGGER_FOR_INSERT(trigger->tgtype))
+				entry->nesting |= 1 << LEDGER_INSERT;
+			if (TRIGGER_FOR_UPDATE(trigger->tgtype))
+				entry->nesting |= 1 << LEDGER_UPDATE;
+			if (TRIGGER_FOR_DELETE(trigger->tgtype))
+				entry->nesting |= 1 << LEDGER_DELETE;
+		}
+		systable_endscan(scan);
+	}
+	table_close(tgrel, AccessShareLock);
+	list_free(rels);
+}
+
+/*
+ * Fills entry from arcollect.attachment.  Must be called inside an SPI
+ * connection.  fn_oid is arcollect.ledger_trigger().
+ */
+static void
+ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 {
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
@@ -296,6 +405,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 			entry->attached = false;
 		}
 
+		if (entry->attached)
+			ledger_nesting_events(entry, fn_oid);
 		if (entry->attached && entry->invoices)
 			entry->fastpath =
 				ledger_fastpath_build(entry->cxt, rel, entry->attachment_id,
@@ -339,7 +450,7 @@ ledger_lookup(Relation rel, Oid fn_oid)
 	memset(((char *) entry) + sizeof(Oid), 0, sizeof(LedgerTable) - sizeof(Oid));
 	PG_TRY();
 	{
-		ledger_load(entry, rel);
+		ledger_load(entry, rel, fn_oid);
 	}
 	PG_CATCH();
 	{
@@ -353,13 +464,15 @@ ledger_lookup(Relation rel, Oid fn_oid)
 }
 
 /*
- * The sync statement of entry for event, generated on first use.
+ * The sync statement of entry for event, generated on first use, for a
+ * table whose other triggers may write in event's statements, or not
+ * (see ledger_nesting_events).
  */
 static const char *
 ledger_sql(LedgerTable *entry, LedgerEvent event)
 {
-	Oid			argtypes[2] = {INT4OID, TEXTOID};
-	Datum		args[2];
+	Oid			argtypes[3] = {INT4OID, TEXTOID, BOOLOID};
+	Datum		args[3];
 	bool		isnull;
 	Datum		sql;
 	int			ret;
@@ -369,8 +482,9 @@ ledger_sql(LedgerTable *entry, LedgerEvent event)
 
 	args[0] = Int32GetDatum(entry->attachment_id);
 	args[1] = CStringGetTextDatum(ledger_event_names[event]);
-	ret = SPI_execute_with_args("SELECT arcollect._sync_sql($1, $2)",
-								2, argtypes, args, NULL, true, 1);
+	args[2] = BoolGetDatum((entry->nesting & (1 << event)) != 0);
+	ret = SPI_execute_with_args("SELECT arcollect._sync_sql($1, $2, $3)",
+								3, argtypes, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "arcollect: generating the ledger statement failed: %s",
 			 SPI_result_code_string(ret));
@@ -531,8 +645,9 @@ ledger_warn_not_booked(LedgerTable *entry, TriggerData *trigdata)
 
 /*
  * Books one statement of event on an attached table: inserts into a
- * billing table take the fast path, and the sync statement books what it
- * leaves (everything, for the other events).
+ * billing table take the fast path (unless other triggers may have
+ * written the table since), and the sync statement books what it leaves
+ * (everything, for the other events).
  */
 static void
 ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 rows)
@@ -541,6 +656,7 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 		elog(ERROR, "arcollect: could not register the transition tables");
 
 	if (event == LEDGER_INSERT && entry->fastpath != NULL &&
+		(entry->nesting & (1 << LEDGER_INSERT)) == 0 &&
 		ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
 							   RelationGetDescr(trigdata->tg_relation)))
 		return;

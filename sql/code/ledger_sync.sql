@@ -309,7 +309,26 @@ RETURN CASE WHEN length(key) > 40 THEN left(key, 40) || '...' ELSE key END;
 -- truncated.  For a payments table, whose rows have no key of their own,
 -- the trigger first takes back everything the table booked
 -- (arcollect._payments_clear), as attach_payments does.
-CREATE OR REPLACE FUNCTION arcollect._sync_sql(attachment_id integer, event text)
+--
+-- Statements can be booked out of order.  A statement that other
+-- triggers on the table run (an AFTER ROW trigger updating the row just
+-- inserted, a statement trigger firing before arcollect's, a foreign key
+-- of the table to itself) is booked before the statement that fired it;
+-- and the statements of one query (its writable CTEs) are booked in an
+-- order of their own, so that a DELETE of a key may be booked after the
+-- INSERT of the same key that followed it.  The transition tables of the
+-- statement booked last then no longer say what the table holds.  So a
+-- billing table's statement books the touched keys from the table's rows
+-- as they are now, looked up by the keys of its transition tables, as
+-- attach compares the whole table: always for UPDATE and DELETE, and for
+-- INSERT when nested (the trigger says so when other triggers may write
+-- in INSERTs: an INSERT's own rows cannot be changed by another statement
+-- of its query, which does not see them).  A payments table's bookings
+-- are differences, which add up in any order; only its quarantine, when
+-- nested, is compared with the table's unusable rows now
+-- (_payment_quarantine_sql).
+CREATE OR REPLACE FUNCTION arcollect._sync_sql(attachment_id integer, event text,
+                                    nested boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -321,6 +340,7 @@ DECLARE
     new_source text;
     new_rows text;
     old_keys text;
+    current_rows boolean;
 BEGIN
     SELECT * INTO a FROM arcollect.attachment t WHERE t.attachment_id = _sync_sql.attachment_id;
     IF NOT FOUND THEN
@@ -338,6 +358,8 @@ BEGIN
     IF event = 'TRUNCATE' THEN
         event := 'IMPORT';
     END IF;
+    nested := coalesce(nested, false) AND event <> 'IMPORT';  -- (IMPORT reads the table)
+    current_rows := nested OR event IN ('UPDATE', 'DELETE');
 
     IF a.kind = 'payments' THEN
         RETURN format(
@@ -355,49 +377,38 @@ BEGIN
             ON CONFLICT (attachment_id, invoice_key) DO UPDATE
                SET applied = i.applied + excluded.applied,
                    open_amount = i.open_amount + excluded.applied),
-     qdel AS (DELETE FROM arcollect.quarantine q
-               WHERE q.quarantine_id IN (
-                     SELECT x.quarantine_id
-                       FROM (SELECT q2.quarantine_id, q2.row_data,
-                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
-                               FROM arcollect.quarantine q2
-                              WHERE q2.attachment_id = $1 AND q2.row_kind = 'payment'
-                                AND q2.row_data IN (SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)) x
-                       JOIN (SELECT o.row_data, count(*) AS c FROM o WHERE o.reason IS NOT NULL
-                              GROUP BY o.row_data) y
-                         ON y.row_data = x.row_data AND x.rn <= y.c)),
-     qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
-              SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
-SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
-       (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
-       (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
-       0::bigint AS payments_undated
-  FROM n$q$,
+     %s$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
                                                 WHEN event = 'IMPORT' THEN tbl
                                                 ELSE nothing END),
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
-                                                ELSE nothing END));
+                                                ELSE nothing END),
+            arcollect._payment_quarantine_sql(a, nested));
     END IF;
 
     -- An invoices attachment: the state of every touched key is compared
     -- with the ledger's and the difference booked.
-    new_source := CASE event
-        WHEN 'INSERT' THEN 'arcollect_new'
-        WHEN 'UPDATE' THEN 'arcollect_new'
-        WHEN 'IMPORT' THEN tbl
+    new_source := CASE
+        WHEN current_rows THEN arcollect._current_rows_sql(a, event)
+        WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
+        WHEN event = 'IMPORT' THEN tbl
         ELSE nothing
     END;
     new_rows := arcollect._invoice_rows_sql(a, new_source);
-    old_keys := CASE event
-        WHEN 'INSERT' THEN ''
-        WHEN 'UPDATE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
-                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
-        WHEN 'DELETE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
-                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
-        ELSE $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
+    -- the keys the statement touched besides those of src (the old keys;
+    -- from current rows, the new keys too: their rows may be gone)
+    old_keys := CASE
+        WHEN event = 'IMPORT' THEN
+            $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
                 UNION SELECT q.invoice_key FROM arcollect.quarantine q
                  WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'$k$
+        ELSE concat_ws(' ',
+            CASE WHEN event IN ('UPDATE', 'DELETE') THEN
+                format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
+                       arcollect._text_sql(a.billing_table, a.key_column, 'o')) END,
+            CASE WHEN current_rows AND event IN ('INSERT', 'UPDATE') THEN
+                format('UNION SELECT %s COLLATE "C" FROM arcollect_new n',
+                       arcollect._text_sql(a.billing_table, a.key_column, 'n')) END)
     END;
 
     RETURN format(
@@ -456,8 +467,9 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                    CASE WHEN d.present THEN d.n_iss END,
                    CASE WHEN d.present THEN now() END
               FROM d
-             WHERE NOT d.known
-                OR (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
+             -- (a key neither in the ledger nor in the table has nothing to book)
+             WHERE (NOT d.known AND d.present)
+                OR d.known AND (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
                    IS DISTINCT FROM
                    (d.o_cust, d.o_cur, d.o_iss, d.o_due, d.o_amt, d.o_paid, d.o_void, d.o_owner, d.o_status, d.o_in_billing)
             ON CONFLICT (attachment_id, invoice_key) DO UPDATE
@@ -493,8 +505,9 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
        %s AS payments_undated
   FROM src$q$,
         new_rows, old_keys,
-        -- a freshly inserted key cannot be in quarantine already
-        CASE WHEN event = 'INSERT' THEN '' ELSE
+        -- a freshly inserted key cannot be in quarantine already (unless
+        -- statements run by other triggers put it there)
+        CASE WHEN event = 'INSERT' AND NOT current_rows THEN '' ELSE
         -- (found through the quarantine's index on the key's digest)
         $d$qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
@@ -507,6 +520,118 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
         CASE WHEN event = 'IMPORT'
              THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
              ELSE '0::bigint' END);
+END
+$fn$;
+
+-- The rows of the attached table, as they are now, whose keys the
+-- transition tables of event hold (see _sync_sql), looked up by the
+-- equality of the key's unique index.  (Without such an index, which
+-- attach requires but may since have been dropped, by the key as text.)
+CREATE OR REPLACE FUNCTION arcollect._current_rows_sql(a arcollect.attachment, event text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    eq text;
+    keys text;
+BEGIN
+    SELECT format('OPERATOR(%I.%s)', n.nspname, o.oprname) INTO eq
+      FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
+      JOIN pg_catalog.pg_opclass c ON c.oid = i.indclass[0]
+      JOIN pg_catalog.pg_amop p ON p.amopfamily = c.opcfamily AND p.amopmethod = c.opcmethod
+                               AND p.amoplefttype = c.opcintype AND p.amoprighttype = c.opcintype
+                               AND p.amopstrategy = 3    -- BTEqualStrategyNumber
+      JOIN pg_catalog.pg_operator o ON o.oid = p.amopopr
+      JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+     WHERE i.indrelid = a.billing_table AND i.indisunique AND i.indimmediate AND i.indnkeyatts = 1
+       AND i.indpred IS NULL AND i.indexprs IS NULL AND t.attname = a.key_column
+     ORDER BY i.indisprimary DESC
+     LIMIT 1;
+    IF eq IS NULL THEN
+        keys := concat_ws(' UNION ALL ',
+            CASE WHEN event IN ('INSERT', 'UPDATE') THEN
+                format('SELECT %s FROM arcollect_new n', arcollect._text_sql(a.billing_table, a.key_column, 'n')) END,
+            CASE WHEN event IN ('UPDATE', 'DELETE') THEN
+                format('SELECT %s FROM arcollect_old o', arcollect._text_sql(a.billing_table, a.key_column, 'o')) END);
+        RETURN format('(SELECT s.* FROM %s s WHERE %s IN (%s))', arcollect._table_sql(a.billing_table),
+                      arcollect._text_sql(a.billing_table, a.key_column, 's'), keys);
+    END IF;
+    keys := concat_ws(' UNION ALL ',
+        CASE WHEN event IN ('INSERT', 'UPDATE') THEN format('SELECT n.%I FROM arcollect_new n', a.key_column) END,
+        CASE WHEN event IN ('UPDATE', 'DELETE') THEN format('SELECT o.%I FROM arcollect_old o', a.key_column) END);
+    RETURN format('(SELECT s.* FROM %s s WHERE s.%I %s ANY (%s))',
+                  arcollect._table_sql(a.billing_table), a.key_column, eq, keys);
+END
+$fn$;
+
+-- The quarantine part of a payments table's sync statement, given its
+-- mapped rows n (new) and o (old), and its result row.  A payment has no
+-- key of its own: quarantine holds one row per unusable payment row,
+-- found again by its data.  By default the statement adds the unusable
+-- new rows and takes out, for each unusable old row, one quarantine row
+-- of the same data.  When nested (see _sync_sql), for each data of
+-- an unusable new or old row, quarantine is made to hold as many rows as
+-- the table holds now (looked up by invoice key, as text: a payments
+-- table need not have an index on it; only when the statement touched
+-- unusable rows).
+CREATE OR REPLACE FUNCTION arcollect._payment_quarantine_sql(a arcollect.attachment, nested boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT nested THEN
+        RETURN $q$qdel AS (DELETE FROM arcollect.quarantine q
+               WHERE q.quarantine_id IN (
+                     SELECT x.quarantine_id
+                       FROM (SELECT q2.quarantine_id, q2.row_data,
+                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
+                               FROM arcollect.quarantine q2
+                              WHERE q2.attachment_id = $1 AND q2.row_kind = 'payment'
+                                AND q2.row_data IN (SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)) x
+                       JOIN (SELECT o.row_data, count(*) AS c FROM o WHERE o.reason IS NOT NULL
+                              GROUP BY o.row_data) y
+                         ON y.row_data = x.row_data AND x.rn <= y.c)),
+     qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+              SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
+SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
+       (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
+       (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
+       0::bigint AS payments_undated
+  FROM n$q$;
+    END IF;
+    RETURN format($q$bad AS (SELECT n.k, n.row_data FROM n WHERE n.reason IS NOT NULL
+             UNION ALL
+             SELECT o.k, o.row_data FROM o WHERE o.reason IS NOT NULL),
+     now_bad AS MATERIALIZED (
+             SELECT c.k, c.reason, c.row_data, row_number() OVER (PARTITION BY c.row_data) AS rn
+               FROM (%s) c
+              WHERE c.reason IS NOT NULL AND c.row_data IN (SELECT bad.row_data FROM bad)),
+     held AS (SELECT q.quarantine_id, q.row_data,
+                     row_number() OVER (PARTITION BY q.row_data ORDER BY q.quarantine_id) AS rn
+                FROM arcollect.quarantine q
+               WHERE q.attachment_id = $1 AND q.row_kind = 'payment'
+                 AND q.row_data IN (SELECT bad.row_data FROM bad)),
+     qdel AS (DELETE FROM arcollect.quarantine q
+               WHERE q.quarantine_id IN (
+                     SELECT h.quarantine_id FROM held h
+                      WHERE NOT EXISTS (SELECT FROM now_bad b WHERE b.row_data = h.row_data AND b.rn = h.rn))),
+     qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+              SELECT $1, 'payment', b.k, b.reason, b.row_data FROM now_bad b
+               WHERE NOT EXISTS (SELECT FROM held h WHERE h.row_data = b.row_data AND h.rn = b.rn)),
+     still_bad AS (SELECT b.k, b.reason FROM now_bad b
+                    WHERE b.row_data IN (SELECT n.row_data FROM n WHERE n.reason IS NOT NULL))
+SELECT count(*) AS rows_seen, (SELECT count(*) FROM still_bad) AS rows_quarantined,
+       (SELECT arcollect._message_key(f.k) FROM still_bad f LIMIT 1) AS first_key,
+       (SELECT f.reason FROM still_bad f LIMIT 1) AS first_reason,
+       0::bigint AS payments_undated
+  FROM n$q$,
+        arcollect._payment_rows_sql(a, format(
+            '(SELECT s.* FROM %s s WHERE EXISTS (SELECT FROM bad) AND EXISTS (SELECT FROM bad WHERE bad.k IS NOT DISTINCT FROM %s COLLATE "C"))',
+            arcollect._table_sql(a.billing_table),
+            arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'))));
 END
 $fn$;
 

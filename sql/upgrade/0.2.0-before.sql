@@ -43,3 +43,6 @@ UPDATE arcollect.attachment
   FROM pg_catalog.pg_settings s
  WHERE s.name = 'TimeZone' AND arcollect.is_time_zone(s.reset_val);
 
+
+-- _sync_sql can book from the table's current rows (nested).
+DROP FUNCTION arcollect._sync_sql(integer, text);
