@@ -21,11 +21,11 @@ SELECT arcollect.attach('nest_inv', key => 'id', customer => 'cust', amount => '
                         default_currency => 'EUR');
 
 CREATE VIEW nest_ledger AS
-SELECT i.invoice_key::int AS id, i.amount, i.open_amount, i.status, i.owner, i.in_billing
+SELECT i.invoice_key AS id, i.amount, i.open_amount, i.status, i.owner, i.in_billing
   FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'nest_inv'::regclass;
 CREATE VIEW nest_history AS
-SELECT e.invoice_key::int AS id, e.kind, e.amount, e.entry_id
+SELECT e.invoice_key AS id, e.kind, e.amount, e.entry_id
   FROM arcollect.ledger_entries e WHERE e.billing_table = 'nest_inv';
 
 -- 1. An AFTER INSERT row trigger that updates the new row: booked once,
@@ -38,8 +38,8 @@ END $$;
 CREATE TRIGGER bump AFTER INSERT ON nest_inv FOR EACH ROW WHEN (NEW.status = 'bump')
     EXECUTE FUNCTION nest_bump();
 INSERT INTO nest_inv VALUES (1, 'c1', 100, '2025-01-01', '2025-01-31', 'bump');
-SELECT * FROM nest_ledger WHERE id = 1;
-SELECT id, kind, amount FROM nest_history WHERE id = 1 ORDER BY entry_id NULLS FIRST;
+SELECT * FROM nest_ledger WHERE id = '1';
+SELECT id, kind, amount FROM nest_history WHERE id = '1' ORDER BY entry_id NULLS FIRST;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 2. One that deletes the new row: nothing is left in the ledger (no
@@ -53,7 +53,7 @@ CREATE TRIGGER drop_it AFTER INSERT ON nest_inv FOR EACH ROW WHEN (NEW.status = 
     EXECUTE FUNCTION nest_drop();
 INSERT INTO nest_inv VALUES (2, 'c1', 100, '2025-01-01', '2025-01-31', 'drop'),
                             (3, 'c1', 100, '2025-01-01', '2025-01-31', 'open');
-SELECT * FROM nest_ledger WHERE id IN (2, 3) ORDER BY id;
+SELECT * FROM nest_ledger WHERE id IN ('2', '3') ORDER BY id::int;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 3. A BEFORE INSERT row trigger that voids the customer's other open
@@ -68,7 +68,7 @@ END $$;
 CREATE TRIGGER replaces BEFORE INSERT ON nest_inv FOR EACH ROW WHEN (NEW.status = 'replaces')
     EXECUTE FUNCTION nest_replace();
 INSERT INTO nest_inv VALUES (4, 'c1', 70, '2025-01-01', '2025-01-31', 'replaces');
-SELECT * FROM nest_ledger WHERE id IN (1, 3, 4) ORDER BY id;
+SELECT * FROM nest_ledger WHERE id IN ('1', '3', '4') ORDER BY id::int;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 4. Statement triggers that update the rows just inserted (doubling
@@ -87,8 +87,8 @@ CREATE TRIGGER z_double AFTER INSERT ON nest_inv REFERENCING NEW TABLE AS new_ro
     FOR EACH STATEMENT EXECUTE FUNCTION nest_double('late');
 INSERT INTO nest_inv VALUES (5, 'c2', 100, '2025-01-01', '2025-01-31', 'early'),
                             (6, 'c2', 100, '2025-01-01', '2025-01-31', 'late');
-SELECT * FROM nest_ledger WHERE id IN (5, 6) ORDER BY id;
-SELECT id, kind, amount FROM nest_history WHERE id IN (5, 6) ORDER BY id, entry_id NULLS FIRST;
+SELECT * FROM nest_ledger WHERE id IN ('5', '6') ORDER BY id::int;
+SELECT id, kind, amount FROM nest_history WHERE id IN ('5', '6') ORDER BY id::int, entry_id NULLS FIRST;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 5. A deferred constraint trigger that fixes the amount at commit: the
@@ -103,10 +103,10 @@ CREATE CONSTRAINT TRIGGER fix_at_commit AFTER INSERT ON nest_inv
     EXECUTE FUNCTION nest_fix();
 BEGIN;
 INSERT INTO nest_inv VALUES (7, 'c2', 50, '2025-01-01', '2025-01-31', 'deferred');
-SELECT * FROM nest_ledger WHERE id = 7;
+SELECT * FROM nest_ledger WHERE id = '7';
 COMMIT;
-SELECT * FROM nest_ledger WHERE id = 7;
-SELECT id, kind, amount FROM nest_history WHERE id = 7 ORDER BY entry_id NULLS FIRST;
+SELECT * FROM nest_ledger WHERE id = '7';
+SELECT id, kind, amount FROM nest_history WHERE id = '7' ORDER BY entry_id NULLS FIRST;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 6. A writable CTE that deletes an invoice and inserts it again,
@@ -114,7 +114,7 @@ SELECT * FROM arcollect.reconcile('nest_inv');
 INSERT INTO nest_inv VALUES (8, 'c3', 80, '2025-01-01', '2025-01-31', 'open');
 WITH gone AS (DELETE FROM nest_inv WHERE id = 8 RETURNING *)
 INSERT INTO nest_inv SELECT g.id, g.cust, g.amt + 1, g.iss, g.due, g.status, g.parent FROM gone g;
-SELECT * FROM nest_ledger WHERE id = 8;
+SELECT * FROM nest_ledger WHERE id = '8';
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- The same on a table without triggers of its own (the DELETE is booked
@@ -141,10 +141,10 @@ UPDATE nest_inv SET parent = 10 WHERE id = 10;
 INSERT INTO nest_inv VALUES (11, 'c4', 11, '2025-01-01', '2025-01-31', 'open', 10),
                             (12, 'c4', 12, '2025-01-01', '2025-01-31', 'open', 11);
 UPDATE nest_inv SET id = 13 WHERE id = 10;
-SELECT * FROM nest_ledger WHERE id BETWEEN 10 AND 13 ORDER BY id;
+SELECT * FROM nest_ledger WHERE id IN ('10', '11', '12', '13') ORDER BY id::int;
 SELECT * FROM arcollect.reconcile('nest_inv');
 DELETE FROM nest_inv WHERE id = 13;
-SELECT * FROM nest_ledger WHERE id BETWEEN 10 AND 13 ORDER BY id;
+SELECT * FROM nest_ledger WHERE id IN ('10', '11', '12', '13') ORDER BY id::int;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 8. COPY fires the row triggers too.
@@ -153,7 +153,7 @@ COPY nest_inv (id, cust, amt, iss, due, status) FROM STDIN;
 21	c5	100	2025-01-01	2025-01-31	drop
 22	c5	100	2025-01-01	2025-01-31	early
 \.
-SELECT * FROM nest_ledger WHERE id BETWEEN 20 AND 22 ORDER BY id;
+SELECT * FROM nest_ledger WHERE id IN ('20', '21', '22') ORDER BY id::int;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
 -- 9. A partitioned billing table: a row trigger on the partitioned table
@@ -195,7 +195,7 @@ END $$;
 CREATE TRIGGER clean AFTER INSERT ON nest_pay FOR EACH ROW EXECUTE FUNCTION nest_pay_clean();
 INSERT INTO nest_pay (inv, amt, paid) VALUES (4, 30.50, '2025-01-10'), (4, 5, NULL);
 SELECT count(*) AS quarantined FROM arcollect.quarantined_rows WHERE table_name = 'nest_pay';
-SELECT id, kind, amount FROM nest_history WHERE id = 4 ORDER BY entry_id NULLS FIRST;
-SELECT * FROM nest_ledger WHERE id = 4;
+SELECT id, kind, amount FROM nest_history WHERE id = '4' ORDER BY entry_id NULLS FIRST;
+SELECT * FROM nest_ledger WHERE id = '4';
 SELECT * FROM arcollect.reconcile('nest_pay');
 SELECT * FROM arcollect.reconcile('nest_inv');
