@@ -33,13 +33,13 @@ SELECT arcollect.attach_payments('gen_payment', invoice_key => 'invoice', amount
 \echo '== billing table: INSERT (what the fast path leaves)'
 SELECT arcollect._sync_sql(attachment_id, 'INSERT') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
-\echo '== billing table: INSERT when other triggers on the table may write (from its current rows)'
+\echo '== billing table: INSERT when other triggers on the table may write (nested: from its current rows)'
 SELECT arcollect._sync_sql(attachment_id, 'INSERT', nested => true) FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
-\echo '== billing table: UPDATE (from the current rows, always)'
+\echo '== billing table: UPDATE'
 SELECT arcollect._sync_sql(attachment_id, 'UPDATE') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
-\echo '== billing table: DELETE (from the current rows, always)'
+\echo '== billing table: DELETE'
 SELECT arcollect._sync_sql(attachment_id, 'DELETE') FROM arcollect.attachment
  WHERE billing_table = 'gen_invoice'::regclass;
 \echo '== billing table: TRUNCATE and IMPORT (attach) compare the whole table'

@@ -117,8 +117,8 @@ INSERT INTO nest_inv SELECT g.id, g.cust, g.amt + 1, g.iss, g.due, g.status, g.p
 SELECT * FROM nest_ledger WHERE id = '8';
 SELECT * FROM arcollect.reconcile('nest_inv');
 
--- The same on a table without triggers of its own (the DELETE is booked
--- after the INSERT there too).
+-- The same on a table without triggers of its own (booked from the
+-- transition tables: the DELETE is booked first there).
 CREATE TABLE nest_plain (id integer PRIMARY KEY, cust text NOT NULL, amt numeric, iss date, due date);
 SELECT arcollect.attach('nest_plain', key => 'id', customer => 'cust', amount => 'amt', due_on => 'due',
                         issued_on => 'iss', default_currency => 'EUR');

@@ -37,12 +37,10 @@
  * of the user's updating the row just inserted, a statement trigger that
  * fires before arcollect's) is booked before the statement that fired
  * them, so the transition tables of that one no longer say what the table
- * holds when it is booked.  The sync statement of an UPDATE or DELETE
- * always books the touched keys from the table's current rows (see
- * ledger_sync.sql: the statements of one query are booked out of order
- * too); an INSERT into a table with such triggers does so as well, and
- * takes no fast path (ledger_nesting_events).  Tables without them keep
- * the fast path.
+ * holds when it is booked.  On a table with such triggers the sync
+ * statement therefore books the touched keys from the table's current
+ * rows, and inserts take no fast path (ledger_nesting_events, and
+ * ledger_sync.sql); tables without them keep the cheap paths.
  *
  * A relcache invalidation of the attached table (attach and detach drop
  * and create its triggers, and so does CREATE TRIGGER; ALTER TABLE

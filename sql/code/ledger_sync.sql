@@ -314,17 +314,18 @@ RETURN CASE WHEN length(key) > 40 THEN left(key, 40) || '...' ELSE key END;
 -- triggers on the table run (an AFTER ROW trigger updating the row just
 -- inserted, a statement trigger firing before arcollect's, a foreign key
 -- of the table to itself) is booked before the statement that fired it;
--- and the statements of one query (its writable CTEs) are booked in an
--- order of their own, so that a DELETE of a key may be booked after the
--- INSERT of the same key that followed it.  The transition tables of the
--- statement booked last then no longer say what the table holds.  So a
+-- and among the statements of one query (its writable CTEs), a DELETE of
+-- a key can then be booked after the INSERT of the same key that followed
+-- it.  The transition tables of the statement booked last no longer say
+-- what the table holds.  So when nested -- the trigger says so when other
+-- triggers on the table may write in this event's statements -- a
 -- billing table's statement books the touched keys from the table's rows
 -- as they are now, looked up by the keys of its transition tables, as
--- attach compares the whole table: always for UPDATE and DELETE, and for
--- INSERT when nested (the trigger says so when other triggers may write
--- in INSERTs: an INSERT's own rows cannot be changed by another statement
--- of its query, which does not see them).  A payments table's bookings
--- are differences, which add up in any order; only its quarantine, when
+-- attach compares the whole table.  (Without other triggers, the
+-- statements of a query are booked in the order they finish, which for
+-- two that touch one key is the order they touched it: the second could
+-- not see the first's rows.)  A payments table's bookings are
+-- differences, which add up in any order; only its quarantine, when
 -- nested, is compared with the table's unusable rows now
 -- (_payment_quarantine_sql).
 CREATE OR REPLACE FUNCTION arcollect._sync_sql(attachment_id integer, event text,
@@ -358,8 +359,8 @@ BEGIN
     IF event = 'TRUNCATE' THEN
         event := 'IMPORT';
     END IF;
-    nested := coalesce(nested, false) AND event <> 'IMPORT';  -- (IMPORT reads the table)
-    current_rows := nested OR event IN ('UPDATE', 'DELETE');
+    -- (IMPORT reads the table anyway)
+    current_rows := coalesce(nested, false) AND event <> 'IMPORT';
 
     IF a.kind = 'payments' THEN
         RETURN format(
@@ -383,7 +384,7 @@ BEGIN
                                                 ELSE nothing END),
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
                                                 ELSE nothing END),
-            arcollect._payment_quarantine_sql(a, nested));
+            arcollect._payment_quarantine_sql(a, current_rows));
     END IF;
 
     -- An invoices attachment: the state of every touched key is compared
