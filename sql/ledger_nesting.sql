@@ -42,8 +42,9 @@ SELECT * FROM nest_ledger WHERE id = '1';
 SELECT id, kind, amount FROM nest_history WHERE id = '1' ORDER BY entry_id NULLS FIRST;
 SELECT * FROM arcollect.reconcile('nest_inv');
 
--- 2. One that deletes the new row: nothing is left in the ledger (no
--- phantom open invoice, no row for the key at all).
+-- 2. One that deletes the new row: no phantom open invoice; the key keeps
+-- an empty row (nothing booked, not in the table), left by the DELETE so
+-- that the INSERT's fast path leaves the key to the sync statement.
 CREATE FUNCTION nest_drop() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM nest_inv WHERE id = NEW.id;

@@ -39,8 +39,12 @@
  * them, so the transition tables of that one no longer say what the table
  * holds when it is booked.  On a table with such triggers the sync
  * statement therefore books the touched keys from the table's current
- * rows, and inserts take no fast path (ledger_nesting_events, and
- * ledger_sync.sql); tables without them keep the cheap paths.
+ * rows (ledger_nesting_events, and ledger_sync.sql); tables without them
+ * keep the cheaper statement.  The fast path stays: it books only keys
+ * the ledger has never seen, and a key that an earlier-booked statement
+ * touched is in the ledger by then -- booked, or, when that statement
+ * deleted it, as an empty row -- so the fast path leaves it to the sync
+ * statement.
  *
  * A relcache invalidation of the attached table (attach and detach drop
  * and create its triggers, and so does CREATE TRIGGER; ALTER TABLE
@@ -643,9 +647,8 @@ ledger_warn_not_booked(LedgerTable *entry, TriggerData *trigdata)
 
 /*
  * Books one statement of event on an attached table: inserts into a
- * billing table take the fast path (unless other triggers may have
- * written the table since), and the sync statement books what it leaves
- * (everything, for the other events).
+ * billing table take the fast path, and the sync statement books what it
+ * leaves (everything, for the other events).
  */
 static void
 ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 rows)
@@ -654,7 +657,6 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 		elog(ERROR, "arcollect: could not register the transition tables");
 
 	if (event == LEDGER_INSERT && entry->fastpath != NULL &&
-		(entry->nesting & (1 << LEDGER_INSERT)) == 0 &&
 		ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
 							   RelationGetDescr(trigdata->tg_relation)))
 		return;

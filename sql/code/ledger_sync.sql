@@ -420,7 +420,7 @@ BEGIN
                FROM arcollect.invoice i
               WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
                 FOR UPDATE OF i),
-     d AS (SELECT coalesce(v.k, c.invoice_key) AS k,
+     d AS (SELECT %s AS k,
                   v.k IS NOT NULL AS present, v.pon,
                   c.invoice_key IS NOT NULL AS known,
                   c.booked_on IS NOT NULL AS booked,
@@ -440,8 +440,7 @@ BEGIN
                   CASE WHEN v.k IS NOT NULL THEN v.status ELSE c.status END AS status,
                   c.customer_id AS o_cust, c.currency AS o_cur, c.due_on AS o_due,
                   c.owner AS o_owner, c.status AS o_status, c.in_billing AS o_in_billing
-             FROM (SELECT * FROM src WHERE src.reason IS NULL) v
-             FULL JOIN cur c ON c.invoice_key = v.k),
+             %s),
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
              SELECT $1, d.k, e.kind, e.amount, e.effective_on, $1
                FROM d CROSS JOIN LATERAL (VALUES
@@ -468,9 +467,13 @@ BEGIN
                    CASE WHEN d.present THEN d.n_iss END,
                    CASE WHEN d.present THEN now() END
               FROM d
-             -- (a key neither in the ledger nor in the table has nothing to book)
-             WHERE (NOT d.known AND d.present)
-                OR d.known AND (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
+             -- (from current rows, a touched key neither booked nor usable in
+             -- the table gets an empty row: a statement booked before the
+             -- INSERT of the key, which deleted it or made it unusable, is
+             -- then known to the fast path, which leaves the key to the
+             -- INSERT's sync statement; see ledger_trigger.c)
+             WHERE NOT d.known
+                OR (d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.owner, d.status, d.present)
                    IS DISTINCT FROM
                    (d.o_cust, d.o_cur, d.o_iss, d.o_due, d.o_amt, d.o_paid, d.o_void, d.o_owner, d.o_status, d.o_in_billing)
             ON CONFLICT (attachment_id, invoice_key) DO UPDATE
@@ -506,6 +509,16 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
        %s AS payments_undated
   FROM src$q$,
         new_rows, old_keys,
+        -- every touched key (from current rows), or those of src and cur
+        CASE WHEN current_rows THEN 't.k' ELSE 'coalesce(v.k, c.invoice_key)' END,
+        CASE WHEN current_rows THEN
+            $j$FROM touched t
+             LEFT JOIN (SELECT * FROM src WHERE src.reason IS NULL) v ON v.k = t.k
+             LEFT JOIN cur c ON c.invoice_key = t.k$j$
+        ELSE
+            $j$FROM (SELECT * FROM src WHERE src.reason IS NULL) v
+             FULL JOIN cur c ON c.invoice_key = v.k$j$
+        END,
         -- a freshly inserted key cannot be in quarantine already (unless
         -- statements run by other triggers put it there)
         CASE WHEN event = 'INSERT' AND NOT current_rows THEN '' ELSE
