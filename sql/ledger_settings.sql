@@ -3,11 +3,11 @@
 -- of its own (DateStyle ISO, IntervalStyle postgres, extra_float_digits 1,
 -- bytea_output hex, lc_monetary C) and converts timestamptz values to
 -- dates, and dates the changes it sees "today", in the attachment's time
--- zone (time_zone, UTC unless given).
+-- zone (time_zone: by default the TimeZone of the session that attaches).
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 
-CREATE TABLE tz_invoice (
+CREATE TABLE set_tz_invoice (
     id      integer PRIMARY KEY,
     cust    text NOT NULL,
     amt     numeric(12,2),
@@ -15,26 +15,29 @@ CREATE TABLE tz_invoice (
     due     timestamptz,
     state   text
 );
-SELECT arcollect.attach('tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
+-- Attached from a session in UTC: the attachment's time zone is UTC.
+SET TimeZone = 'UTC';
+SELECT arcollect.attach('set_tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', status => 'state',
                         default_currency => 'EUR');
+SELECT time_zone FROM arcollect.attachment WHERE billing_table = 'set_tz_invoice'::regclass;
 -- Issued at 20:00 UTC on 10 January: in UTC (the attachment's time zone)
 -- that is 2025-01-10, whatever the writer's time zone.
 SET TimeZone = 'Asia/Tokyo';
-INSERT INTO tz_invoice VALUES (1, 'c1', 100, '2025-01-10 20:00+00', '2025-02-09 20:00+00', 'open');
+INSERT INTO set_tz_invoice VALUES (1, 'c1', 100, '2025-01-10 20:00+00', '2025-02-09 20:00+00', 'open');
 SET TimeZone = 'America/Los_Angeles';
-INSERT INTO tz_invoice VALUES (2, 'c1', 100, '2025-01-10 20:00+00', '2025-02-09 20:00+00', 'open');
+INSERT INTO set_tz_invoice VALUES (2, 'c1', 100, '2025-01-10 20:00+00', '2025-02-09 20:00+00', 'open');
 -- A status-only update from Tokyo (where it is already 11 January)
 -- changes nothing but the status: no adjustment.
 SET TimeZone = 'Asia/Tokyo';
-UPDATE tz_invoice SET state = 'disputed';
+UPDATE set_tz_invoice SET state = 'disputed';
 SHOW TimeZone;  -- the writer's settings are left as they were
 RESET TimeZone;
 SELECT invoice_key, issued_on, due_on, status FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
- WHERE a.billing_table = 'tz_invoice'::regclass ORDER BY invoice_key;
-SELECT count(*) AS entries FROM arcollect.ledger_entries WHERE billing_table = 'tz_invoice' AND entry_id IS NOT NULL;
+ WHERE a.billing_table = 'set_tz_invoice'::regclass ORDER BY invoice_key;
+SELECT count(*) AS entries FROM arcollect.ledger_entries WHERE billing_table = 'set_tz_invoice' AND entry_id IS NOT NULL;
 SET TimeZone = 'Pacific/Kiritimati';
-SELECT * FROM arcollect.reconcile('tz_invoice');
+SELECT * FROM arcollect.reconcile('set_tz_invoice');
 SHOW TimeZone;  -- and the reader's
 RESET TimeZone;
 
@@ -42,15 +45,15 @@ RESET TimeZone;
 -- February there; attaching again re-dates the invoices (the booking is
 -- corrected by adjustments dated by the issue dates: -100 on 2025-01-10,
 -- +100 on 2025-01-11).
-SELECT arcollect.attach('tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
+SELECT arcollect.attach('set_tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', status => 'state',
                         default_currency => 'EUR', time_zone => 'Asia/Tokyo');
-SELECT time_zone FROM arcollect.attachment WHERE billing_table = 'tz_invoice'::regclass;
+SELECT time_zone FROM arcollect.attachment WHERE billing_table = 'set_tz_invoice'::regclass;
 SELECT invoice_key, issued_on, due_on FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
- WHERE a.billing_table = 'tz_invoice'::regclass ORDER BY invoice_key;
+ WHERE a.billing_table = 'set_tz_invoice'::regclass ORDER BY invoice_key;
 SELECT invoice_key, kind, amount, effective_on FROM arcollect.ledger_entries
- WHERE billing_table = 'tz_invoice' AND invoice_key = '1' ORDER BY entry_id NULLS FIRST;
-SELECT arcollect.attach('tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
+ WHERE billing_table = 'set_tz_invoice' AND invoice_key = '1' ORDER BY entry_id NULLS FIRST;
+SELECT arcollect.attach('set_tz_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', default_currency => 'EUR',
                         time_zone => 'Mars/Olympus');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -59,36 +62,36 @@ SELECT arcollect.attach('tz_invoice', key => 'id', customer => 'cust', amount =>
 -- settings: a float key is 1.3 whatever extra_float_digits says, a date
 -- key 2025-01-02 whatever the DateStyle, a bytea customer \x01ff whatever
 -- bytea_output, an interval customer "1 day" whatever the IntervalStyle.
-CREATE TABLE float_invoice (id float8 PRIMARY KEY, cust bytea NOT NULL, amt numeric, iss date, due date);
-CREATE TABLE date_invoice (id date PRIMARY KEY, cust interval NOT NULL, amt numeric, iss date, due date);
-SELECT arcollect.attach('float_invoice', key => 'id', customer => 'cust', amount => 'amt',
+CREATE TABLE set_float_invoice (id float8 PRIMARY KEY, cust bytea NOT NULL, amt numeric, iss date, due date);
+CREATE TABLE set_date_invoice (id date PRIMARY KEY, cust interval NOT NULL, amt numeric, iss date, due date);
+SELECT arcollect.attach('set_float_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', default_currency => 'EUR');
-SELECT arcollect.attach('date_invoice', key => 'id', customer => 'cust', amount => 'amt',
+SELECT arcollect.attach('set_date_invoice', key => 'id', customer => 'cust', amount => 'amt',
                         due_on => 'due', issued_on => 'iss', default_currency => 'EUR');
 SET extra_float_digits = -14;
 SET bytea_output = 'escape';
 SET DateStyle = 'SQL, DMY';
 SET IntervalStyle = 'iso_8601';
-INSERT INTO float_invoice VALUES (1.3, '\x01ff', 10, '2025-01-01', '2025-01-31');
-INSERT INTO date_invoice VALUES ('2025-01-02', '1 day', 10, '2025-01-01', '2025-01-31');
-UPDATE float_invoice SET amt = 20;
-UPDATE date_invoice SET amt = 20;
+INSERT INTO set_float_invoice VALUES (1.3, '\x01ff', 10, '2025-01-01', '2025-01-31');
+INSERT INTO set_date_invoice VALUES ('2025-01-02', '1 day', 10, '2025-01-01', '2025-01-31');
+UPDATE set_float_invoice SET amt = 20;
+UPDATE set_date_invoice SET amt = 20;
 SELECT current_setting('extra_float_digits') AS extra_float_digits, current_setting('bytea_output') AS bytea_output,
        current_setting('DateStyle') AS datestyle, current_setting('IntervalStyle') AS intervalstyle;
 SELECT invoice_key, customer_id, amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
- WHERE a.billing_table IN ('float_invoice'::regclass, 'date_invoice'::regclass) ORDER BY invoice_key;
-SELECT * FROM arcollect.reconcile('float_invoice');
-SELECT * FROM arcollect.reconcile('date_invoice');
+ WHERE a.billing_table IN ('set_float_invoice'::regclass, 'set_date_invoice'::regclass) ORDER BY invoice_key;
+SELECT * FROM arcollect.reconcile('set_float_invoice');
+SELECT * FROM arcollect.reconcile('set_date_invoice');
 RESET ALL;
 SET client_min_messages = warning;
-SELECT * FROM arcollect.reconcile('float_invoice');
-SELECT * FROM arcollect.reconcile('date_invoice');
+SELECT * FROM arcollect.reconcile('set_float_invoice');
+SELECT * FROM arcollect.reconcile('set_date_invoice');
 
 -- A quarantined payment (no date) deleted under another DateStyle leaves
 -- quarantine: its row is found by the same text.
 CREATE TABLE set_payment (id serial PRIMARY KEY, inv date, amt numeric, paid date);
 SELECT arcollect.attach_payments('set_payment', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
-                                 invoices => 'date_invoice');
+                                 invoices => 'set_date_invoice');
 INSERT INTO set_payment (inv, amt, paid) VALUES ('2025-01-02', 5, NULL), ('2025-01-02', 5, '2025-01-10');
 SELECT reason, row_data->>'inv' AS inv FROM arcollect.quarantined_rows WHERE table_name = 'set_payment';
 SET DateStyle = 'SQL, DMY';
@@ -96,4 +99,4 @@ DELETE FROM set_payment;
 RESET DateStyle;
 SELECT count(*) AS quarantined FROM arcollect.quarantined_rows WHERE table_name = 'set_payment';
 SELECT * FROM arcollect.reconcile('set_payment');
-SELECT * FROM arcollect.reconcile('date_invoice');
+SELECT * FROM arcollect.reconcile('set_date_invoice');

@@ -12,19 +12,20 @@
 -- any statement.  The settings the trigger pins in C and those the SQL
 -- function pins with SET clauses are the same list.
 BEGIN;
-SELECT tap.plan(69);
+SELECT tap.plan(70);
 
 SET LOCAL client_min_messages = error;	-- quarantine warnings are expected
 
 -- 1. One list of settings.
 -- (The trigger and the C entry points, attach and reconcile among them,
 -- pin the list itself; _import, which event triggers and the upgrade call
--- too, is the one SQL function that runs generated statements.)
+-- too, and _paid_redate are the SQL functions that run generated
+-- statements.)
 SELECT tap.is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'arcollect'::regnamespace
-              AND p.prosrc ~ 'EXECUTE\s+arcollect\._(sync|reconcile)_sql'),
-          '{_import}',
-          'the one SQL function that runs generated statements is _import');
+              AND p.prosrc ~ '\mEXECUTE\M' AND p.prosrc ~ '_(sync|reconcile|invoice_rows|payment_rows)_sql\('),
+          '{_import,_paid_redate}',
+          'the SQL functions that run generated statements are _import and _paid_redate');
 -- (arcollect._pinned_settings() is internal, the extension owner's.)
 CREATE TEMP TABLE pinned (setting text);
 SET ROLE NONE;
@@ -33,6 +34,9 @@ RESET ROLE;
 SELECT tap.set_eq($$SELECT unnest(proconfig) FROM pg_proc WHERE oid = 'arcollect._import(integer)'::regprocedure$$,
                   $$SELECT setting FROM pinned$$,
                   '_import pins the settings the trigger pins');
+SELECT tap.set_eq($$SELECT unnest(proconfig) FROM pg_proc WHERE oid = 'arcollect._paid_redate(integer)'::regprocedure$$,
+                  $$SELECT setting FROM pinned$$,
+                  '_paid_redate pins the settings the trigger pins');
 
 -- 2. The property.
 CREATE FUNCTION pg_temp.nothing() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;

@@ -518,7 +518,8 @@ BEGIN
     a.status_column := $12;
     a.paid_on_column := $17;
     a.strict_mode := coalesce($13, false);
-    a.time_zone := arcollect._checked_time_zone(tbl, $18);
+    -- by default the time zone of the session that attaches
+    a.time_zone := arcollect._checked_time_zone(tbl, coalesce($18, pg_catalog.current_setting('TimeZone')));
     -- folded as the rows' values are before they are compared (arcollect.ascii_lower)
     a.default_currency := arcollect.ascii_upper($14);
     a.void_statuses := (SELECT coalesce(array_agg(arcollect.ascii_lower(s)), '{}') FROM unnest($15) s);
@@ -636,7 +637,7 @@ CREATE OR REPLACE FUNCTION arcollect.attach(
     void_statuses text[] DEFAULT '{void,voided,cancelled,canceled}',
     credit_statuses text[] DEFAULT '{credit,credit note,credit_note,credit memo,credit_memo}',
     paid_on text DEFAULT NULL,
-    time_zone text DEFAULT 'UTC')
+    time_zone text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'arcollect_for_caller';

@@ -29,7 +29,7 @@ COMMENT ON COLUMN arcollect.attachment.credit_statuses IS 'Status values that ma
 -- timestamptz becomes the date it is there).  0.1.0 read them in the
 -- writer's session time zone, most likely the server's: attachments made
 -- before the upgrade keep the server's time zone, so that what they
--- booked keeps its dates; new ones default to UTC.
+-- booked keeps its dates (attach gives new ones the attaching session's).
 -- (0.1.0's _quarantine_rows_sql has an SQL body, which depends on the
 -- attachment's row type and keeps columns from being added; the code
 -- replayed after this file creates it again, in PL/pgSQL.)
