@@ -236,8 +236,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 								" a.status_column, a.paid_on_column, a.invoice_key_column,"
 								" a.kind_column"
 								" FROM arcollect.attachment a"
-								" WHERE a.billing_table = coalesce(pg_catalog.pg_partition_root($1), $1)"
-								" AND a.detached_at IS NULL",
+								" WHERE a.detached_at IS NULL"
+								" AND $1 IN (SELECT arcollect._trigger_tables(a.billing_table))",
 								1, argtypes, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "arcollect: reading arcollect.attachment failed: %s",
@@ -249,6 +249,8 @@ ledger_load(LedgerTable *entry, Relation rel)
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		const char *colnames[LEDGER_NMAPPED];
+		bool		key_unique = true;
+		bool		key_null;
 		int			i;
 
 		old = MemoryContextSwitchTo(entry->cxt);
@@ -292,7 +294,23 @@ ledger_load(LedgerTable *entry, Relation rel)
 			entry->attached = false;
 		}
 
+		/*
+		 * The fast path relies on the billing table's key being unique:
+		 * once it is not (see ledger_sync.sql), the general statement books
+		 * every write.
+		 */
 		if (entry->attached && entry->invoices)
+		{
+			ret = SPI_execute_with_args("SELECT arcollect._key_is_unique($1)",
+										1, argtypes, args, NULL, true, 1);
+			if (ret != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "arcollect: checking the invoice key failed: %s",
+					 SPI_result_code_string(ret));
+			key_unique = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													SPI_tuptable->tupdesc, 1, &key_null));
+			key_unique = key_unique && !key_null;
+		}
+		if (entry->attached && entry->invoices && key_unique)
 			entry->fastpath =
 				ledger_fastpath_build(entry->cxt, rel, entry->attachment_id,
 									  entry->values[2], entry->nulls[2] == 'n',
@@ -617,6 +635,14 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	}
 	if (!entry->attached && entry->mapping_problem != NULL)
 	{
+		/* strict mode books every write or refuses it */
+		if (entry->strict)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("%s; the receivables ledger cannot book the write", entry->mapping_problem),
+					 errdetail("Table %s is attached to the receivables ledger in strict mode, so writes it cannot book are refused.",
+							   entry->table_name),
+					 errhint("Attach the table again with arcollect.attach (or attach_payments) with the new mapping.")));
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("%s; the receivables ledger was not updated", entry->mapping_problem),

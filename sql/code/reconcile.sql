@@ -30,6 +30,12 @@ BEGIN
                   HINT = 'Attach it with arcollect.attach or arcollect.attach_payments.';
     END IF;
 
+    IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = a.billing_table) THEN
+        RAISE EXCEPTION 'table with OID % does not exist', a.billing_table::oid
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'The attachment outlived its table; arcollect.attachment keeps its ledger rows.';
+    END IF;
+
     attachment_id := a.attachment_id;
     invoices_attachment_id := coalesce(a.invoices_attachment_id, a.attachment_id);
     default_currency := a.default_currency;
