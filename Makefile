@@ -73,7 +73,7 @@ EXTRA_CLEAN = build
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
-	readme ledger_limits ledger_paid_on ledger_ddl
+	readme ledger_limits ledger_paid_on ledger_keys ledger_ddl
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -192,10 +192,7 @@ BEGIN
     END IF;
 
     -- The ledger follows invoices by key, so the key must identify a row.
-    IF a.kind = 'invoices' AND NOT EXISTS (
-        SELECT FROM pg_index i JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
-         WHERE i.indrelid = a.billing_table AND i.indisunique AND i.indimmediate AND i.indnatts = 1
-           AND i.indpred IS NULL AND i.indexprs IS NULL AND t.attname = a.key_column AND t.attnotnull) THEN
+    IF a.kind = 'invoices' AND NOT arcollect._key_index_ok(a.billing_table, a.key_column) THEN
         RAISE EXCEPTION 'key column "%" of table % is not a unique, not-null column', a.key_column, a.billing_table
             USING ERRCODE = 'invalid_column_reference',
                   DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own (not deferrable) and NOT NULL.',

@@ -142,7 +142,8 @@ BEGIN
        CASE WHEN w.reason IS NULL THEN %s END AS paid, w.pon, w.owner, w.status,
        w.is_void, w.is_credit, w.reason
   FROM (SELECT v.*,
-               CASE WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
+               CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
+                    WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
                     WHEN v.cust IS NULL THEN 'missing_customer'
                     WHEN NOT arcollect.ledger_text_fits(v.cust) THEN 'customer_too_long'
                     WHEN NOT arcollect.ledger_text_fits(v.owner) THEN 'owner_too_long'
@@ -181,21 +182,90 @@ BEGIN
 END
 $fn$;
 
+-- The mapped rows of _invoice_rows_sql where the invoice key may repeat
+-- (the billing table's key is not unique any more: arcollect._key_is_unique):
+-- every row of a key that several rows share is unusable too, as
+-- duplicate_key, since the ledger cannot tell which of them is the
+-- invoice.  source must hold every row of each key it holds.
+CREATE OR REPLACE FUNCTION arcollect._keyed_rows_sql(a arcollect.attachment, source text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$SELECT r.k, r.cust, r.cur, r.iss, r.due, r.amt, r.paid, r.pon, r.owner, r.status, r.is_void, r.is_credit,
+       CASE WHEN r.k IS NOT NULL AND count(*) OVER (PARTITION BY r.k) > 1 THEN 'duplicate_key'
+            ELSE r.reason END AS reason
+  FROM (%s) r$q$,
+    arcollect._invoice_rows_sql(a, source));
+
+-- The rows of the billing table of a (under alias s) whose key is one of
+-- the keys of the transition tables named in transitions (the key column
+-- of each read as col): a condition for the billing table's WHERE that
+-- finds them by an index on the key where the table has one.  keys is a
+-- query of the same keys as text, as the ledger writes them.  A built-in
+-- type is compared as itself, which an index can answer (equal values
+-- with different text, such as 1.0 and 1.00 in numeric, are told apart
+-- by the caller, by the text); any other type by its text, since its
+-- equality operator is a function of whoever owns the type.
+CREATE OR REPLACE FUNCTION arcollect._key_filter_sql(a arcollect.attachment, transitions text[], keys text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE WHEN y.oid < 16384 AND (y.typcategory IN ('N', 'S', 'D', 'B') OR y.oid = 'uuid'::regtype)
+                THEN format('s.%I IN (%s)', a.key_column,
+                            (SELECT string_agg(format('SELECT o.%I FROM %s o', a.key_column, tr), ' UNION ALL ')
+                               FROM unnest(transitions) tr))
+                ELSE format('%s COLLATE "C" IN (%s)',
+                            arcollect._text_sql(a.billing_table, a.key_column, 's'), keys)
+           END
+      FROM pg_catalog.pg_attribute t
+      JOIN pg_catalog.pg_type y ON y.oid = arcollect._base_type(t.atttypid)
+     WHERE t.attrelid = a.billing_table AND t.attname = a.key_column;
+END;
+
 -- The unusable rows of an invoices attachment as quarantine rows, given
 -- the mapped rows in CTE src: looked up again in source by key, and only
--- when there are any (the EXISTS is evaluated once, before the scan).
+-- when there are any (the EXISTS is evaluated once, before the scan).  A
+-- key is one quarantine row: for a key several rows share (duplicate_key),
+-- its row_data is the JSON array of their rows.
 CREATE OR REPLACE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN format(
-    $q$SELECT $1, 'invoice', b.k, b.reason, %s
-  FROM %s s
-  JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
-    ON b.k = %s COLLATE "C"
- WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
+    $q$SELECT $1, 'invoice', x.k, x.reason,
+       CASE WHEN count(*) = 1 THEN (array_agg(x.j))[1] ELSE pg_catalog.jsonb_agg(x.j ORDER BY x.j) END
+  FROM (SELECT b.k, b.reason, %s AS j
+          FROM %s s
+          JOIN (SELECT DISTINCT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
+            ON b.k = %s COLLATE "C"
+         WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)) x
+ GROUP BY x.k, x.reason$q$,
     arcollect._row_data_sql(a, 's'), source,
     arcollect._text_sql(a.billing_table, a.key_column, 's'));
+
+-- A DELETE of the quarantine rows of attachment $1 of kind row_kind (and
+-- condition cond on q) that stand for the rows of CTE gone (column
+-- row_data): rows without a key of their own (payments, billing rows
+-- without an invoice key) are matched by their data, as many quarantine
+-- rows per value as gone has.
+CREATE OR REPLACE FUNCTION arcollect._quarantine_delete_sql(row_kind text, cond text, gone text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$DELETE FROM arcollect.quarantine q
+               WHERE q.quarantine_id IN (
+                     SELECT x.quarantine_id
+                       FROM (SELECT q2.quarantine_id, q2.row_data,
+                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
+                               FROM arcollect.quarantine q2
+                              WHERE q2.attachment_id = $1 AND q2.row_kind = %L AND %s
+                                AND q2.row_data IN (SELECT g.row_data FROM %s g)) x
+                       JOIN (SELECT g.row_data, count(*) AS c FROM %s g GROUP BY g.row_data) y
+                         ON y.row_data = x.row_data AND x.rn <= y.c)$q$,
+    row_kind, replace(cond, 'q.', 'q2.'), gone, gone);
 
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off), the
@@ -251,6 +321,97 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(key) > 40 THEN left(key, 40) || '...' ELSE key END;
 
+-- Where the sync statement of an invoices attachment (_sync_sql) reads
+-- the rows of an event from, as pieces of it:
+--   head         its first CTEs: src, the mapped rows of the touched keys
+--                (_invoice_rows_sql), and touched, the keys to compare
+--                with the ledger
+--   rows_source  the relation src was read from, for the quarantine rows
+--   keyless      CTEs (after a comma) that keep the quarantine of rows
+--                without a key, and keyless_count the number of such rows
+--                the event wrote
+--   unique_key   whether the key is unique (arcollect._key_is_unique)
+-- While the key is unique, the transition tables hold the whole state of
+-- every key they name.  Once it is not, a key's rows may be elsewhere in
+-- the table (or in an inheritance child), so src reads every row of the
+-- touched keys from the table itself, and the rows of a repeated key are
+-- unusable (_keyed_rows_sql).  Rows without a key cannot be followed by
+-- key: their quarantine rows are matched by their data.
+CREATE OR REPLACE FUNCTION arcollect._invoice_source_sql(a arcollect.attachment, event text,
+                                                         OUT head text, OUT rows_source text,
+                                                         OUT keyless text, OUT keyless_count text,
+                                                         OUT unique_key boolean)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    tbl text := a.billing_table::text;
+    -- the transition tables of the event
+    trans text[] := CASE event WHEN 'INSERT' THEN '{arcollect_new}' WHEN 'DELETE' THEN '{arcollect_old}'
+                               WHEN 'UPDATE' THEN '{arcollect_new,arcollect_old}' ELSE '{}' END;
+    keys text;
+    row_json text := arcollect._row_data_sql(a, 's');
+    key_null text := format('s.%I IS NULL', a.key_column);
+BEGIN
+    unique_key := arcollect._key_is_unique(a.attachment_id);
+    keyless := '';
+    keyless_count := '0';
+    IF event IN ('IMPORT', 'TRUNCATE') THEN
+        rows_source := tbl;
+        head := format($h$src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src
+                 UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
+                 UNION SELECT q.invoice_key FROM arcollect.quarantine q
+                  WHERE q.attachment_id = $1 AND q.row_kind = 'invoice')$h$,
+                       CASE WHEN unique_key THEN arcollect._invoice_rows_sql(a, tbl)
+                            ELSE arcollect._keyed_rows_sql(a, tbl) END);
+        -- (src counts the rows without a key here: it is the whole table)
+        keyless := format($k$,
+     qndel AS (DELETE FROM arcollect.quarantine q
+                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice' AND q.invoice_key IS NULL)$k$)
+            || CASE WHEN unique_key THEN '' ELSE format($k$,
+     qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', %s FROM %s s WHERE %s)$k$,
+                 row_json, tbl, key_null) END;
+        RETURN;
+    END IF;
+
+    IF unique_key THEN
+        rows_source := CASE WHEN event = 'DELETE' THEN format('(SELECT * FROM %s WHERE false)', tbl)
+                            ELSE 'arcollect_new' END;
+        head := format($h$src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src %s)$h$,
+                       arcollect._invoice_rows_sql(a, rows_source),
+                       CASE WHEN event = 'INSERT' THEN ''
+                            ELSE 'UNION SELECT ' || arcollect._text_sql(a.billing_table, a.key_column, 'o')
+                                 || ' COLLATE "C" FROM arcollect_old o' END);
+        RETURN;
+    END IF;
+
+    keys := (SELECT string_agg(format('SELECT %s COLLATE "C" AS k FROM %s o',
+                                      arcollect._text_sql(a.billing_table, a.key_column, 'o'), t), ' UNION ')
+               FROM unnest(trans) t);
+    rows_source := format('(SELECT s.* FROM %s s WHERE %s)', tbl,
+                          arcollect._key_filter_sql(a, trans, 'SELECT keys.k FROM keys'));
+    head := format($h$keys AS (%s),
+     src AS MATERIALIZED (SELECT x.* FROM (%s) x WHERE x.k IN (SELECT keys.k FROM keys)),
+     touched AS (SELECT keys.k FROM keys WHERE keys.k IS NOT NULL)$h$,
+                   keys, arcollect._keyed_rows_sql(a, rows_source));
+    keyless := format($k$,
+     knew AS (SELECT %s AS row_data FROM %s s WHERE %s),
+     kold AS (SELECT %s AS row_data FROM %s s WHERE %s),
+     qndel AS (%s),
+     qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', knew.row_data FROM knew)$k$,
+                      row_json, CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
+                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
+                      row_json, CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
+                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
+                      arcollect._quarantine_delete_sql('invoice', 'q.invoice_key IS NULL', 'kold'));
+    keyless_count := '(SELECT count(*) FROM knew)';
+END
+$fn$;
+
 -- The statement that brings the ledger in line with one event on an
 -- attached table.  event is INSERT, UPDATE, DELETE, TRUNCATE (the trigger
 -- events) or IMPORT (attach: the whole table).  (New invoices inserted
@@ -269,9 +430,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     a arcollect.attachment;
-    new_source text;
-    new_rows text;
-    old_keys text;
+    r record;
 BEGIN
     SELECT * INTO a FROM arcollect.attachment t WHERE t.attachment_id = _sync_sql.attachment_id;
     IF NOT FOUND THEN
@@ -303,17 +462,7 @@ BEGIN
             ON CONFLICT (attachment_id, invoice_key) DO UPDATE
                SET applied = i.applied + excluded.applied,
                    open_amount = i.open_amount + excluded.applied),
-     qdel AS (DELETE FROM arcollect.quarantine q
-               WHERE q.quarantine_id IN (
-                     SELECT x.quarantine_id
-                       FROM (SELECT q2.quarantine_id, q2.row_data,
-                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
-                               FROM arcollect.quarantine q2
-                              WHERE q2.attachment_id = $1 AND q2.row_kind = 'payment'
-                                AND q2.row_data IN (SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)) x
-                       JOIN (SELECT o.row_data, count(*) AS c FROM o WHERE o.reason IS NOT NULL
-                              GROUP BY o.row_data) y
-                         ON y.row_data = x.row_data AND x.rn <= y.c)),
+     qdel AS (%s),
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
               SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
@@ -325,32 +474,15 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                                                 WHEN event = 'IMPORT' THEN a.billing_table::text
                                                 ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END),
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
-                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END));
+                                                ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)' END),
+            arcollect._quarantine_delete_sql('payment', 'true', '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)'));
     END IF;
 
     -- An invoices attachment: the state of every touched key is compared
     -- with the ledger's and the difference booked.
-    new_source := CASE event
-        WHEN 'INSERT' THEN 'arcollect_new'
-        WHEN 'UPDATE' THEN 'arcollect_new'
-        WHEN 'IMPORT' THEN a.billing_table::text
-        ELSE '(SELECT * FROM ' || a.billing_table::text || ' WHERE false)'
-    END;
-    new_rows := arcollect._invoice_rows_sql(a, new_source);
-    old_keys := CASE event
-        WHEN 'INSERT' THEN ''
-        WHEN 'UPDATE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
-                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
-        WHEN 'DELETE' THEN format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
-                                  arcollect._text_sql(a.billing_table, a.key_column, 'o'))
-        ELSE $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
-                UNION SELECT q.invoice_key FROM arcollect.quarantine q
-                 WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'$k$
-    END;
-
+    r := arcollect._invoice_source_sql(a, event);
     RETURN format(
-        $q$WITH src AS MATERIALIZED (%s),
-     touched AS (SELECT src.k FROM src %s),
+        $q$WITH %s,
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
                     i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
@@ -434,15 +566,17 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
                WHERE src.reason IS NULL
                  AND NOT EXISTS (SELECT FROM arcollect.customer c WHERE c.customer_id = src.cust)
                GROUP BY src.cust
-              ON CONFLICT (customer_id) DO NOTHING)
-SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS rows_quarantined,
+              ON CONFLICT (customer_id) DO NOTHING)%s
+SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
+       (SELECT count(*) FROM src WHERE src.reason IS NOT NULL) + %s AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
-       (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
-       %s AS payments_undated
-  FROM src$q$,
-        new_rows, old_keys,
-        -- a freshly inserted key cannot be in quarantine already
-        CASE WHEN event = 'INSERT' THEN '' ELSE
+       coalesce((SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1),
+                CASE WHEN %s > 0 THEN 'missing_invoice_key' END) AS first_reason,
+       %s AS payments_undated$q$,
+        r.head,
+        -- a freshly inserted key cannot be in quarantine already, while
+        -- keys are unique
+        CASE WHEN event = 'INSERT' AND r.unique_key THEN '' ELSE
         -- (found through the quarantine's index on the key's digest)
         $d$qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
@@ -451,7 +585,8 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
                         FROM (SELECT touched.k FROM touched
                               EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL) x)),$d$
         END,
-        arcollect._quarantine_rows_sql(a, new_source),
+        arcollect._quarantine_rows_sql(a, r.rows_source),
+        r.keyless, r.keyless_count, r.keyless_count, r.keyless_count,
         CASE WHEN event = 'IMPORT'
              THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
              ELSE '0::bigint' END);

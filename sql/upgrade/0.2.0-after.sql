@@ -8,7 +8,7 @@ DROP INDEX arcollect.quarantine_invoice_key;
 CREATE UNIQUE INDEX quarantine_invoice_key
     ON arcollect.quarantine (attachment_id, arcollect._key_digest(invoice_key))
     WHERE row_kind = 'invoice';
-COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
+COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, duplicate_key, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
 
 -- attach has a new parameter (see -before.sql): the roles 0.1.0's attach
 -- was granted to by name keep it (not PUBLIC, which 0.2.0 does not give
@@ -66,7 +66,7 @@ UPDATE arcollect.quarantine q
  WHERE a.attachment_id = q.attachment_id;
 
 COMMENT ON COLUMN arcollect.quarantine.row_data IS
-'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
+'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text; for duplicate_key, the JSON array of the objects of the rows that share the key.';
 
 -- Between installing this build and running the update, the trigger
 -- booked nothing (its library and the old SQL objects do not go
