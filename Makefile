@@ -23,6 +23,7 @@ OBJS = \
 	src/ledger_trigger.o \
 	src/ledger_fastpath.o \
 	src/ledger_gate.o \
+	src/ledger_error.o \
 	src/ledger_ddl.o
 
 # Install script sources, in the order they are concatenated.  Files in
@@ -73,7 +74,7 @@ EXTRA_CLEAN = build
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
-	readme ledger_limits ledger_paid_on ledger_keys ledger_ddl
+	readme ledger_limits ledger_paid_on ledger_errors ledger_keys ledger_ddl
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -445,34 +445,46 @@ ledger_report_quarantine(LedgerTable *entry, int64 count, const char *key,
 /*
  * Runs the sync statement of entry for event: the kept generic plan for
  * small statements, a fresh plan for big ones.  Leaves the result row in
- * SPI_tuptable.
+ * SPI_tuptable.  An error names the step and the table instead of quoting
+ * the statement (ledger_rethrow).
  */
 static void
 ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 {
-	int			ret;
+	const char *sql = ledger_sql(entry, event);
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int ret = 0;
 
-	if (rows >= LEDGER_BULK_ROWS)
-		ret = SPI_execute_with_args(ledger_sql(entry, event), LEDGER_NPARAMS,
-									ledger_param_types, entry->values,
-									entry->nulls, false, 0);
-	else
+	PG_TRY();
 	{
-		if (entry->plan[event] == NULL)
+		if (rows >= LEDGER_BULK_ROWS)
+			ret = SPI_execute_with_args(sql, LEDGER_NPARAMS, ledger_param_types,
+										entry->values, entry->nulls, false, 0);
+		else
 		{
-			SPIPlanPtr	plan = SPI_prepare_cursor(ledger_sql(entry, event),
-												  LEDGER_NPARAMS, ledger_param_types,
-												  CURSOR_OPT_GENERIC_PLAN);
+			if (entry->plan[event] == NULL)
+			{
+				SPIPlanPtr	plan = SPI_prepare_cursor(sql, LEDGER_NPARAMS, ledger_param_types,
+													  CURSOR_OPT_GENERIC_PLAN);
 
-			if (plan == NULL)
-				elog(ERROR, "arcollect: preparing the ledger statement failed: %s",
-					 SPI_result_code_string(SPI_result));
-			SPI_keepplan(plan);
-			entry->plan[event] = plan;
+				if (plan == NULL)
+					elog(ERROR, "arcollect: preparing the ledger statement failed: %s",
+						 SPI_result_code_string(SPI_result));
+				SPI_keepplan(plan);
+				entry->plan[event] = plan;
+			}
+			ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
+								   false, 0);
 		}
-		ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
-							   false, 0);
 	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ledger_rethrow(cxt, sql,
+					   psprintf("receivables ledger: booking the %s on table %s",
+								ledger_event_names[event], entry->table_name));
+	}
+	PG_END_TRY();
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "arcollect: the ledger statement failed: %s",
 			 SPI_result_code_string(ret));

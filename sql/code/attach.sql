@@ -388,15 +388,17 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     a arcollect.attachment;
+    step text;
+    sql text;
 BEGIN
     SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _import.attachment_id;
     IF a.kind = 'payments' THEN
         PERFORM arcollect._payments_clear(a.attachment_id);
     END IF;
-    EXECUTE arcollect._sync_sql(a.attachment_id, 'IMPORT')
-       INTO rows_seen, rows_quarantined, first_key, first_reason, payments_undated
-      USING a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency,
-            a.void_statuses, a.credit_statuses;
+    step := format('receivables ledger: importing table %s', a.billing_table);
+    sql := arcollect._sync_sql(a.attachment_id, 'IMPORT');
+    -- (one line: an error's context quotes this statement)
+    SELECT * FROM arcollect._ledger_run(step, sql, a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency, a.void_statuses, a.credit_statuses) AS r(s bigint, q bigint, k text, reason text, u bigint) INTO rows_seen, rows_quarantined, first_key, first_reason, payments_undated;
 END
 $fn$;
 

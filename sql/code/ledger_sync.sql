@@ -664,6 +664,22 @@ UPDATE arcollect.invoice i
 END
 $fn$;
 
+-- Runs a generated statement for its SQL callers (attach's import and
+-- the DDL event triggers, through _import) with the five parameters
+-- above, returning its rows as the
+-- caller's column definition list says.  An error is reported with a short
+-- context naming step (such as 'receivables ledger: importing table t')
+-- instead of the whole generated statement (src/ledger_error.c).
+CREATE OR REPLACE FUNCTION arcollect._ledger_run(step text, sql text,
+                                                 attachment_id integer,
+                                                 invoices_attachment_id integer,
+                                                 default_currency text,
+                                                 void_statuses text[],
+                                                 credit_statuses text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'arcollect_ledger_run'
+LANGUAGE C VOLATILE;
+
 CREATE OR REPLACE FUNCTION arcollect.ledger_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'arcollect_ledger_trigger'
