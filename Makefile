@@ -23,7 +23,9 @@ OBJS = \
 	src/ledger_settings.o \
 	src/ledger_trigger.o \
 	src/ledger_fastpath.o \
-	src/ledger_gate.o
+	src/ledger_gate.o \
+	src/ledger_error.o \
+	src/ledger_ddl.o
 
 # Install script sources, in the order they are concatenated.  Files in
 # sql/schema/ create what holds data (tables, indexes, event triggers) and
@@ -74,7 +76,8 @@ EXTRA_CLEAN = build
 REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
-	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting
+	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
+	ledger_errors ledger_keys ledger_ddl
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

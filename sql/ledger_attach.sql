@@ -111,11 +111,13 @@ SELECT * FROM arcollect.reconcile('billing');
 SELECT invoice_key, kind, amount, effective_on
   FROM arcollect.ledger_entries WHERE invoice_key = 'INV-1' ORDER BY entry_id NULLS FIRST;
 
--- Renaming a mapped column does not fail billing writes: the trigger warns
--- and leaves the ledger alone until the table is attached again.
+-- Renaming a mapped column is followed: the mapping takes the new name,
+-- and writes are booked as before (attaching again is not needed).
 ALTER TABLE billing RENAME COLUMN total TO total_amount;
+SELECT amount_column FROM arcollect.attachment WHERE billing_table = 'billing'::regclass;
 INSERT INTO billing VALUES ('INV-6', 20, 70.00, '2025-03-01', '2025-03-31', 'EUR', 0, 'bob', 'open', NULL);
 SELECT count(*) AS billing_rows FROM billing;
+SELECT * FROM arcollect.reconcile('billing');
 SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no', amount => 'total_amount',
                         due_on => 'due', issued_on => 'issued', currency => 'cur',
                         paid => 'amount_paid', owner => 'rep', status => 'state');

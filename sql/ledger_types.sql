@@ -70,9 +70,9 @@ REINDEX INDEX CONCURRENTLY arcollect.invoice_pkey;
 INSERT INTO owned_invoice VALUES (4, 'owned-2', 10, '2025-01-01', '2025-01-31', 'bob');
 SELECT * FROM arcollect.reconcile('owned_invoice');
 
--- A mapped column changed to a type it may not have: writes go through,
--- the ledger is left alone with a warning, and attaching again with a
--- good mapping catches up.
+-- A mapped column changed to a type it may not have: the change and the
+-- writes go through, the ledger is left alone with a warning (at the DDL
+-- and at every write), and attaching again with a good mapping catches up.
 ALTER TABLE owned_invoice ALTER amt TYPE float8;
 INSERT INTO owned_invoice VALUES (5, 'owned-2', 2.5, '2025-01-01', '2025-01-31', 'bob');
 SELECT count(*) AS billing_rows FROM owned_invoice;

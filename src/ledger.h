@@ -3,8 +3,9 @@
  * ledger.h
  *	  Declarations shared by the receivables ledger's C files: the
  *	  currency check (currency.c), the values the ledger can hold
- *	  (ledger_values.c), the pinned session settings (ledger_settings.c)
- *	  and the fast path for new invoices (ledger_fastpath.c), all used by
+ *	  (ledger_values.c), the pinned session settings (ledger_settings.c),
+ *	  the fast path for new invoices (ledger_fastpath.c) and the short
+ *	  error context of generated statements (ledger_error.c), all used by
  *	  the billing-table trigger (ledger_trigger.c); and the function owner
  *	  lookup that the trigger and the entry points of ledger_gate.c share
  *	  (which pin the settings too).
@@ -24,6 +25,7 @@
 
 extern bool currency_code_known(const char *code, int len);
 extern Oid	ledger_owner(Oid fn_oid);
+extern void ledger_rethrow(MemoryContext cxt, const char *sql, const char *step) pg_attribute_noreturn();
 
 /*
  * What the ledger can hold (ledger_values.c): an invoice key, customer or

@@ -22,7 +22,8 @@
  * ledger with the caller's own rights, but the SQL that reads a table
  * through its mapping is built by internal helpers.  arcollect_reconcile
  * builds the statement as the owner (arcollect._reconcile_sql) and runs
- * it as the caller.
+ * it as the caller; an error in it is reported with a short context
+ * (ledger_rethrow), not with the statement.
  *
  * Both run with the session settings of ledger_settings.c pinned (the
  * search_path, and the settings that change how a value is read:
@@ -180,9 +181,10 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 	int			level;
-	int			ret;
+	volatile int ret;
 	int			i;
 	uint64		row;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
@@ -220,9 +222,20 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	ledger_pin_time_zone(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 									  RECONCILE_NPARAMS + 2));
 
-	/* run with the caller's rights */
+	/* run with the caller's rights; an error names the step, not the SQL */
 	SetUserIdAndSecContext(save_userid, save_sec_context);
-	ret = SPI_execute_with_args(sql, RECONCILE_NPARAMS, types, values, nulls, true, 0);
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(sql, RECONCILE_NPARAMS, types, values, nulls, true, 0);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ledger_rethrow(cxt, sql,
+					   psprintf("receivables ledger: reconciling table %s",
+								DatumGetCString(DirectFunctionCall1(regclassout, args[0]))));
+	}
+	PG_END_TRY();
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "arcollect: the reconcile statement failed: %s",
 			 SPI_result_code_string(ret));

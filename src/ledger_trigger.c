@@ -350,8 +350,8 @@ ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 								" a.status_column, a.paid_on_column, a.invoice_key_column,"
 								" a.kind_column, a.time_zone"
 								" FROM arcollect.attachment a"
-								" WHERE a.billing_table = coalesce(pg_catalog.pg_partition_root($1), $1)"
-								" AND a.detached_at IS NULL",
+								" WHERE a.detached_at IS NULL"
+								" AND $1 IN (SELECT arcollect._trigger_tables(a.billing_table))",
 								1, argtypes, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "arcollect: reading arcollect.attachment failed: %s",
@@ -363,6 +363,8 @@ ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		const char *colnames[LEDGER_NMAPPED];
+		bool		key_unique = true;
+		bool		key_null;
 		int			i;
 
 		old = MemoryContextSwitchTo(entry->cxt);
@@ -409,7 +411,24 @@ ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 
 		if (entry->attached)
 			ledger_nesting_events(entry, fn_oid);
+
+		/*
+		 * The fast path relies on the billing table's key being unique:
+		 * once it is not (see ledger_sync.sql), the general statement books
+		 * every write.
+		 */
 		if (entry->attached && entry->invoices)
+		{
+			ret = SPI_execute_with_args("SELECT arcollect._key_is_unique($1)",
+										1, argtypes, args, NULL, true, 1);
+			if (ret != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "arcollect: checking the invoice key failed: %s",
+					 SPI_result_code_string(ret));
+			key_unique = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													SPI_tuptable->tupdesc, 1, &key_null));
+			key_unique = key_unique && !key_null;
+		}
+		if (entry->attached && entry->invoices && key_unique)
 			entry->fastpath =
 				ledger_fastpath_build(entry->cxt, rel, entry->attachment_id,
 									  entry->values[2], entry->nulls[2] == 'n',
@@ -545,34 +564,46 @@ ledger_report_quarantine(LedgerTable *entry, int64 count, const char *key,
 /*
  * Runs the sync statement of entry for event: the kept generic plan for
  * small statements, a fresh plan for big ones.  Leaves the result row in
- * SPI_tuptable.
+ * SPI_tuptable.  An error names the step and the table instead of quoting
+ * the statement (ledger_rethrow).
  */
 static void
 ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 {
-	int			ret;
+	const char *sql = ledger_sql(entry, event);
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int ret = 0;
 
-	if (rows >= LEDGER_BULK_ROWS)
-		ret = SPI_execute_with_args(ledger_sql(entry, event), LEDGER_NPARAMS,
-									ledger_param_types, entry->values,
-									entry->nulls, false, 0);
-	else
+	PG_TRY();
 	{
-		if (entry->plan[event] == NULL)
+		if (rows >= LEDGER_BULK_ROWS)
+			ret = SPI_execute_with_args(sql, LEDGER_NPARAMS, ledger_param_types,
+										entry->values, entry->nulls, false, 0);
+		else
 		{
-			SPIPlanPtr	plan = SPI_prepare_cursor(ledger_sql(entry, event),
-												  LEDGER_NPARAMS, ledger_param_types,
-												  CURSOR_OPT_GENERIC_PLAN);
+			if (entry->plan[event] == NULL)
+			{
+				SPIPlanPtr	plan = SPI_prepare_cursor(sql, LEDGER_NPARAMS, ledger_param_types,
+													  CURSOR_OPT_GENERIC_PLAN);
 
-			if (plan == NULL)
-				elog(ERROR, "arcollect: preparing the ledger statement failed: %s",
-					 SPI_result_code_string(SPI_result));
-			SPI_keepplan(plan);
-			entry->plan[event] = plan;
+				if (plan == NULL)
+					elog(ERROR, "arcollect: preparing the ledger statement failed: %s",
+						 SPI_result_code_string(SPI_result));
+				SPI_keepplan(plan);
+				entry->plan[event] = plan;
+			}
+			ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
+								   false, 0);
 		}
-		ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
-							   false, 0);
 	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ledger_rethrow(cxt, sql,
+					   psprintf("receivables ledger: booking the %s on table %s",
+								ledger_event_names[event], entry->table_name));
+	}
+	PG_END_TRY();
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "arcollect: the ledger statement failed: %s",
 			 SPI_result_code_string(ret));
@@ -630,6 +661,14 @@ ledger_warn_not_booked(LedgerTable *entry, TriggerData *trigdata)
 				 errmsg("%s; the receivables ledger was not updated", entry->version_problem),
 				 errdetail("A new build of arcollect was installed, but the extension in this database was not updated yet."),
 				 errhint("Run ALTER EXTENSION arcollect UPDATE; it brings the ledger of every attached table up to date.")));
+	else if (entry->mapping_problem != NULL && entry->strict)
+		/* strict mode books every write or refuses it */
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s; the receivables ledger cannot book the write", entry->mapping_problem),
+				 errdetail("Table %s is attached to the receivables ledger in strict mode, so writes it cannot book are refused.",
+						   entry->table_name),
+				 errhint("Attach the table again with arcollect.attach (or attach_payments) with the new mapping.")));
 	else if (entry->mapping_problem != NULL)
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -100,7 +100,9 @@ $fn$;
 
 -- Checks that tbl is a table arcollect can attach as kind (invoices or
 -- payments): an ordinary or partitioned table outside the arcollect
--- schema, not attached as the other kind.
+-- schema, not attached as the other kind, permanent, neither a partition
+-- nor an inheritance child, and with no table below it that another
+-- attached table books (see _tree_problem).
 CREATE OR REPLACE FUNCTION arcollect._check_attachable(tbl regclass, kind text)
 RETURNS void
 LANGUAGE plpgsql STABLE
@@ -108,8 +110,9 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     c record;
+    p record;
 BEGIN
-    SELECT r.relkind, r.relispartition, n.nspname INTO c
+    SELECT r.relkind, n.nspname INTO c
       FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
      WHERE r.oid = tbl;
     IF c.relkind NOT IN ('r', 'p') THEN
@@ -117,16 +120,39 @@ BEGIN
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'arcollect attaches to ordinary and partitioned tables only.';
     END IF;
-    IF c.relispartition THEN
-        RAISE EXCEPTION 'table % is a partition of %', tbl, pg_partition_root(tbl)
-            USING ERRCODE = 'wrong_object_type',
-                  HINT = 'Attach the partitioned table; writes to its partitions are booked too.';
-    END IF;
     IF c.nspname = 'arcollect' THEN
         RAISE EXCEPTION 'table % belongs to arcollect', tbl
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'arcollect''s own tables cannot be attached to the ledger.';
     END IF;
+    SELECT * INTO p FROM arcollect._tree_problem(tbl);
+    CASE p.problem
+    WHEN 'partition' THEN
+        RAISE EXCEPTION 'table % is a partition of %', tbl, p.other
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Attach the partitioned table; writes to its partitions are booked too.';
+    WHEN 'inherits' THEN
+        RAISE EXCEPTION 'table % inherits from %', tbl, p.other
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'Writes through the parent table would not be booked.',
+                  HINT = 'Attach the parent table; the rows of its inheritance children are booked with it.';
+    WHEN 'temporary' THEN
+        RAISE EXCEPTION 'table % is temporary', p.member
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'A temporary table goes away with its session without telling the ledger, which would keep its invoices open.',
+                  HINT = 'Attach a permanent table.';
+    WHEN 'unlogged' THEN
+        RAISE EXCEPTION 'table % is unlogged', p.member
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'Crash recovery empties an unlogged table without telling the ledger, which would keep its invoices open.',
+                  HINT = format('Make it logged first: ALTER TABLE %s SET LOGGED.', p.member);
+    WHEN 'shared' THEN
+        RAISE EXCEPTION 'table % is booked by attached table % already', p.member, p.other
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its rows would be booked in both ledgers.',
+                  HINT = format('Detach %s first, or remove %s from it.', p.other, p.member);
+    ELSE
+    END CASE;
     IF EXISTS (SELECT FROM arcollect.attachment t WHERE t.billing_table = tbl AND t.kind <> $2) THEN
         RAISE EXCEPTION 'table % is attached as a % table', tbl,
                         CASE $2 WHEN 'invoices' THEN 'payments' ELSE 'billing' END
@@ -135,6 +161,37 @@ BEGIN
     END IF;
 END
 $fn$;
+
+-- Whether column col of table tbl is a key the ledger can follow invoices
+-- by: NOT NULL, with a primary key or unique index of its own (its one key
+-- column; INCLUDE columns are fine), valid, immediate (not deferrable),
+-- neither partial nor on an expression.
+CREATE OR REPLACE FUNCTION arcollect._key_index_ok(tbl regclass, col name)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (
+    SELECT FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
+     WHERE i.indrelid = tbl AND i.indisunique AND i.indimmediate AND i.indisvalid
+       AND i.indnkeyatts = 1 AND i.indpred IS NULL AND i.indexprs IS NULL
+       AND t.attname = col AND t.attnotnull);
+
+-- Whether the invoice key of an invoices attachment is unique now: a key
+-- as attach requires (_key_index_ok) and no inheritance children, whose
+-- rows count as the table's but which no unique index spans.  A key that
+-- is not (its index or NOT NULL dropped since attach) makes the ledger
+-- statements look for repeated and missing keys (ledger_sync.sql).
+CREATE OR REPLACE FUNCTION arcollect._key_is_unique(attachment_id integer)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT arcollect._key_index_ok(a.billing_table, a.key_column)
+               AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
+                                 JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid
+                                WHERE h.inhparent = a.billing_table AND NOT c.relispartition)
+          FROM arcollect.attachment a
+         WHERE a.attachment_id = _key_is_unique.attachment_id);
 
 -- Checks the mapping of attachment a against its table as it is now:
 -- every mapped column exists and has a type its parameter accepts, and
@@ -158,10 +215,7 @@ BEGIN
     END IF;
 
     -- The ledger follows invoices by key, so the key must identify a row.
-    IF a.kind = 'invoices' AND NOT EXISTS (
-        SELECT FROM pg_index i JOIN pg_attribute t ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0]
-         WHERE i.indrelid = a.billing_table AND i.indisunique AND i.indimmediate AND i.indnatts = 1
-           AND i.indpred IS NULL AND i.indexprs IS NULL AND t.attname = a.key_column AND t.attnotnull) THEN
+    IF a.kind = 'invoices' AND NOT arcollect._key_index_ok(a.billing_table, a.key_column) THEN
         RAISE EXCEPTION 'key column "%" of table % is not a unique, not-null column', a.key_column, a.billing_table
             USING ERRCODE = 'invalid_column_reference',
                   DETAIL = 'The ledger follows invoices by their key, so the key column needs a primary key or a unique index of its own (not deferrable) and NOT NULL.',
@@ -222,17 +276,57 @@ BEGIN
 END
 $fn$;
 
--- The tables whose writes an attachment of tbl books: tbl and, when it is
--- partitioned, all its partitions.  Statement-level triggers fire only
--- for the table a statement names, so each of them needs its own.
+-- The tables whose writes an attachment of tbl books: tbl and everything
+-- below it, partitions and inheritance children alike (a query on tbl
+-- reads them all, and so do attach and reconcile).  Statement-level
+-- triggers fire only for the table a statement names, so each of them
+-- needs its own.
 CREATE OR REPLACE FUNCTION arcollect._trigger_tables(tbl regclass)
 RETURNS SETOF regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT t.relid FROM pg_catalog.pg_partition_tree(tbl) t
-    UNION
-    SELECT tbl;
+    WITH RECURSIVE tree(relid) AS (
+        SELECT tbl::oid
+        UNION
+        SELECT h.inhrelid FROM pg_catalog.pg_inherits h JOIN tree ON h.inhparent = tree.relid)
+    SELECT tree.relid::regclass FROM tree;
+END;
+
+-- What keeps tbl and the tables below it from being booked as one
+-- attached table, or no row:
+--   partition, inherits  tbl is a partition or an inheritance child of
+--                        other: writes through other would not be booked
+--                        (or be booked twice, when other is attached)
+--   temporary            member goes away with its session, and no DDL
+--                        event tells the ledger: its invoices stay open
+--   unlogged             crash recovery empties member, without telling
+--                        the ledger either
+--   shared               member is also below other, an attached table:
+--                        its rows would be booked in both ledgers
+CREATE OR REPLACE FUNCTION arcollect._tree_problem(tbl regclass,
+                                                   OUT problem text, OUT member regclass, OUT other regclass)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH mine AS (SELECT t FROM arcollect._trigger_tables(tbl) t),
+         others AS (SELECT x.billing_table AS root, t
+                      FROM arcollect.attachment x, arcollect._trigger_tables(x.billing_table) t
+                     WHERE x.detached_at IS NULL AND x.billing_table <> tbl)
+    SELECT p.problem, p.member, p.other
+      FROM (SELECT 1 AS rank, CASE WHEN c.relispartition THEN 'partition' ELSE 'inherits' END AS problem,
+                   tbl AS member, h.inhparent::regclass AS other
+              FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid
+             WHERE h.inhrelid = tbl
+            UNION ALL
+            SELECT 2, CASE c.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, mine.t, NULL
+              FROM mine JOIN pg_catalog.pg_class c ON c.oid = mine.t
+             WHERE c.relpersistence <> 'p'
+            UNION ALL
+            SELECT 3, 'shared', mine.t, others.root
+              FROM mine JOIN others ON others.t = mine.t) p
+     ORDER BY p.rank
+     LIMIT 1;
 END;
 
 -- (Re)creates arcollect's four statement-level triggers on tbl and its
@@ -326,6 +420,8 @@ SET TimeZone = 'UTC'
 AS $fn$
 DECLARE
     a arcollect.attachment;
+    step text;
+    sql text;
 BEGIN
     SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _import.attachment_id;
     -- until the function returns (its SET clause scopes it)
@@ -333,10 +429,58 @@ BEGIN
     IF a.kind = 'payments' THEN
         PERFORM arcollect._payments_clear(a.attachment_id);
     END IF;
-    EXECUTE arcollect._sync_sql(a.attachment_id, 'IMPORT')
-       INTO rows_seen, rows_quarantined, first_key, first_reason, payments_undated
-      USING a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency,
-            a.void_statuses, a.credit_statuses;
+    step := format('receivables ledger: importing table %s', a.billing_table);
+    sql := arcollect._sync_sql(a.attachment_id, 'IMPORT');
+    -- (one line: an error's context quotes this statement)
+    SELECT * FROM arcollect._ledger_run(step, sql, a.attachment_id, coalesce(a.invoices_attachment_id, a.attachment_id), a.default_currency, a.void_statuses, a.credit_statuses) AS r(s bigint, q bigint, k text, reason text, u bigint) INTO rows_seen, rows_quarantined, first_key, first_reason, payments_undated;
+END
+$fn$;
+
+-- Reports the rows an import of attachment_id could not use (count, and
+-- the key and reason of the first): in strict mode an error, which undoes
+-- the attach or DDL statement that imported, else a WARNING.
+CREATE OR REPLACE FUNCTION arcollect._report_import(attachment_id integer, quarantined bigint,
+                                                    first_key text, first_reason text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a arcollect.attachment;
+BEGIN
+    IF quarantined = 0 THEN
+        RETURN;
+    END IF;
+    SELECT * INTO STRICT a FROM arcollect.attachment t WHERE t.attachment_id = _report_import.attachment_id;
+    IF a.strict_mode THEN
+        RAISE EXCEPTION 'row with invoice key "%" of table % cannot be used: %',
+              coalesce(first_key, '(none)'), a.billing_table, arcollect.quarantine_reason_text(first_reason)
+            USING ERRCODE = 'check_violation',
+                  DETAIL = format('%s of the table cannot be used, and the table is attached in strict mode.',
+                                  CASE WHEN quarantined = 1 THEN 'One row' ELSE quarantined || ' rows' END),
+                  HINT = 'Correct the rows, or attach with strict => false to quarantine them.';
+    END IF;
+    RAISE WARNING 'arcollect quarantined % of table %',
+          CASE WHEN quarantined = 1 THEN 'one row' ELSE quarantined || ' rows' END, a.billing_table
+        USING DETAIL = format('The first has invoice key "%s": %s.', coalesce(first_key, '(none)'),
+                              arcollect.quarantine_reason_text(first_reason)),
+              HINT = 'See arcollect.quarantine; a row leaves quarantine once it is corrected in the table.';
+END
+$fn$;
+
+-- Brings the ledger of an attachment in line with its table (_import), as
+-- the DDL event triggers do, and reports the rows it could not use
+-- (_report_import).  Returns the number of rows booked.
+CREATE OR REPLACE FUNCTION arcollect._import_reported(attachment_id integer)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r record := arcollect._import(attachment_id);
+BEGIN
+    PERFORM arcollect._report_import(attachment_id, r.rows_quarantined, r.first_key, r.first_reason);
+    RETURN r.rows_seen - r.rows_quarantined;
 END
 $fn$;
 
@@ -411,23 +555,7 @@ BEGIN
         PERFORM arcollect._paid_redate(id);
     END IF;
     r := arcollect._import(id);
-    IF r.rows_quarantined > 0 THEN
-        IF a.strict_mode THEN
-            RAISE EXCEPTION 'row with invoice key "%" of table % cannot be used: %',
-                  coalesce(r.first_key, '(none)'), a.billing_table, arcollect.quarantine_reason_text(r.first_reason)
-                USING ERRCODE = 'check_violation',
-                      DETAIL = format('%s of the table cannot be used, and the table is attached in strict mode.',
-                                      CASE WHEN r.rows_quarantined = 1 THEN 'One row'
-                                           ELSE r.rows_quarantined || ' rows' END),
-                      HINT = 'Correct the rows, or attach with strict => false to quarantine them.';
-        END IF;
-        RAISE WARNING 'arcollect quarantined % of table %',
-              CASE WHEN r.rows_quarantined = 1 THEN 'one row' ELSE r.rows_quarantined || ' rows' END,
-              a.billing_table
-            USING DETAIL = format('The first has invoice key "%s": %s.', coalesce(r.first_key, '(none)'),
-                                  arcollect.quarantine_reason_text(r.first_reason)),
-                  HINT = 'See arcollect.quarantine; a row leaves quarantine once it is corrected in the table.';
-    END IF;
+    PERFORM arcollect._report_import(id, r.rows_quarantined, r.first_key, r.first_reason);
     IF r.payments_undated > 0 AND a.paid_on_column IS NULL THEN
         RAISE WARNING 'arcollect dated the payments of % of table % today',
               CASE WHEN r.payments_undated = 1 THEN 'one invoice' ELSE r.payments_undated || ' invoices' END,
@@ -559,7 +687,10 @@ BEGIN
     PERFORM arcollect._check_attachable(tbl, 'payments');
     IF $7 IS NULL THEN
         SELECT min(t.attachment_id), count(*) INTO inv_id, n
-          FROM arcollect.attachment t WHERE t.kind = 'invoices' AND t.detached_at IS NULL;
+          FROM arcollect.attachment t
+         WHERE t.kind = 'invoices' AND t.detached_at IS NULL
+           -- (an attachment whose table went without a DDL event is dead)
+           AND EXISTS (SELECT FROM pg_class c WHERE c.oid = t.billing_table);
         IF n <> 1 THEN
             RAISE EXCEPTION 'attach_payments needs to know which billing table % belongs to', tbl
                 USING ERRCODE = 'invalid_parameter_value',

@@ -182,7 +182,8 @@ BEGIN
        CASE WHEN w.reason IS NULL THEN %s END AS paid, w.pon, w.owner, w.status,
        w.is_void, w.is_credit, w.reason
   FROM (SELECT v.*,
-               CASE WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
+               CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
+                    WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
                     WHEN v.cust IS NULL THEN 'missing_customer'
                     WHEN NOT arcollect.ledger_text_fits(v.cust) THEN 'customer_too_long'
                     WHEN NOT arcollect.ledger_text_fits(v.owner) THEN 'owner_too_long'
@@ -221,12 +222,56 @@ BEGIN
 END
 $fn$;
 
+-- The mapped rows of _invoice_rows_sql where the invoice key may repeat
+-- (the billing table's key is not unique any more: arcollect._key_is_unique):
+-- every row of a key that several rows share is unusable too, as
+-- duplicate_key, since the ledger cannot tell which of them is the
+-- invoice.  source must hold every row of each key it holds.
+CREATE OR REPLACE FUNCTION arcollect._keyed_rows_sql(a arcollect.attachment, source text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$SELECT r.k, r.cust, r.cur, r.iss, r.due, r.amt, r.paid, r.pon, r.owner, r.status, r.is_void, r.is_credit,
+       CASE WHEN r.k IS NOT NULL AND count(*) OVER (PARTITION BY r.k) > 1 THEN 'duplicate_key'
+            ELSE r.reason END AS reason
+  FROM (%s) r$q$,
+    arcollect._invoice_rows_sql(a, source));
+
+-- The rows of the billing table of a (under alias s) whose key is one of
+-- the keys of the transition tables named in transitions (the key column
+-- of each read as col): a condition for the billing table's WHERE that
+-- finds them by an index on the key where the table has one.  keys is a
+-- query of the same keys as text, as the ledger writes them.  A built-in
+-- type is compared as itself, which an index can answer (equal values
+-- with different text, such as 1.0 and 1.00 in numeric, are told apart
+-- by the caller, by the text); any other type by its text, since its
+-- equality operator is a function of whoever owns the type.
+CREATE OR REPLACE FUNCTION arcollect._key_filter_sql(a arcollect.attachment, transitions text[], keys text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE WHEN y.oid < 16384 AND (y.typcategory IN ('N', 'S', 'D', 'B') OR y.oid = 'uuid'::regtype)
+                THEN format('s.%I IN (%s)', a.key_column,
+                            (SELECT string_agg(format('SELECT o.%I FROM %s o', a.key_column, tr), ' UNION ALL ')
+                               FROM unnest(transitions) tr))
+                ELSE format('%s COLLATE "C" IN (%s)',
+                            arcollect._text_sql(a.billing_table, a.key_column, 's'), keys)
+           END
+      FROM pg_catalog.pg_attribute t
+      JOIN pg_catalog.pg_type y ON y.oid = arcollect._base_type(t.atttypid)
+     WHERE t.attrelid = a.billing_table AND t.attname = a.key_column;
+END;
+
 -- The unusable rows of an invoices attachment as quarantine rows, given
 -- the mapped rows in CTE src: looked up again in source by key, and only
--- when there are any (the EXISTS is evaluated once, before the scan).
--- (PL/pgSQL: 0.1.0's SQL function body depended on the attachment's row
--- type, which kept its upgrade from adding a column to arcollect.attachment
--- until the function was dropped.)
+-- when there are any (the EXISTS is evaluated once, before the scan).  A
+-- key is one quarantine row: for a key several rows share (duplicate_key),
+-- its row_data is the JSON array of their rows.  (PL/pgSQL: 0.1.0's SQL
+-- function body depended on the attachment's row type, which kept its
+-- upgrade from adding a column to arcollect.attachment until the function
+-- was dropped.)
 CREATE OR REPLACE FUNCTION arcollect._quarantine_rows_sql(a arcollect.attachment, source text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -234,15 +279,40 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     RETURN format(
-        $q$SELECT $1, 'invoice', b.k, b.reason, %s
-  FROM %s s
-  JOIN (SELECT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
-    ON b.k = %s COLLATE "C"
- WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)$q$,
+        $q$SELECT $1, 'invoice', x.k, x.reason,
+       CASE WHEN count(*) = 1 THEN (array_agg(x.j))[1] ELSE pg_catalog.jsonb_agg(x.j ORDER BY x.j) END
+  FROM (SELECT b.k, b.reason, %s AS j
+          FROM %s s
+          JOIN (SELECT DISTINCT src.k, src.reason FROM src WHERE src.reason IS NOT NULL) b
+            ON b.k = %s COLLATE "C"
+         WHERE EXISTS (SELECT FROM src WHERE src.reason IS NOT NULL)) x
+ GROUP BY x.k, x.reason$q$,
         arcollect._row_data_sql(a, 's'), source,
         arcollect._text_sql(a.billing_table, a.key_column, 's'));
 END
 $fn$;
+
+-- A DELETE of the quarantine rows of attachment $1 of kind row_kind (and
+-- condition cond on q) that stand for the rows of CTE gone (column
+-- row_data): rows without a key of their own (payments, billing rows
+-- without an invoice key) are matched by their data, as many quarantine
+-- rows per value as gone has.
+CREATE OR REPLACE FUNCTION arcollect._quarantine_delete_sql(row_kind text, cond text, gone text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$DELETE FROM arcollect.quarantine q
+               WHERE q.quarantine_id IN (
+                     SELECT x.quarantine_id
+                       FROM (SELECT q2.quarantine_id, q2.row_data,
+                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
+                               FROM arcollect.quarantine q2
+                              WHERE q2.attachment_id = $1 AND q2.row_kind = %L AND %s
+                                AND q2.row_data IN (SELECT g.row_data FROM %s g)) x
+                       JOIN (SELECT g.row_data, count(*) AS c FROM %s g GROUP BY g.row_data) y
+                         ON y.row_data = x.row_data AND x.rn <= y.c)$q$,
+    row_kind, replace(cond, 'q.', 'q2.'), gone, gone);
 
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off), the
@@ -298,6 +368,112 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(key) > 40 THEN left(key, 40) || '...' ELSE key END;
 
+-- Where the sync statement of an invoices attachment (_sync_sql) reads
+-- the rows of an event from, as pieces of it:
+--   head         its first CTEs: src, the mapped rows of the touched keys
+--                (_invoice_rows_sql), and touched, the keys to compare
+--                with the ledger
+--   rows_source  the relation src was read from, for the quarantine rows
+--   keyless      CTEs (after a comma) that keep the quarantine of rows
+--                without a key, and keyless_count the number of such rows
+--                the event wrote
+--   unique_key   whether the key is unique (arcollect._key_is_unique)
+-- While the key is unique, the transition tables hold the whole state of
+-- every key they name.  Once it is not, a key's rows may be elsewhere in
+-- the table (or in an inheritance child), so src reads every row of the
+-- touched keys from the table itself, and the rows of a repeated key are
+-- unusable (_keyed_rows_sql).  Rows without a key cannot be followed by
+-- key: their quarantine rows are matched by their data.
+CREATE OR REPLACE FUNCTION arcollect._invoice_source_sql(a arcollect.attachment, event text,
+                                                         current_rows boolean,
+                                                         OUT head text, OUT rows_source text,
+                                                         OUT keyless text, OUT keyless_count text,
+                                                         OUT unique_key boolean)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    tbl text := arcollect._table_sql(a.billing_table);
+    -- the transition tables of the event
+    trans text[] := CASE event WHEN 'INSERT' THEN '{arcollect_new}' WHEN 'DELETE' THEN '{arcollect_old}'
+                               WHEN 'UPDATE' THEN '{arcollect_new,arcollect_old}' ELSE '{}' END;
+    keys text;
+    row_json text := arcollect._row_data_sql(a, 's');
+    key_null text := format('s.%I IS NULL', a.key_column);
+BEGIN
+    unique_key := arcollect._key_is_unique(a.attachment_id);
+    keyless := '';
+    keyless_count := '0';
+    IF event IN ('IMPORT', 'TRUNCATE') THEN
+        rows_source := tbl;
+        head := format($h$src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src
+                 UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
+                 UNION SELECT q.invoice_key FROM arcollect.quarantine q
+                  WHERE q.attachment_id = $1 AND q.row_kind = 'invoice')$h$,
+                       CASE WHEN unique_key THEN arcollect._invoice_rows_sql(a, tbl)
+                            ELSE arcollect._keyed_rows_sql(a, tbl) END);
+        -- (src counts the rows without a key here: it is the whole table)
+        keyless := format($k$,
+     qndel AS (DELETE FROM arcollect.quarantine q
+                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice' AND q.invoice_key IS NULL)$k$)
+            || CASE WHEN unique_key THEN '' ELSE format($k$,
+     qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', %s FROM %s s WHERE %s)$k$,
+                 row_json, tbl, key_null) END;
+        RETURN;
+    END IF;
+
+    -- a table with writing triggers of its own: the touched keys' rows as
+    -- they are now (see _sync_sql), and every touched key, since its rows
+    -- may be gone
+    IF unique_key AND current_rows THEN
+        rows_source := arcollect._current_rows_sql(a, event);
+        head := format($h$src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src %s)$h$,
+                       arcollect._invoice_rows_sql(a, rows_source),
+                       (SELECT string_agg(format('UNION SELECT %s COLLATE "C" FROM %s o',
+                                                 arcollect._text_sql(a.billing_table, a.key_column, 'o'), t), ' ')
+                          FROM unnest(trans) t));
+        RETURN;
+    END IF;
+
+    IF unique_key THEN
+        rows_source := CASE WHEN event = 'DELETE' THEN format('(SELECT * FROM %s WHERE false)', tbl)
+                            ELSE 'arcollect_new' END;
+        head := format($h$src AS MATERIALIZED (%s),
+     touched AS (SELECT src.k FROM src %s)$h$,
+                       arcollect._invoice_rows_sql(a, rows_source),
+                       CASE WHEN event = 'INSERT' THEN ''
+                            ELSE 'UNION SELECT ' || arcollect._text_sql(a.billing_table, a.key_column, 'o')
+                                 || ' COLLATE "C" FROM arcollect_old o' END);
+        RETURN;
+    END IF;
+
+    keys := (SELECT string_agg(format('SELECT %s COLLATE "C" AS k FROM %s o',
+                                      arcollect._text_sql(a.billing_table, a.key_column, 'o'), t), ' UNION ')
+               FROM unnest(trans) t);
+    rows_source := format('(SELECT s.* FROM %s s WHERE %s)', tbl,
+                          arcollect._key_filter_sql(a, trans, 'SELECT keys.k FROM keys'));
+    head := format($h$keys AS (%s),
+     src AS MATERIALIZED (SELECT x.* FROM (%s) x WHERE x.k IN (SELECT keys.k FROM keys)),
+     touched AS (SELECT keys.k FROM keys WHERE keys.k IS NOT NULL)$h$,
+                   keys, arcollect._keyed_rows_sql(a, rows_source));
+    keyless := format($k$,
+     knew AS (SELECT %s AS row_data FROM %s s WHERE %s),
+     kold AS (SELECT %s AS row_data FROM %s s WHERE %s),
+     qndel AS (%s),
+     qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', knew.row_data FROM knew)$k$,
+                      row_json, CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
+                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
+                      row_json, CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
+                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
+                      arcollect._quarantine_delete_sql('invoice', 'q.invoice_key IS NULL', 'kold'));
+    keyless_count := '(SELECT count(*) FROM knew)';
+END
+$fn$;
+
 -- The statement that brings the ledger in line with one event on an
 -- attached table.  event is INSERT, UPDATE, DELETE, TRUNCATE (the trigger
 -- events) or IMPORT (attach: the whole table).  (New invoices inserted
@@ -338,10 +514,8 @@ DECLARE
     a arcollect.attachment;
     tbl text;
     nothing text;
-    new_source text;
-    new_rows text;
-    old_keys text;
     current_rows boolean;
+    r record;
 BEGIN
     SELECT * INTO a FROM arcollect.attachment t WHERE t.attachment_id = _sync_sql.attachment_id;
     IF NOT FOUND THEN
@@ -389,32 +563,9 @@ BEGIN
 
     -- An invoices attachment: the state of every touched key is compared
     -- with the ledger's and the difference booked.
-    new_source := CASE
-        WHEN current_rows THEN arcollect._current_rows_sql(a, event)
-        WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
-        WHEN event = 'IMPORT' THEN tbl
-        ELSE nothing
-    END;
-    new_rows := arcollect._invoice_rows_sql(a, new_source);
-    -- the keys the statement touched besides those of src (the old keys;
-    -- from current rows, the new keys too: their rows may be gone)
-    old_keys := CASE
-        WHEN event = 'IMPORT' THEN
-            $k$UNION SELECT i.invoice_key FROM arcollect.invoice i WHERE i.attachment_id = $1 AND i.in_billing
-                UNION SELECT q.invoice_key FROM arcollect.quarantine q
-                 WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'$k$
-        ELSE concat_ws(' ',
-            CASE WHEN event IN ('UPDATE', 'DELETE') THEN
-                format('UNION SELECT %s COLLATE "C" FROM arcollect_old o',
-                       arcollect._text_sql(a.billing_table, a.key_column, 'o')) END,
-            CASE WHEN current_rows AND event IN ('INSERT', 'UPDATE') THEN
-                format('UNION SELECT %s COLLATE "C" FROM arcollect_new n',
-                       arcollect._text_sql(a.billing_table, a.key_column, 'n')) END)
-    END;
-
+    r := arcollect._invoice_source_sql(a, event, current_rows);
     RETURN format(
-        $q$WITH src AS MATERIALIZED (%s),
-     touched AS (SELECT src.k FROM src %s),
+        $q$WITH %s,
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
                     i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
@@ -502,13 +653,14 @@ BEGIN
                WHERE src.reason IS NULL
                  AND NOT EXISTS (SELECT FROM arcollect.customer c WHERE c.customer_id = src.cust)
                GROUP BY src.cust
-              ON CONFLICT (customer_id) DO NOTHING)
-SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS rows_quarantined,
+              ON CONFLICT (customer_id) DO NOTHING)%s
+SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
+       (SELECT count(*) FROM src WHERE src.reason IS NOT NULL) + %s AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
-       (SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
-       %s AS payments_undated
-  FROM src$q$,
-        new_rows, old_keys,
+       coalesce((SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1),
+                CASE WHEN %s > 0 THEN 'missing_invoice_key' END) AS first_reason,
+       %s AS payments_undated$q$,
+        r.head,
         -- every touched key (from current rows), or those of src and cur
         CASE WHEN current_rows THEN 't.k' ELSE 'coalesce(v.k, c.invoice_key)' END,
         CASE WHEN current_rows THEN
@@ -519,9 +671,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
             $j$FROM (SELECT * FROM src WHERE src.reason IS NULL) v
              FULL JOIN cur c ON c.invoice_key = v.k$j$
         END,
-        -- a freshly inserted key cannot be in quarantine already (unless
-        -- statements run by other triggers put it there)
-        CASE WHEN event = 'INSERT' AND NOT current_rows THEN '' ELSE
+        -- a freshly inserted key cannot be in quarantine already, while
+        -- keys are unique (unless statements run by other triggers put it
+        -- there)
+        CASE WHEN event = 'INSERT' AND r.unique_key AND NOT current_rows THEN '' ELSE
         -- (found through the quarantine's index on the key's digest)
         $d$qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
@@ -530,7 +683,8 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE src.reason IS NOT NULL) AS 
                         FROM (SELECT touched.k FROM touched
                               EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL) x)),$d$
         END,
-        arcollect._quarantine_rows_sql(a, new_source),
+        arcollect._quarantine_rows_sql(a, r.rows_source),
+        r.keyless, r.keyless_count, r.keyless_count, r.keyless_count,
         CASE WHEN event = 'IMPORT'
              THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
              ELSE '0::bigint' END);
@@ -597,24 +751,16 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     IF NOT nested THEN
-        RETURN $q$qdel AS (DELETE FROM arcollect.quarantine q
-               WHERE q.quarantine_id IN (
-                     SELECT x.quarantine_id
-                       FROM (SELECT q2.quarantine_id, q2.row_data,
-                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
-                               FROM arcollect.quarantine q2
-                              WHERE q2.attachment_id = $1 AND q2.row_kind = 'payment'
-                                AND q2.row_data IN (SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)) x
-                       JOIN (SELECT o.row_data, count(*) AS c FROM o WHERE o.reason IS NOT NULL
-                              GROUP BY o.row_data) y
-                         ON y.row_data = x.row_data AND x.rn <= y.c)),
+        RETURN format($q$qdel AS (%s),
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
               SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
        0::bigint AS payments_undated
-  FROM n$q$;
+  FROM n$q$,
+            arcollect._quarantine_delete_sql('payment', 'true',
+                                             '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)'));
     END IF;
     RETURN format($q$bad AS (SELECT n.k, n.row_data FROM n WHERE n.reason IS NOT NULL
              UNION ALL
@@ -738,6 +884,22 @@ CREATE OR REPLACE FUNCTION arcollect._pinned_settings(OUT name text, OUT setting
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'arcollect_pinned_settings'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Runs a generated statement for its SQL callers (attach's import and
+-- the DDL event triggers, through _import) with the five parameters
+-- above, returning its rows as the
+-- caller's column definition list says.  An error is reported with a short
+-- context naming step (such as 'receivables ledger: importing table t')
+-- instead of the whole generated statement (src/ledger_error.c).
+CREATE OR REPLACE FUNCTION arcollect._ledger_run(step text, sql text,
+                                                 attachment_id integer,
+                                                 invoices_attachment_id integer,
+                                                 default_currency text,
+                                                 void_statuses text[],
+                                                 credit_statuses text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'arcollect_ledger_run'
+LANGUAGE C VOLATILE;
 
 CREATE OR REPLACE FUNCTION arcollect.ledger_trigger()
 RETURNS trigger

@@ -22,6 +22,7 @@ RETURN CASE reason
     WHEN 'negative_amount' THEN 'the amount is negative but the row is not a credit note'
     WHEN 'missing_open_amount' THEN 'the open amount is missing'
     WHEN 'missing_invoice_key' THEN 'the invoice key is missing'
+    WHEN 'duplicate_key' THEN 'another row has the same invoice key'
     WHEN 'missing_paid_on' THEN 'the payment date is missing'
     WHEN 'unknown_kind' THEN 'the kind is not payment, credit note or write-off'
     ELSE reason

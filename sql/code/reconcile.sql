@@ -33,6 +33,12 @@ BEGIN
                   HINT = 'Attach it with arcollect.attach or arcollect.attach_payments.';
     END IF;
 
+    IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = a.billing_table) THEN
+        RAISE EXCEPTION 'table with OID % does not exist', a.billing_table::oid
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'The attachment outlived its table; arcollect.attachment keeps its ledger rows.';
+    END IF;
+
     attachment_id := a.attachment_id;
     invoices_attachment_id := coalesce(a.invoices_attachment_id, a.attachment_id);
     default_currency := a.default_currency;
@@ -71,7 +77,12 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
      e AS (SELECT x.invoice_key, sum(x.amount) AS total
              FROM arcollect._history x WHERE x.attachment_id = $1 GROUP BY x.invoice_key),
      q AS (SELECT x.invoice_key, x.reason FROM arcollect.quarantine x
-            WHERE x.attachment_id = $1 AND x.row_kind = 'invoice')
+            WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NOT NULL),
+     -- rows without a key are matched by their data
+     nb AS (%s),
+     nq AS (SELECT x.row_data, count(*) AS n FROM arcollect.quarantine x
+             WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NULL
+             GROUP BY x.row_data)
 SELECT r.k::text, r.problem, r.table_value, r.ledger_value
   FROM (SELECT coalesce(g.k, l.invoice_key) AS k,
                CASE WHEN g.k IS NULL THEN 'in the ledger but not in the table'
@@ -100,12 +111,24 @@ SELECT r.k::text, r.problem, r.table_value, r.ledger_value
                     WHEN b.k IS NULL THEN 'quarantined row no longer unusable'
                     ELSE 'quarantine reason out of date' END,
                NULL, NULL
-          FROM (SELECT * FROM b WHERE b.reason IS NOT NULL) b
+          FROM (SELECT DISTINCT b.k, b.reason FROM b WHERE b.reason IS NOT NULL AND b.k IS NOT NULL) b
           FULL JOIN q ON q.invoice_key = b.k
-         WHERE b.k IS NULL OR q.invoice_key IS NULL OR b.reason <> q.reason) r
+         WHERE b.k IS NULL OR q.invoice_key IS NULL OR b.reason <> q.reason
+        UNION ALL
+        SELECT NULL, 'quarantine does not match the rows without a key',
+               coalesce(nb.n, 0), coalesce(nq.n, 0)
+          FROM nb FULL JOIN nq ON nq.row_data = nb.row_data
+         WHERE coalesce(nb.n, 0) <> coalesce(nq.n, 0)) r
  WHERE r.problem IS NOT NULL
  ORDER BY 1, 2$q$,
-        arcollect._invoice_rows_sql(a, arcollect._table_sql(a.billing_table)));
+        -- (while the key is unique and not null, no key repeats or is missing)
+        CASE WHEN arcollect._key_is_unique(a.attachment_id)
+             THEN arcollect._invoice_rows_sql(a, arcollect._table_sql(a.billing_table))
+             ELSE arcollect._keyed_rows_sql(a, arcollect._table_sql(a.billing_table)) END,
+        CASE WHEN arcollect._key_is_unique(a.attachment_id)
+             THEN 'SELECT NULL::jsonb AS row_data, 0::bigint AS n WHERE false'
+             ELSE format('SELECT %s AS row_data, count(*) AS n FROM %s s WHERE s.%I IS NULL GROUP BY 1',
+                         arcollect._row_data_sql(a, 's'), arcollect._table_sql(a.billing_table), a.key_column) END);
 END
 $fn$;
 

@@ -187,9 +187,9 @@ COMMENT ON COLUMN arcollect.quarantine.quarantine_id IS 'Identifier of the quara
 COMMENT ON COLUMN arcollect.quarantine.attachment_id IS 'The attached table the row is in.';
 COMMENT ON COLUMN arcollect.quarantine.row_kind IS 'invoice (a billing-table row) or payment (a payments-table row).';
 COMMENT ON COLUMN arcollect.quarantine.invoice_key IS 'The invoice key of the row, as text, when it has one.';
-COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
+COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, duplicate_key, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
 COMMENT ON COLUMN arcollect.quarantine.row_data IS
-'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
+'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text; for duplicate_key, the JSON array of the objects of the rows that share the key.';
 COMMENT ON COLUMN arcollect.quarantine.quarantined_at IS 'When the row (last) went to quarantine.';
 
 SELECT pg_catalog.pg_extension_config_dump('arcollect.attachment', '');

@@ -8,7 +8,7 @@ DROP INDEX arcollect.quarantine_invoice_key;
 CREATE UNIQUE INDEX quarantine_invoice_key
     ON arcollect.quarantine (attachment_id, arcollect._key_digest(invoice_key))
     WHERE row_kind = 'invoice';
-COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
+COMMENT ON COLUMN arcollect.quarantine.reason IS 'Why the row was not used: key_too_long, duplicate_key, missing_customer, customer_too_long, owner_too_long, missing_amount, invalid_amount, missing_issue_date, missing_due_date, invalid_date, due_before_issue, missing_currency, unknown_currency, negative_amount, missing_open_amount, missing_invoice_key, missing_paid_on or unknown_kind.';
 
 -- attach and attach_payments have new parameters (see -before.sql): the
 -- roles 0.1.0's were granted to by name keep them (not PUBLIC, which 0.2.0
@@ -36,6 +36,26 @@ DROP FUNCTION arcollect.attach_0_1_0(regclass, text, text, text, text, text, tex
                                      text, boolean, text, text[], text[]);
 DROP FUNCTION arcollect.attach_payments_0_1_0(regclass, text, text, text, text, regclass, boolean);
 
+-- The state of attached tables noted before each DDL command
+-- (sql/schema/ledger_ddl.sql).
+CREATE EVENT TRIGGER arcollect_ddl_snapshot ON ddl_command_start
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE', 'DROP INDEX', 'DROP SCHEMA',
+                 'DROP OWNED', 'DROP TYPE', 'DROP DOMAIN', 'DROP EXTENSION', 'DROP FUNCTION',
+                 'DROP PROCEDURE', 'DROP ROUTINE')
+    EXECUTE FUNCTION arcollect._ddl_snapshot();
+
+-- 0.1.0 attached temporary tables, which went with their session without
+-- a DDL event: such an attachment still names the table's old OID.  It is
+-- marked dropped, as a dropped table's is (its ledger rows stay).
+WITH dead AS (
+    UPDATE arcollect.attachment a
+       SET dropped_table_name = format('(table with OID %s, gone)', a.billing_table::oid),
+           billing_table = NULL, detached_at = coalesce(a.detached_at, now())
+     WHERE a.billing_table IS NOT NULL
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = a.billing_table)
+    RETURNING a.attachment_id)
+DELETE FROM arcollect.quarantine q USING dead WHERE q.attachment_id = dead.attachment_id;
+
 -- Quarantine keeps only the mapped columns of a row (0.1.0 kept the whole
 -- row, unmapped columns too, which whoever reads quarantine could read).
 -- 0.1.0 named each value by its column and wrote it as 0.2.0 does, so
@@ -49,7 +69,7 @@ UPDATE arcollect.quarantine q
  WHERE a.attachment_id = q.attachment_id;
 
 COMMENT ON COLUMN arcollect.quarantine.row_data IS
-'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text.';
+'The mapped columns of the row as it was written (key and mapped fields, what its owner needs to correct it): a JSON object of column names and values as text; for duplicate_key, the JSON array of the objects of the rows that share the key.';
 
 -- Statuses.  0.1.0 stored void_statuses and credit_statuses lowered in
 -- the database's collation but compared the rows' statuses with ASCII
@@ -117,3 +137,32 @@ DROP FUNCTION arcollect._mapped_column(regclass, text, text);
 -- file's comment.
 COMMENT ON EXTENSION arcollect IS
     'Accounts-receivable collections: receivables ledger, aging, DSO, CEI, payment index, risk score';
+
+-- What 0.2.0 refuses or books differently, in attachments made by 0.1.0:
+-- unlogged tables (crash recovery empties them without telling the
+-- ledger), and inheritance children, which 0.2.0 books with their parent
+-- (0.1.0 put no triggers on them).
+DO $do$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT a.billing_table, c.relpersistence = 'u' AS unlogged,
+               EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhparent = a.billing_table
+                          AND arcollect._trigger_count(h.inhrelid::regclass) <> 4) AS children
+          FROM arcollect.attachment a JOIN pg_catalog.pg_class c ON c.oid = a.billing_table
+         WHERE a.detached_at IS NULL AND c.relkind = 'r'
+    LOOP
+        IF r.unlogged THEN
+            RAISE WARNING 'attached table % is unlogged', r.billing_table
+                USING DETAIL = 'Crash recovery empties an unlogged table without telling the ledger, which would keep its invoices open.',
+                      HINT = format('ALTER TABLE %s SET LOGGED, or detach it.', r.billing_table);
+        END IF;
+        IF r.children THEN
+            RAISE WARNING 'writes into the inheritance children of attached table % are not booked yet', r.billing_table
+                USING DETAIL = 'The ledger now books the rows of inheritance children with their parent.',
+                      HINT = 'Attach the table again (arcollect.attach with its mapping): it puts the triggers on them.';
+        END IF;
+    END LOOP;
+END
+$do$;
