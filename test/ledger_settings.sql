@@ -20,10 +20,11 @@ SET LOCAL client_min_messages = error;	-- quarantine warnings are expected
 -- (The trigger and the C entry points, attach and reconcile among them,
 -- pin the list itself; _import, which event triggers and the upgrade call
 -- too, and _paid_redate are the SQL functions that run generated
--- statements.)
+-- statements, with EXECUTE or through arcollect._ledger_run.)
 SELECT tap.is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'arcollect'::regnamespace
-              AND p.prosrc ~ '\mEXECUTE\M' AND p.prosrc ~ '_(sync|reconcile|invoice_rows|payment_rows)_sql\('),
+              AND p.prosrc ~ '\mEXECUTE\M|_ledger_run\('
+              AND p.prosrc ~ '_(sync|reconcile|invoice_rows|payment_rows)_sql\('),
           '{_import,_paid_redate}',
           'the SQL functions that run generated statements are _import and _paid_redate');
 -- (arcollect._pinned_settings() is internal, the extension owner's.)

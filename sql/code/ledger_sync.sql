@@ -432,9 +432,11 @@ BEGIN
         head := format($h$src AS MATERIALIZED (%s),
      touched AS (SELECT src.k FROM src %s)$h$,
                        arcollect._invoice_rows_sql(a, rows_source),
-                       (SELECT string_agg(format('UNION SELECT %s COLLATE "C" FROM %s o',
-                                                 arcollect._text_sql(a.billing_table, a.key_column, 'o'), t), ' ')
-                          FROM unnest(trans) t));
+                       (SELECT string_agg(format('UNION SELECT %s COLLATE "C" FROM %s %s',
+                                                 arcollect._text_sql(a.billing_table, a.key_column, x.alias),
+                                                 x.t, x.alias), ' ')
+                          FROM (SELECT t, CASE t WHEN 'arcollect_new' THEN 'n' ELSE 'o' END AS alias
+                                  FROM unnest(trans) t) x));
         RETURN;
     END IF;
 
