@@ -113,15 +113,16 @@ build/readme.sql: README.md test/readme_sql.awk
 installcheck: build/readme.sql
 
 # pgTAP suites in test/, run with pg_prove against the current PG* server,
-# connected as a superuser.  A file whose first line is TAP_MARKER runs as
-# role arcollect_suite (the session's role setting: a superuser's
-# connection acting as an ordinary role) with an empty search_path; the
-# others run as the superuser with search_path public, tap.  The role, its
-# grants, pgTAP (in schema tap) and dblink are set up first, by
-# test/include/suite_role.sql and test/include/suite_tools.sql.
+# connected as a superuser.  Every file runs as role arcollect_suite (the
+# session's role setting: a superuser's connection acting as an ordinary
+# role) with an empty search_path, and says so on its first line,
+# TAP_MARKER; a file without that line is refused, so that a new file is
+# written that way too.  The role, its grants, pgTAP (in schema tap) and
+# dblink are set up first, by test/include/suite_role.sql and
+# test/include/suite_tools.sql.
 TAP_MARKER = -- Runs as role arcollect_suite with an empty search_path
-TAP_SUITE_ROLE = $(shell awk 'FNR == 1 && index($$0, "$(TAP_MARKER)") == 1 { print FILENAME }' test/*.sql)
-TAP_OTHERS = $(filter-out $(TAP_SUITE_ROLE),$(wildcard test/*.sql))
+TAP_FILES = $(wildcard test/*.sql)
+TAP_UNMARKED = $(shell awk 'FNR == 1 && index($$0, "$(TAP_MARKER)") != 1 { print FILENAME }' test/*.sql)
 
 .PHONY: prove bench check-version
 # META.json (for PGXN) repeats the version of the control file: check it.
@@ -129,18 +130,13 @@ check-version:
 	@test "$$(grep -c '"version": "$(EXTVERSION)"' META.json)" = 2 || \
 	    { echo "META.json does not say version $(EXTVERSION) (arcollect.control) twice" >&2; exit 1; }
 
-
 prove:
+	@if [ -n "$(TAP_UNMARKED)" ]; then \
+	    echo "prove: first line is not '$(TAP_MARKER) (README, Tests).': $(TAP_UNMARKED)" >&2; exit 1; \
+	fi
 	PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \
 	    -f test/include/suite_role.sql -f test/include/suite_tools.sql
-	@status=0; \
-	if [ -n "$(TAP_SUITE_ROLE)" ]; then \
-	    PGOPTIONS='-c search_path= -c role=arcollect_suite' pg_prove --failures $(TAP_SUITE_ROLE) || status=1; \
-	fi; \
-	if [ -n "$(TAP_OTHERS)" ]; then \
-	    PGOPTIONS='-c search_path=public,tap' pg_prove --failures $(TAP_OTHERS) || status=1; \
-	fi; \
-	exit $$status
+	PGOPTIONS='-c search_path= -c role=arcollect_suite' pg_prove --failures $(TAP_FILES)
 
 bench:
 	bash bench/run.sh

@@ -1,3 +1,4 @@
+-- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- No role reads through arcollect what it could not read directly.  The
 -- roles doc/ledger.md recommends (bi_reader, collector, ar_admin) are
 -- created with the grants it gives (doc/ledger_roles.sql), and ar_admin
@@ -10,59 +11,71 @@
 -- or one it has SELECT and TRIGGER on, or only SELECT on the mapped
 -- columns of) must work.
 BEGIN;
-SELECT plan(59);
+SELECT tap.plan(59);
 
 SET LOCAL client_min_messages = warning;
 
+-- Creating roles, and granting them privileges on arcollect (which the
+-- suite's role holds without grant option), is a superuser's job.
+SET ROLE NONE;
 CREATE ROLE bi_reader NOLOGIN;
 CREATE ROLE collector NOLOGIN;
 CREATE ROLE ar_admin NOLOGIN;
 \ir ../doc/ledger_roles.sql
 -- owns another department's billing data; not one of arcollect's roles
 CREATE ROLE billing_owner NOLOGIN;
+-- The suite's role is the DBA of this file: it hands tables to
+-- billing_owner and ar_admin (ALTER TABLE ... OWNER TO needs membership
+-- in the new owner) and writes billing_owner's tables.
+GRANT billing_owner, ar_admin TO arcollect_suite;
+RESET ROLE;
+-- The roles reach the tables in schema billing (as they would in public);
+-- a new owner needs CREATE on the table's schema.
+GRANT USAGE ON SCHEMA billing TO bi_reader, collector;
+GRANT USAGE, CREATE ON SCHEMA billing TO billing_owner, ar_admin;
 
 -- The victim: a billing table with secrets next to the invoice columns,
 -- attached by the DBA.  Invoice 2 has no due date (quarantined).
-CREATE TABLE hr_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date,
+CREATE TABLE billing.hr_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date,
                       card_number text, ssn text);
-ALTER TABLE hr_bill OWNER TO billing_owner;
-INSERT INTO hr_bill VALUES (1, 'c1', 100, '2025-01-01', '2025-01-31', '4111-1111-1111-1111', '078-05-1120'),
+ALTER TABLE billing.hr_bill OWNER TO billing_owner;
+INSERT INTO billing.hr_bill VALUES (1, 'c1', 100, '2025-01-01', '2025-01-31', '4111-1111-1111-1111', '078-05-1120'),
                            (2, 'c2', 50, '2025-01-01', NULL, '5500-0000-0000-0004', '219-09-9999');
-SELECT arcollect.attach('hr_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT arcollect.attach('billing.hr_bill', key => 'id', customer => 'cust', amount => 'amount',
                         due_on => 'due', issued_on => 'issued', default_currency => 'EUR') AS booked \gset
 
 -- ar_admin's own payments table.
-CREATE TABLE admin_pay (id serial PRIMARY KEY, inv int, amt numeric, paid date, memo text);
-ALTER TABLE admin_pay OWNER TO ar_admin;
-INSERT INTO admin_pay (inv, amt, paid, memo) VALUES (1, 100, '2025-01-15', 'zeroes invoice 1');
+CREATE TABLE billing.admin_pay (id serial PRIMARY KEY, inv int, amt numeric, paid date, memo text);
+ALTER TABLE billing.admin_pay OWNER TO ar_admin;
+INSERT INTO billing.admin_pay (inv, amt, paid, memo) VALUES (1, 100, '2025-01-15', 'zeroes invoice 1');
 
 -- Reads a row's secrets out of the ledger: how many ledger and quarantine
 -- rows carry any of the values of hr_bill's secret columns.
-CREATE FUNCTION leaked_secrets() RETURNS bigint LANGUAGE sql AS $$
+CREATE FUNCTION pg_temp.leaked_secrets() RETURNS bigint LANGUAGE sql AS $$
     SELECT (SELECT count(*) FROM arcollect.invoice i
              WHERE i.customer_id ~ '^[0-9]{3}-|^[0-9]{4}-' OR i.owner ~ '^[0-9]{3}-')
          + (SELECT count(*) FROM arcollect.quarantine q
              WHERE q.row_data::text ~ '4111-|5500-|078-05|219-09')
 $$;
 
-SELECT is(leaked_secrets(), 0::bigint, 'the ledger holds none of hr_bill''s secrets after the DBA attached it');
+SELECT tap.is(pg_temp.leaked_secrets(), 0::bigint, 'the ledger holds none of hr_bill''s secrets after the DBA attached it');
 
 ------------------------------------------------------------------------
 -- 1. Re-mapping a table someone else attached.
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$SELECT card_number FROM hr_bill$$, '42501', NULL,
-                 'ar_admin cannot read hr_bill directly');
-SELECT throws_ok($$SELECT arcollect.attach('hr_bill', key => 'id', customer => 'card_number', amount => 'amount',
+SELECT tap.throws_ok($$SELECT card_number FROM billing.hr_bill$$, '42501', NULL,
+                 'ar_admin cannot read billing.hr_bill directly');
+SELECT tap.throws_ok($$SELECT arcollect.attach('billing.hr_bill', key => 'id', customer => 'card_number', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', owner => 'ssn',
                                            default_currency => 'EUR')$$,
-                 '42501', NULL, 'ar_admin cannot attach hr_bill again with its secret columns mapped');
+                 '42501', NULL, 'ar_admin cannot attach billing.hr_bill again with its secret columns mapped');
 -- The audit's attack: the attachment row re-mapped by hand, handed to
 -- whatever registers attachments.
 DO $$
 DECLARE
     a arcollect.attachment;
 BEGIN
-    SELECT * INTO a FROM arcollect.attachment t WHERE t.billing_table = 'hr_bill'::regclass;
+    SELECT * INTO a FROM arcollect.attachment t WHERE t.billing_table = 'billing.hr_bill'::regclass;
     a.customer_column := 'card_number';
     a.owner_column := 'ssn';
     a.due_on_column := 'issued';
@@ -78,39 +91,42 @@ BEGIN
     END;
 END
 $$;
-SELECT is(leaked_secrets(), 0::bigint,
+SELECT tap.is(pg_temp.leaked_secrets(), 0::bigint,
           'handing a re-mapped attachment row to the registration helper leaks nothing');
-SELECT throws_ok($$SELECT arcollect.detach('hr_bill')$$, '42501', NULL,
+SELECT tap.throws_ok($$SELECT arcollect.detach('billing.hr_bill')$$, '42501', NULL,
                  'ar_admin cannot detach a table it has no rights on');
-SELECT throws_ok($$SELECT * FROM arcollect.reconcile('hr_bill')$$, '42501', NULL,
+SELECT tap.throws_ok($$SELECT * FROM arcollect.reconcile('billing.hr_bill')$$, '42501', NULL,
                  'nor reconcile it: reconcile reads the table with the caller''s rights');
 RESET ROLE;
-SELECT is((SELECT customer_column::text || ',' || coalesce(owner_column::text, '-') FROM arcollect.attachment
-            WHERE billing_table = 'hr_bill'::regclass),
+SELECT tap.is((SELECT customer_column::text || ',' || coalesce(owner_column::text, '-') FROM arcollect.attachment
+            WHERE billing_table = 'billing.hr_bill'::regclass),
           'cust,-', 'hr_bill''s mapping is the DBA''s');
-SELECT is(arcollect._trigger_count('hr_bill'), 4, 'hr_bill keeps its triggers');
+-- arcollect's internal helpers are for the extension's owner only.
+SET ROLE NONE;
+SELECT tap.is(arcollect._trigger_count('billing.hr_bill'), 4, 'hr_bill keeps its triggers');
+RESET ROLE;
 
 ------------------------------------------------------------------------
 -- 2. Paying another owner's invoices from one's own table.
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$SELECT arcollect.attach_payments('admin_pay', invoice_key => 'inv', amount => 'amt',
+SELECT tap.throws_ok($$SELECT arcollect.attach_payments('billing.admin_pay', invoice_key => 'inv', amount => 'amt',
                                                     paid_on => 'paid')$$,
                  '42501', NULL, 'ar_admin cannot attach payments to the only billing table, someone else''s');
-SELECT throws_ok($$SELECT arcollect.attach_payments('admin_pay', invoice_key => 'inv', amount => 'amt',
-                                                    paid_on => 'paid', invoices => 'hr_bill')$$,
+SELECT tap.throws_ok($$SELECT arcollect.attach_payments('billing.admin_pay', invoice_key => 'inv', amount => 'amt',
+                                                    paid_on => 'paid', invoices => 'billing.hr_bill')$$,
                  '42501', NULL, 'nor name someone else''s billing table as its invoices');
 RESET ROLE;
-SELECT is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'hr_bill'::regclass AND i.invoice_key = '1'),
+SELECT tap.is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.hr_bill'::regclass AND i.invoice_key = '1'),
           100::numeric, 'invoice 1 of hr_bill is still open');
-SELECT is((SELECT count(*) FROM arcollect.attachment WHERE billing_table = 'admin_pay'::regclass),
+SELECT tap.is((SELECT count(*) FROM arcollect.attachment WHERE billing_table = 'billing.admin_pay'::regclass),
           0::bigint, 'admin_pay is not attached');
-SELECT is((SELECT count(*) FROM arcollect.reconcile('hr_bill')), 0::bigint, 'hr_bill reconciles');
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.hr_bill')), 0::bigint, 'hr_bill reconciles');
 
 ------------------------------------------------------------------------
 -- 3. Internal helpers: none is executable by the documented roles, and
 -- calling each one directly is refused.
-SELECT is((SELECT string_agg(r.rolname || ': ' || p.oid::regprocedure::text, '; ' ORDER BY 1)
+SELECT tap.is((SELECT string_agg(r.rolname || ': ' || p.oid::regprocedure::text, '; ' ORDER BY 1)
              FROM pg_proc p CROSS JOIN pg_roles r
             WHERE p.pronamespace = 'arcollect'::regnamespace AND p.proname LIKE '\_%'
               AND r.rolname IN ('bi_reader', 'collector', 'ar_admin')
@@ -120,7 +136,7 @@ SELECT is((SELECT string_agg(r.rolname || ': ' || p.oid::regprocedure::text, '; 
 -- Calls every internal helper that can be called (trigger functions
 -- cannot) with NULL arguments; returns those that did not fail with
 -- insufficient_privilege, and how.
-CREATE FUNCTION callable_helpers() RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.callable_helpers() RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
     bad text[] := '{}';
@@ -145,48 +161,51 @@ BEGIN
 END
 $$;
 SET LOCAL ROLE ar_admin;
-SELECT is(callable_helpers(), NULL, 'ar_admin calling any internal helper directly gets permission denied');
+SELECT tap.is(pg_temp.callable_helpers(), NULL, 'ar_admin calling any internal helper directly gets permission denied');
 SET LOCAL ROLE collector;
-SELECT is(callable_helpers(), NULL, 'so does collector');
+SELECT tap.is(pg_temp.callable_helpers(), NULL, 'so does collector');
 SET LOCAL ROLE bi_reader;
-SELECT is(callable_helpers(), NULL, 'and bi_reader');
+SELECT tap.is(pg_temp.callable_helpers(), NULL, 'and bi_reader');
 RESET ROLE;
-SELECT ok((SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'arcollect'::regnamespace
+SELECT tap.ok((SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'arcollect'::regnamespace
               AND p.proname LIKE '\_%') >= 10, 'there are internal helpers to test');
 
 ------------------------------------------------------------------------
 -- 4. Row-level security: rows a policy hides from the caller are not
 -- imported on its behalf.
-CREATE TABLE rls_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
-ALTER TABLE rls_bill OWNER TO billing_owner;
-INSERT INTO rls_bill VALUES (1, 'visible', 10, '2025-01-01', '2025-01-31'),
+CREATE TABLE billing.rls_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
+ALTER TABLE billing.rls_bill OWNER TO billing_owner;
+INSERT INTO billing.rls_bill VALUES (1, 'visible', 10, '2025-01-01', '2025-01-31'),
                             (2, 'hidden', 20, '2025-01-01', '2025-01-31'),
                             (3, 'hidden', 30, '2025-01-01', NULL);
-ALTER TABLE rls_bill ENABLE ROW LEVEL SECURITY;
-CREATE POLICY only_visible ON rls_bill USING (cust = 'visible');
-GRANT SELECT, TRIGGER ON rls_bill TO ar_admin;
+ALTER TABLE billing.rls_bill ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_visible ON billing.rls_bill USING (cust = 'visible');
+GRANT SELECT, TRIGGER ON billing.rls_bill TO ar_admin;
 SET LOCAL ROLE ar_admin;
-SELECT is((SELECT count(*) FROM rls_bill), 1::bigint, 'ar_admin sees one row of rls_bill');
-SELECT throws_like($$SELECT arcollect.attach('rls_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is((SELECT count(*) FROM billing.rls_bill), 1::bigint, 'ar_admin sees one row of billing.rls_bill');
+SELECT tap.throws_like($$SELECT arcollect.attach('billing.rls_bill', key => 'id', customer => 'cust', amount => 'amount',
                                              due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
                    '%row-level security%', 'ar_admin cannot attach a table whose policies hide rows from it');
-SELECT is((SELECT count(*) FROM arcollect.invoice WHERE customer_id = 'hidden')
+SELECT tap.is((SELECT count(*) FROM arcollect.invoice WHERE customer_id = 'hidden')
           + (SELECT count(*) FROM arcollect.quarantine WHERE row_data::text LIKE '%hidden%'),
           0::bigint, 'and the hidden rows are neither in the ledger nor in quarantine');
 RESET ROLE;
-SELECT is(arcollect._trigger_count('rls_bill'), 0, 'rls_bill got no triggers');
+-- arcollect's internal helpers are for the extension's owner only.
+SET ROLE NONE;
+SELECT tap.is(arcollect._trigger_count('billing.rls_bill'), 0, 'rls_bill got no triggers');
+RESET ROLE;
 -- The owner sees every row (the policy does not apply to it) and may
 -- attach; with FORCE ROW LEVEL SECURITY it does not, and may not.
-ALTER TABLE rls_bill OWNER TO ar_admin;
-ALTER TABLE rls_bill FORCE ROW LEVEL SECURITY;
+ALTER TABLE billing.rls_bill OWNER TO ar_admin;
+ALTER TABLE billing.rls_bill FORCE ROW LEVEL SECURITY;
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$SELECT arcollect.attach('rls_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.throws_ok($$SELECT arcollect.attach('billing.rls_bill', key => 'id', customer => 'cust', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
                  '42501', NULL, 'nor can its owner under FORCE ROW LEVEL SECURITY');
 RESET ROLE;
-ALTER TABLE rls_bill NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE billing.rls_bill NO FORCE ROW LEVEL SECURITY;
 SET LOCAL ROLE ar_admin;
-SELECT is(arcollect.attach('rls_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is(arcollect.attach('billing.rls_bill', key => 'id', customer => 'cust', amount => 'amount',
                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR'),
           2::bigint, 'its owner attaches it: two rows booked, one quarantined');
 RESET ROLE;
@@ -194,59 +213,59 @@ RESET ROLE;
 ------------------------------------------------------------------------
 -- 5. Quarantine keeps the mapped columns only, on every path: the
 -- import at attach, the trigger's statements, payments tables.
-SELECT is((SELECT row_data FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'hr_bill'::regclass AND q.invoice_key = '2'),
+SELECT tap.is((SELECT row_data FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.hr_bill'::regclass AND q.invoice_key = '2'),
           '{"id": "2", "cust": "c2", "due": null, "amount": "50", "issued": "2025-01-01"}'::jsonb,
           'a row quarantined at attach keeps its mapped columns only');
-INSERT INTO hr_bill VALUES (3, 'c3', -5, '2025-01-01', '2025-01-31', '4111-3333', '078-05-3333');
-UPDATE hr_bill SET due = '2024-12-01', card_number = '5500-1111' WHERE id = 1;
-SELECT is((SELECT jsonb_agg(q.row_data ORDER BY q.invoice_key) FROM arcollect.quarantine q
+INSERT INTO billing.hr_bill VALUES (3, 'c3', -5, '2025-01-01', '2025-01-31', '4111-3333', '078-05-3333');
+UPDATE billing.hr_bill SET due = '2024-12-01', card_number = '5500-1111' WHERE id = 1;
+SELECT tap.is((SELECT jsonb_agg(q.row_data ORDER BY q.invoice_key) FROM arcollect.quarantine q
              JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'hr_bill'::regclass AND q.invoice_key IN ('1', '3')),
+            WHERE a.billing_table = 'billing.hr_bill'::regclass AND q.invoice_key IN ('1', '3')),
           '[{"id": "1", "cust": "c1", "due": "2024-12-01", "amount": "100", "issued": "2025-01-01"},
             {"id": "3", "cust": "c3", "due": "2025-01-31", "amount": "-5", "issued": "2025-01-01"}]'::jsonb,
           'so do rows quarantined by an INSERT and an UPDATE');
-TRUNCATE hr_bill;
-INSERT INTO hr_bill SELECT 4, 'c4', 10, '2025-01-01', NULL, '4111-4444', '078-05-4444';
-SELECT is(leaked_secrets(), 0::bigint, 'no secret column reached the ledger or quarantine');
+TRUNCATE billing.hr_bill;
+INSERT INTO billing.hr_bill SELECT 4, 'c4', 10, '2025-01-01', NULL, '4111-4444', '078-05-4444';
+SELECT tap.is(pg_temp.leaked_secrets(), 0::bigint, 'no secret column reached the ledger or quarantine');
 
 -- A payments table with an unmapped column, attached by its owner
 -- against a billing table of its own.
-CREATE TABLE admin_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
-ALTER TABLE admin_bill OWNER TO ar_admin;
-INSERT INTO admin_bill VALUES (1, 'a1', 100, '2025-01-01', '2025-01-31');
-INSERT INTO admin_pay (inv, amt, paid, memo) VALUES (1, 5, NULL, 'secret memo A'), (1, 5, NULL, 'secret memo B');
+CREATE TABLE billing.admin_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
+ALTER TABLE billing.admin_bill OWNER TO ar_admin;
+INSERT INTO billing.admin_bill VALUES (1, 'a1', 100, '2025-01-01', '2025-01-31');
+INSERT INTO billing.admin_pay (inv, amt, paid, memo) VALUES (1, 5, NULL, 'secret memo A'), (1, 5, NULL, 'secret memo B');
 SET LOCAL ROLE ar_admin;
-SELECT is(arcollect.attach('admin_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is(arcollect.attach('billing.admin_bill', key => 'id', customer => 'cust', amount => 'amount',
                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR'),
           1::bigint, 'ar_admin attaches a billing table it owns');
-SELECT is(arcollect.attach_payments('admin_pay', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
-                                    invoices => 'admin_bill'),
+SELECT tap.is(arcollect.attach_payments('billing.admin_pay', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
+                                    invoices => 'billing.admin_bill'),
           1::bigint, 'and its own payments table against it');
-SELECT is((SELECT array_agg(q.row_data ORDER BY q.quarantine_id) FROM arcollect.quarantine q
+SELECT tap.is((SELECT array_agg(q.row_data ORDER BY q.quarantine_id) FROM arcollect.quarantine q
              JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'admin_pay'::regclass),
+            WHERE a.billing_table = 'billing.admin_pay'::regclass),
           ARRAY['{"inv": "1", "amt": "5", "paid": null}', '{"inv": "1", "amt": "5", "paid": null}']::jsonb[],
           'a quarantined payment keeps its mapped columns only');
 -- Two quarantined payments that differ in an unmapped column only: one
 -- deleted, one left in quarantine.
-DELETE FROM admin_pay WHERE memo = 'secret memo A';
-SELECT is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'admin_pay'::regclass),
+DELETE FROM billing.admin_pay WHERE memo = 'secret memo A';
+SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.admin_pay'::regclass),
           1::bigint, 'deleting one of two such payments takes one out of quarantine');
-SELECT is((SELECT count(*) FROM arcollect.reconcile('admin_pay')), 0::bigint, 'admin_pay reconciles');
-UPDATE admin_pay SET memo = 'changed' WHERE memo = 'secret memo B';
-SELECT is((SELECT count(*) FROM arcollect.reconcile('admin_pay')), 0::bigint,
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.admin_pay')), 0::bigint, 'admin_pay reconciles');
+UPDATE billing.admin_pay SET memo = 'changed' WHERE memo = 'secret memo B';
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.admin_pay')), 0::bigint,
           'and still does after an update of the unmapped column');
-DELETE FROM admin_pay WHERE paid IS NULL;
-SELECT is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'admin_pay'::regclass),
+DELETE FROM billing.admin_pay WHERE paid IS NULL;
+SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.admin_pay'::regclass),
           0::bigint, 'deleting the other empties quarantine');
-SELECT is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'admin_bill'::regclass AND i.invoice_key = '1'),
+SELECT tap.is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.admin_bill'::regclass AND i.invoice_key = '1'),
           0::numeric, 'its own payment paid its own invoice');
 RESET ROLE;
-SELECT is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
              CROSS JOIN LATERAL jsonb_object_keys(q.row_data) k
             WHERE k <> ALL (ARRAY[a.key_column, a.customer_column, a.amount_column, a.due_on_column,
                                   a.issued_on_column, a.currency_column, a.paid_column, a.open_column,
@@ -257,24 +276,27 @@ SELECT is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment
 ------------------------------------------------------------------------
 -- 6. A role with SELECT and TRIGGER on a table it does not own attaches
 -- it, attaches it again and detaches it.
-CREATE TABLE shared_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date, cur text);
-ALTER TABLE shared_bill OWNER TO billing_owner;
-INSERT INTO shared_bill VALUES (1, 's1', 10, '2025-01-01', '2025-01-31', 'EUR');
-GRANT SELECT, TRIGGER ON shared_bill TO ar_admin;
+CREATE TABLE billing.shared_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date, cur text);
+ALTER TABLE billing.shared_bill OWNER TO billing_owner;
+INSERT INTO billing.shared_bill VALUES (1, 's1', 10, '2025-01-01', '2025-01-31', 'EUR');
+GRANT SELECT, TRIGGER ON billing.shared_bill TO ar_admin;
 SET LOCAL ROLE ar_admin;
-SELECT is(arcollect.attach('shared_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is(arcollect.attach('billing.shared_bill', key => 'id', customer => 'cust', amount => 'amount',
                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR'),
           1::bigint, 'a role with SELECT and TRIGGER attaches a table it does not own');
-SELECT is(arcollect.attach('shared_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is(arcollect.attach('billing.shared_bill', key => 'id', customer => 'cust', amount => 'amount',
                            due_on => 'due', issued_on => 'issued', currency => 'cur'),
           1::bigint, 'and attaches it again with another mapping');
-SELECT is((SELECT count(*) FROM arcollect.reconcile('shared_bill')), 0::bigint, 'and reconciles it');
-SELECT lives_ok($$SELECT arcollect.detach('shared_bill')$$, 'and detaches it');
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.shared_bill')), 0::bigint, 'and reconciles it');
+SELECT tap.lives_ok($$SELECT arcollect.detach('billing.shared_bill')$$, 'and detaches it');
 RESET ROLE;
-SELECT is(arcollect._trigger_count('shared_bill'), 0, 'shared_bill has no triggers left');
-REVOKE TRIGGER ON shared_bill FROM ar_admin;
+-- arcollect's internal helpers are for the extension's owner only.
+SET ROLE NONE;
+SELECT tap.is(arcollect._trigger_count('billing.shared_bill'), 0, 'shared_bill has no triggers left');
+RESET ROLE;
+REVOKE TRIGGER ON billing.shared_bill FROM ar_admin;
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$SELECT arcollect.attach('shared_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.throws_ok($$SELECT arcollect.attach('billing.shared_bill', key => 'id', customer => 'cust', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', currency => 'cur')$$,
                  '42501', NULL, 'without TRIGGER it cannot attach it');
 RESET ROLE;
@@ -282,32 +304,32 @@ RESET ROLE;
 ------------------------------------------------------------------------
 -- 7. Column privileges: SELECT on the mapped columns is enough, and a
 -- column without it cannot be mapped.
-CREATE TABLE col_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date,
+CREATE TABLE billing.col_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date,
                        ssn text);
-ALTER TABLE col_bill OWNER TO billing_owner;
-INSERT INTO col_bill VALUES (1, 'k1', 10, '2025-01-01', '2025-01-31', '078-05-7777'),
+ALTER TABLE billing.col_bill OWNER TO billing_owner;
+INSERT INTO billing.col_bill VALUES (1, 'k1', 10, '2025-01-01', '2025-01-31', '078-05-7777'),
                             (2, 'k2', 10, '2025-01-01', NULL, '078-05-8888');
-GRANT SELECT (id, cust, amount, issued, due), TRIGGER ON col_bill TO ar_admin;
-CREATE TABLE col_pay (inv int, amt numeric, paid date, memo text);
-ALTER TABLE col_pay OWNER TO billing_owner;
-INSERT INTO col_pay VALUES (1, 4, '2025-01-10', 'private'), (1, 1, NULL, 'private');
-GRANT SELECT (inv, amt, paid), TRIGGER ON col_pay TO ar_admin;
+GRANT SELECT (id, cust, amount, issued, due), TRIGGER ON billing.col_bill TO ar_admin;
+CREATE TABLE billing.col_pay (inv int, amt numeric, paid date, memo text);
+ALTER TABLE billing.col_pay OWNER TO billing_owner;
+INSERT INTO billing.col_pay VALUES (1, 4, '2025-01-10', 'private'), (1, 1, NULL, 'private');
+GRANT SELECT (inv, amt, paid), TRIGGER ON billing.col_pay TO ar_admin;
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$SELECT arcollect.attach('col_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.throws_ok($$SELECT arcollect.attach('billing.col_bill', key => 'id', customer => 'cust', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', owner => 'ssn',
                                            default_currency => 'EUR')$$,
                  '42501', NULL, 'a column the caller may not read cannot be mapped');
-SELECT is(arcollect.attach('col_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.is(arcollect.attach('billing.col_bill', key => 'id', customer => 'cust', amount => 'amount',
                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR'),
           1::bigint, 'SELECT on the mapped columns and TRIGGER are enough to attach');
-SELECT is(arcollect.attach_payments('col_pay', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
-                                    invoices => 'col_bill'),
+SELECT tap.is(arcollect.attach_payments('billing.col_pay', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
+                                    invoices => 'billing.col_bill'),
           1::bigint, 'also for a payments table, against a billing table with such rights');
-SELECT is((SELECT count(*) FROM arcollect.reconcile('col_bill')) + (SELECT count(*) FROM arcollect.reconcile('col_pay')),
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.col_bill')) + (SELECT count(*) FROM arcollect.reconcile('billing.col_pay')),
           0::bigint, 'both reconcile with column privileges only');
-SELECT is(leaked_secrets(), 0::bigint, 'and no secret reached the ledger');
-SELECT throws_ok($$SELECT arcollect.attach_payments('col_pay', invoice_key => 'inv', amount => 'amt',
-                                                    paid_on => 'paid', kind => 'memo', invoices => 'col_bill')$$,
+SELECT tap.is(pg_temp.leaked_secrets(), 0::bigint, 'and no secret reached the ledger');
+SELECT tap.throws_ok($$SELECT arcollect.attach_payments('billing.col_pay', invoice_key => 'inv', amount => 'amt',
+                                                    paid_on => 'paid', kind => 'memo', invoices => 'billing.col_bill')$$,
                  '42501', NULL, 'an unreadable payments column cannot be mapped either');
 RESET ROLE;
 
@@ -315,53 +337,55 @@ RESET ROLE;
 -- 8. DDL on an attached table is its owner's: ar_admin cannot slip a
 -- table of its own in as a partition of someone else's attached table
 -- (the event trigger would import its rows), nor create one.
-CREATE TABLE part_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date)
+CREATE TABLE billing.part_bill (id int PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date)
     PARTITION BY RANGE (id);
-CREATE TABLE part_bill_1 PARTITION OF part_bill FOR VALUES FROM (0) TO (100);
-ALTER TABLE part_bill OWNER TO billing_owner;
-SELECT arcollect.attach('part_bill', key => 'id', customer => 'cust', amount => 'amount',
+CREATE TABLE billing.part_bill_1 PARTITION OF billing.part_bill FOR VALUES FROM (0) TO (100);
+ALTER TABLE billing.part_bill OWNER TO billing_owner;
+SELECT arcollect.attach('billing.part_bill', key => 'id', customer => 'cust', amount => 'amount',
                         due_on => 'due', issued_on => 'issued', default_currency => 'EUR') AS booked \gset
-CREATE TABLE admin_part (LIKE part_bill);
-GRANT CREATE ON SCHEMA public TO ar_admin;
-ALTER TABLE admin_part OWNER TO ar_admin;
-INSERT INTO admin_part VALUES (100, '4111-0000-0000-0000', 1, '2025-01-01', '2025-01-31');
+CREATE TABLE billing.admin_part (LIKE billing.part_bill);
+ALTER TABLE billing.admin_part OWNER TO ar_admin;
+INSERT INTO billing.admin_part VALUES (100, '4111-0000-0000-0000', 1, '2025-01-01', '2025-01-31');
 SET LOCAL ROLE ar_admin;
-SELECT throws_ok($$ALTER TABLE part_bill ATTACH PARTITION admin_part FOR VALUES FROM (100) TO (200)$$,
+SELECT tap.throws_ok($$ALTER TABLE billing.part_bill ATTACH PARTITION billing.admin_part FOR VALUES FROM (100) TO (200)$$,
                  '42501', NULL, 'ar_admin cannot attach a partition to someone else''s attached table');
-SELECT throws_ok($$CREATE TABLE part_bill_2 PARTITION OF part_bill FOR VALUES FROM (200) TO (300)$$,
+SELECT tap.throws_ok($$CREATE TABLE billing.part_bill_2 PARTITION OF billing.part_bill FOR VALUES FROM (200) TO (300)$$,
                  '42501', NULL, 'nor create one');
 RESET ROLE;
-SELECT is(leaked_secrets(), 0::bigint, 'so nothing of its own reached that ledger');
+SELECT tap.is(pg_temp.leaked_secrets(), 0::bigint, 'so nothing of its own reached that ledger');
 
 ------------------------------------------------------------------------
 -- 9. The registration re-validates the mapping it is given, whoever
--- calls it (here the extension owner, the only role that may).
-SELECT throws_ok($$SELECT arcollect._attach_register('postgres',
+-- calls it (here the extension owner, the only role that may: the
+-- superuser, whose role this section takes).
+SET ROLE NONE;
+SELECT tap.throws_ok($$SELECT arcollect._attach_register('postgres',
                        (SELECT jsonb_populate_record(a, '{"key_column": "cust"}') FROM arcollect.attachment a
-                         WHERE a.billing_table = 'hr_bill'::regclass))$$,
+                         WHERE a.billing_table = 'billing.hr_bill'::regclass))$$,
                  '42P10', NULL, 'the registration refuses a key that is not unique');
-SELECT throws_ok($$SELECT arcollect._attach_register('postgres',
+SELECT tap.throws_ok($$SELECT arcollect._attach_register('postgres',
                        (SELECT jsonb_populate_record(a, '{"amount_column": "card_number"}') FROM arcollect.attachment a
-                         WHERE a.billing_table = 'hr_bill'::regclass))$$,
+                         WHERE a.billing_table = 'billing.hr_bill'::regclass))$$,
                  '42804', NULL, 'and a column of the wrong type');
-SELECT throws_ok($$SELECT arcollect._attach_register('postgres',
+SELECT tap.throws_ok($$SELECT arcollect._attach_register('postgres',
                        (SELECT jsonb_populate_record(a, '{"customer_column": "no_such_column"}') FROM arcollect.attachment a
-                         WHERE a.billing_table = 'hr_bill'::regclass))$$,
+                         WHERE a.billing_table = 'billing.hr_bill'::regclass))$$,
                  '42703', NULL, 'and a column that does not exist');
+RESET ROLE;
 
 ------------------------------------------------------------------------
 -- 10. The read-only roles: they read the ledger, never quarantine, and
 -- attach nothing.
 SET LOCAL ROLE bi_reader;
-SELECT lives_ok($$SELECT * FROM arcollect.invoice$$, 'bi_reader reads the ledger');
-SELECT throws_ok($$SELECT * FROM arcollect.quarantine$$, '42501', NULL, 'but not quarantine');
-SELECT throws_ok($$SELECT arcollect.attach('admin_bill', key => 'id', customer => 'cust', amount => 'amount',
+SELECT tap.lives_ok($$SELECT * FROM arcollect.invoice$$, 'bi_reader reads the ledger');
+SELECT tap.throws_ok($$SELECT * FROM arcollect.quarantine$$, '42501', NULL, 'but not quarantine');
+SELECT tap.throws_ok($$SELECT arcollect.attach('billing.admin_bill', key => 'id', customer => 'cust', amount => 'amount',
                                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
                  '42501', NULL, 'and attaches nothing');
 SET LOCAL ROLE collector;
-SELECT throws_ok($$SELECT * FROM arcollect.quarantined_rows$$, '42501', NULL, 'collector does not read quarantine');
-SELECT throws_ok($$SELECT arcollect.detach('admin_bill')$$, '42501', NULL, 'nor detaches tables');
+SELECT tap.throws_ok($$SELECT * FROM arcollect.quarantined_rows$$, '42501', NULL, 'collector does not read quarantine');
+SELECT tap.throws_ok($$SELECT arcollect.detach('billing.admin_bill')$$, '42501', NULL, 'nor detaches tables');
 RESET ROLE;
 
-SELECT * FROM finish();
+SELECT * FROM tap.finish();
 ROLLBACK;

@@ -23,20 +23,17 @@ $do$;
 
 -- pgTAP's functions call each other by unqualified names, which an
 -- empty search_path does not find: each function gets a search_path of
--- its own.  A query a test hands to pgTAP as text (to throws_ok, lives_ok)
--- therefore runs with that search_path, not the session's: pg_catalog and
--- tap, then public for the files that still run the old way and name
--- their tables in public unqualified in such queries.  (public holds
--- nothing else: the suite's role cannot create in it, and those files
--- roll back.  Once every file is converted, public goes.)
+-- its own, pg_catalog and tap.  A query a test hands to pgTAP as text (to
+-- throws_ok, lives_ok) therefore runs with that search_path, not the
+-- session's, and names every table with its schema.
 DO $do$
 DECLARE
     f pg_catalog.regprocedure;
 BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'tap'::pg_catalog.regnamespace AND p.prokind IN ('f', 'p')
-                AND p.proconfig IS DISTINCT FROM '{"search_path=pg_catalog, tap, public"}' LOOP
-        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, tap, public', f);
+                AND p.proconfig IS DISTINCT FROM '{"search_path=pg_catalog, tap"}' LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, tap', f);
     END LOOP;
 END
 $do$;
