@@ -10,8 +10,9 @@ source scripts/cluster.sh
 cluster_init
 
 # The upgrade test (test/upgrade.sql) starts from databases that the
-# released versions made: each is built from its commit into a copy of the
-# server tree, runs this cluster for a while and fills a database; then
+# released versions made: each is built from its sources (test/upgrade/)
+# into a copy of the server tree, runs this cluster for a while and fills
+# a database; then
 # the cluster is restarted on this tree's build, as a real upgrade is.
 echo "== released versions, for the upgrade test =="
 releases=$(mktemp -d /tmp/arcollect-releases.XXXXXX)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: test/upgrade/install_release.sh VERSION COMMIT TREE
 #
-# Builds arcollect as released (VERSION, at COMMIT of this repository's
-# history) against $PG_CONFIG, and installs it into TREE: a copy of the
+# Builds arcollect as released (VERSION, made at COMMIT) against
+# $PG_CONFIG, and installs it into TREE: a copy of the
 # server tree $PG_CONFIG belongs to (bin, lib and share folders, at the
 # same paths under TREE), so that a server started from TREE's bin folder
 # runs the released library and scripts while the main tree keeps the new
@@ -17,7 +17,16 @@ pkglibdir=$("$PG_CONFIG" --pkglibdir)
 src=$(mktemp -d /tmp/arcollect-release.XXXXXX)
 stage=$(mktemp -d /tmp/arcollect-stage.XXXXXX)
 trap 'rm -rf "$src" "$stage"' EXIT
-git -C "$(dirname "$0")/../.." archive "$commit" | tar -x -C "$src"
+# The release's sources are kept beside this script, so that the test
+# needs no git history (a shallow clone has none).  Made with:
+#   git archive --prefix=arcollect-VERSION/ COMMIT src Makefile arcollect.control sql | gzip -9n
+archive=$(dirname "$0")/arcollect-$version.tar.gz
+if [ ! -f "$archive" ]; then
+    echo "install_release: $archive is missing; make it from commit $commit:" >&2
+    echo "  git archive --prefix=arcollect-$version/ $commit src Makefile arcollect.control sql | gzip -9n > $archive" >&2
+    exit 1
+fi
+tar -xzf "$archive" -C "$src" --strip-components=1
 make -C "$src" -s -j2 PG_CONFIG="$PG_CONFIG" >/dev/null
 make -C "$src" -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$stage" >/dev/null
 
