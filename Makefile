@@ -20,6 +20,7 @@ OBJS = \
 	src/currency.o \
 	src/time_zone.o \
 	src/ledger_values.o \
+	src/ledger_rules.o \
 	src/ledger_settings.o \
 	src/ledger_trigger.o \
 	src/ledger_fastpath.o \
@@ -43,6 +44,7 @@ INSTALL_SOURCES = \
 	sql/code/risk_score.sql \
 	sql/code/currency.sql \
 	sql/code/ledger_values.sql \
+	sql/code/ledger_rules.sql \
 	sql/code/time_zone.sql \
 	sql/schema/ledger_tables.sql \
 	sql/schema/customer.sql \
@@ -77,7 +79,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
-	ledger_errors ledger_keys ledger_ddl
+	ledger_errors ledger_keys ledger_ddl ledger_rules
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -75,3 +75,37 @@ SELECT e.kind, e.amount, e.effective_on FROM arcollect.entry e
  WHERE a.billing_table = 'fr_payment'::regclass;
 SELECT reason, row_data->>'kind' AS kind FROM arcollect.quarantined_rows WHERE table_name = 'fr_payment';
 SELECT * FROM arcollect.reconcile('fr_payment');
+
+-- A billing table whose text columns have a nondeterministic collation
+-- (here one that ignores case and accents) folds and compares the same:
+-- byte by byte after the ASCII folding, never by the column's collation,
+-- on both paths and in reconcile.  'voïd' is not 'void', though the
+-- collation says they are equal; 'VOID' is.  Rows 1 and 2 are new
+-- invoices (the fast path); 3 and 4 come back after a delete, so the SQL
+-- statement books them; 5 gets its status by UPDATE.  Void: 2, 4 and 5.
+-- Owners are kept as written ('Ann', 'ann', 'ANN'), and 6 is quarantined:
+-- 'éur' is no currency code, though the collation finds it equal to 'EUR'.
+CREATE COLLATION loose (provider = icu, locale = 'und-u-ks-level1', deterministic = false);
+CREATE TABLE loose_invoice (id text COLLATE loose PRIMARY KEY, cust text COLLATE loose NOT NULL,
+                            amt numeric, iss date, due date, cur text COLLATE loose,
+                            state text COLLATE loose, rep text COLLATE loose);
+SELECT arcollect.attach('loose_invoice', key => 'id', customer => 'cust', amount => 'amt',
+                        due_on => 'due', issued_on => 'iss', currency => 'cur',
+                        status => 'state', owner => 'rep');
+INSERT INTO loose_invoice VALUES
+    ('1', 'c1', 100, '2025-01-01', '2025-01-31', 'eur', 'voïd', 'Ann'),
+    ('2', 'c1', 100, '2025-01-01', '2025-01-31', 'EUR', 'VOID', 'ann'),
+    ('3', 'c1', 100, '2025-01-01', '2025-01-31', 'EUR', 'open', 'Ann'),
+    ('4', 'c1', 100, '2025-01-01', '2025-01-31', 'EUR', 'open', 'Ann'),
+    ('5', 'c1', 100, '2025-01-01', '2025-01-31', 'EUR', 'open', 'Ann'),
+    ('6', 'c1', 100, '2025-01-01', '2025-01-31', 'éur', 'open', 'Ann');
+DELETE FROM loose_invoice WHERE id IN ('3', '4');
+INSERT INTO loose_invoice VALUES
+    ('3', 'c1', 100, '2025-01-01', '2025-01-31', 'eur', 'voïd', 'Ann'),
+    ('4', 'c1', 100, '2025-01-01', '2025-01-31', 'eur', 'VOID', 'ann');
+UPDATE loose_invoice SET state = 'Void', rep = 'ANN' WHERE id = '5';
+SELECT invoice_key, currency, status, owner, void_amount FROM arcollect.invoice i
+  JOIN arcollect.attachment a USING (attachment_id)
+ WHERE a.billing_table = 'loose_invoice'::regclass AND i.in_billing ORDER BY invoice_key;
+SELECT invoice_key, reason FROM arcollect.quarantined_rows WHERE table_name = 'loose_invoice';
+SELECT * FROM arcollect.reconcile('loose_invoice');

@@ -66,6 +66,7 @@
 
 #include "exact_sum.h"
 #include "ledger.h"
+#include "ledger_rules.h"
 
 /* How a mapped billing column becomes a ledger value. */
 typedef struct MappedColumn
@@ -364,84 +365,42 @@ typedef struct RowMemo
 {
 	char		currency_in[8];
 	int			currency_len;	/* -1: nothing remembered */
-	text	   *currency;		/* the code (in currency_buf), NULL if unknown */
-	text	   *currency_buf;	/* room for one code, allocated once */
+	text	   *currency;		/* what it reads as; allocated once */
 	char		status_in[32];
 	int			status_len;		/* -1: nothing remembered */
 	bool		is_void;
 	bool		is_credit;
 } RowMemo;
 
-static text *currency_code(text *t);
-
 /*
- * The row's currency, trimmed and upper-cased, or the default; NULL when
- * it is not a known code (the row is then left to the general path).
+ * The row's currency as ledger_currency_of reads it (NULL when it has
+ * none), remembered for the next row.
  */
 static text *
 row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
 {
 	bool		isnull = true;
-	text	   *t = NULL;
+	text	   *raw = NULL;
 	text	   *code;
 	int			len;
 
 	if (fp->col[LEDGER_CURRENCY].attnum != 0)
-		t = column_text(&fp->col[LEDGER_CURRENCY], slot, &isnull);
-	if (isnull)
-		t = fp->default_currency;
-	if (t == NULL)
-		return NULL;
-	len = VARSIZE_ANY_EXHDR(t);
-	if (len == memo->currency_len && memcmp(VARDATA_ANY(t), memo->currency_in, len) == 0)
+		raw = column_text(&fp->col[LEDGER_CURRENCY], slot, &isnull);
+	if (raw == NULL)
+		return fp->default_currency;
+	len = VARSIZE_ANY_EXHDR(raw);
+	if (len == memo->currency_len && memcmp(VARDATA_ANY(raw), memo->currency_in, len) == 0)
 		return memo->currency;
-	code = currency_code(t);
+	code = ledger_currency_of(raw, NULL);
+	/* (trimming only shortens it) */
 	if (len <= sizeof(memo->currency_in))
 	{
 		/* remembered for the statement, outside the row's memory */
-		memcpy(memo->currency_in, VARDATA_ANY(t), len);
+		memcpy(memo->currency_in, VARDATA_ANY(raw), len);
 		memo->currency_len = len;
-		memo->currency = NULL;
-		if (code != NULL)
-		{
-			memcpy(memo->currency_buf, code, VARSIZE(code));
-			memo->currency = memo->currency_buf;
-		}
+		memcpy(memo->currency, code, VARSIZE(code));
 	}
 	return code;
-}
-
-/*
- * The ISO 4217 code in t (blanks trimmed, ASCII letters upper-cased as
- * arcollect.ascii_upper does), or NULL: codes are ASCII, so any other
- * byte makes the code unknown.
- */
-static text *
-currency_code(text *t)
-{
-	char		buf[4];
-	const char *s;
-	int			len,
-				i;
-
-	s = VARDATA_ANY(t);
-	len = VARSIZE_ANY_EXHDR(t);
-	while (len > 0 && s[0] == ' ')
-		s++, len--;
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
-	if (len != 3)
-		return NULL;
-	for (i = 0; i < 3; i++)
-	{
-		if (IS_HIGHBIT_SET(s[i]))
-			return NULL;
-		buf[i] = pg_ascii_toupper((unsigned char) s[i]);
-	}
-	buf[3] = '\0';
-	if (!currency_code_known(buf, 3))
-		return NULL;
-	return cstring_to_text_with_len(buf, 3);
 }
 
 /*
@@ -484,8 +443,7 @@ status_in(text *status, char **list, int n)
 	if (status == NULL || n == 0)
 		return false;
 	s = text_to_cstring(status);
-	for (i = 0; s[i]; i++)
-		s[i] = pg_ascii_tolower((unsigned char) s[i]);
+	ledger_ascii_fold(s, strlen(s), false);
 	for (i = 0; i < n; i++)
 		if (strcmp(s, list[i]) == 0)
 			return true;
@@ -928,7 +886,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	}
 
 	customers = seen_create(CurrentMemoryContext, 256, NULL);
-	memo->currency_buf = palloc(VARHDRSZ + 3);
+	memo->currency = palloc(VARHDRSZ + sizeof(memo->currency_in));
 	memo->currency_len = -1;
 	memo->status_len = -1;
 
@@ -939,8 +897,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 					is_void,
 					is_credit,
 					found;
-		int			amt_sign,
-					paid_sign;
+		int			paid_sign;
 		text	   *key,
 				   *cust,
 				   *cur,
@@ -951,75 +908,68 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 					iss,
 					due,
 					keydatum;
-		DateADT		paid_on = today;
+		LedgerInvoiceValues row;
 		ScanKeyData skey[2];
 
 		ResetPerTupleExprContext(estate);
 		old = MemoryContextSwitchTo(rowcxt);
 
 		/*
-		 * Convert and check, as _invoice_rows_sql does; what the ledger
-		 * can hold is decided by ledger_values.c, for both.
+		 * Read the mapped columns as _invoice_rows_sql does, and leave a
+		 * row the booking rules (ledger_rules.c, which that statement
+		 * calls too) would quarantine to it.
 		 */
-		key = column_text(&fp->col[LEDGER_KEY], in, &isnull);
-		cust = column_text(&fp->col[LEDGER_CUSTOMER], in, &isnull);
-		if (isnull || key == NULL || !ledger_text_fits(PointerGetDatum(key)) ||
-			!ledger_text_fits(PointerGetDatum(cust)))
-			goto skip;
+		row.key = column_text(&fp->col[LEDGER_KEY], in, &isnull);
+		row.customer = column_text(&fp->col[LEDGER_CUSTOMER], in, &isnull);
+		row.owner = NULL;
+		if (fp->col[LEDGER_OWNER].attnum != 0)
+			row.owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
 		amt = column_numeric(&fp->col[LEDGER_AMOUNT], in, &isnull);
-		if (isnull || !ledger_amount_usable(DatumGetNumeric(amt), fp->amount_limit, &amt_sign))
-			goto skip;
-		iss = column_date(&fp->col[LEDGER_ISSUED], in, &isnull);
-		if (isnull || !ledger_date_usable(DatumGetDateADT(iss)))
-			goto skip;
-		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
-		if (isnull || !ledger_date_usable(DatumGetDateADT(due)) ||
-			DatumGetDateADT(due) < DatumGetDateADT(iss))
-			goto skip;
-		cur = row_currency(fp, memo, in);
-		if (cur == NULL)
-			goto skip;
-		if (fp->col[LEDGER_STATUS].attnum != 0)
-			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
-		row_status(fp, memo, status, &is_void, &is_credit);
-		if (amt_sign < 0 && !is_credit)
-			goto skip;
-		paid = zero;
-		paid_sign = 0;
+		row.amount = isnull ? NULL : DatumGetNumeric(amt);
+		row.paid_or_open = DatumGetNumeric(zero);
 		if (fp->col[LEDGER_PAID].attnum != 0)
 		{
 			paid = column_numeric(&fp->col[LEDGER_PAID], in, &isnull);
-			if (isnull)
-				paid = zero;
-			else if (!ledger_amount_usable(DatumGetNumeric(paid), fp->amount_limit, &paid_sign))
-				goto skip;
+			if (!isnull)
+				row.paid_or_open = DatumGetNumeric(paid);
 		}
 		else if (fp->col[LEDGER_OPEN].attnum != 0)
 		{
 			Datum		open = column_numeric(&fp->col[LEDGER_OPEN], in, &isnull);
 
-			/* both below the limit: the difference cannot overflow */
-			if (isnull || !ledger_amount_usable(DatumGetNumeric(open), fp->amount_limit, NULL))
-				goto skip;
-			paid = DirectFunctionCall2(numeric_sub, amt, open);
-			paid_sign = numeric_sign_of(DatumGetNumeric(paid));
+			row.paid_or_open = isnull ? NULL : DatumGetNumeric(open);
 		}
-		if (fp->col[LEDGER_OWNER].attnum != 0)
-		{
-			owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
-			if (owner != NULL && !ledger_text_fits(PointerGetDatum(owner)))
-				goto skip;
-		}
+		iss = column_date(&fp->col[LEDGER_ISSUED], in, &isnull);
+		row.has_issued = !isnull;
+		row.issued = DatumGetDateADT(iss);
+		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
+		row.has_due = !isnull;
+		row.due = DatumGetDateADT(due);
+		row.has_paid_on = false;
+		row.paid_on = 0;
 		if (fp->col[LEDGER_PAID_ON].attnum != 0)
 		{
-			/* the date of the amount paid; without one, the day it is seen */
 			Datum		d = column_date(&fp->col[LEDGER_PAID_ON], in, &isnull);
 
-			if (!isnull && !ledger_date_usable(DatumGetDateADT(d)))
-				goto skip;
-			if (!isnull)
-				paid_on = DatumGetDateADT(d);
+			row.has_paid_on = !isnull;
+			row.paid_on = DatumGetDateADT(d);
 		}
+		row.currency = row_currency(fp, memo, in);
+		if (fp->col[LEDGER_STATUS].attnum != 0)
+			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
+		row_status(fp, memo, status, &is_void, &is_credit);
+		row.is_credit = is_credit;
+		if (ledger_invoice_problem(&row, fp->amount_limit) != NULL)
+			goto skip;
+		key = row.key;
+		cust = row.customer;
+		owner = row.owner;
+		cur = row.currency;
+		if (fp->col[LEDGER_OPEN].attnum != 0)
+			paid = DirectFunctionCall2(numeric_sub, amt, NumericGetDatum(row.paid_or_open));
+		else
+			paid = NumericGetDatum(row.paid_or_open);
+		paid_sign = numeric_sign_of(DatumGetNumeric(paid));
 
 		/* a key the ledger knows goes to the general statement */
 		keydatum = PointerGetDatum(key);
@@ -1060,20 +1010,18 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		 * payment on its paid_on date, a void on the day it is seen; never
 		 * before the issue date.
 		 */
+		if (paid_sign != 0)
+			add_entry(batch, keydatum, "payment",
+					  DirectFunctionCall1(numeric_uminus, paid),
+					  ledger_effective_on(row.has_paid_on, row.paid_on, row.issued, today),
+					  now);
+		if (is_void)
 		{
-			DateADT		seen = Max(today, DatumGetDateADT(iss));
+			Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
 
-			if (paid_sign != 0)
-				add_entry(batch, keydatum, "payment",
-						  DirectFunctionCall1(numeric_uminus, paid),
-						  Max(paid_on, DatumGetDateADT(iss)), now);
-			if (is_void)
-			{
-				Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
-
-				if (numeric_sign_of(DatumGetNumeric(v)) != 0)
-					add_entry(batch, keydatum, "void", v, seen, now);
-			}
+			if (numeric_sign_of(DatumGetNumeric(v)) != 0)
+				add_entry(batch, keydatum, "void", v,
+						  ledger_effective_on(false, 0, row.issued, today), now);
 		}
 		if (batch->invoices->nslots == LEDGER_BATCH && !batch_flush(batch))
 			complete = false;

@@ -26,33 +26,6 @@
 -- status, a deleted or quarantined invoice) are dated the day arcollect
 -- sees them.  Neither is ever before the issue date.
 
--- The case folding of statuses, payment kinds and currency codes, the
--- same everywhere: ASCII letters only (lower or upper in the "C"
--- collation); every other character stays as it is, so 'ANNULÉ' folds to
--- 'annulÉ', not to 'annulé'.  attach stores the configured statuses
--- folded, the generated statements fold the rows' values before they
--- compare, and the fast path in C folds byte by byte the same way
--- (status_in and currency_code in src/ledger_fastpath.c).  A folding that
--- followed the database's locale could not be done in C without it, and
--- would change with the locale a database is restored into.  They are
--- not internal helpers: reconcile runs the generated statements with the
--- caller's rights.
-CREATE OR REPLACE FUNCTION arcollect.ascii_lower(s text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN pg_catalog.lower(s COLLATE "C");
-
-COMMENT ON FUNCTION arcollect.ascii_lower(text) IS
-'s with its ASCII letters in lower case and every other character as it is: how arcollect folds statuses and payment kinds before it compares them (the configured statuses are stored folded so).';
-
-CREATE OR REPLACE FUNCTION arcollect.ascii_upper(s text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN pg_catalog.upper(s COLLATE "C");
-
-COMMENT ON FUNCTION arcollect.ascii_upper(text) IS
-'s with its ASCII letters in upper case and every other character as it is: how arcollect folds currency codes.';
-
 -- The attached table as the generated SQL names it: always with its
 -- schema, so that no CTE of a statement can take its place (a regclass
 -- printed as text leaves the schema out when the search path shows the
@@ -147,9 +120,12 @@ END;
 -- along: building it for every row of a COPY doubles the cost of reading
 -- it; see _quarantine_rows_sql.
 --
--- What the ledger can hold (keys, customers and owners short enough to
--- index, finite dates, amounts below 10^38) is decided by the functions
--- of ledger_values.sql, which the fast path in C calls too.  The paid or
+-- Text is read in the "C" collation, whatever the column's: the ledger
+-- compares and folds bytes (a nondeterministic collation would make the
+-- statement's comparisons depend on it, and clash with the ledger's).
+-- Whether a row can be booked, and how its currency and status are read,
+-- are the booking rules of ledger_rules.sql, which the fast path in C
+-- calls too.  The paid or
 -- open column is read as it is (pin) and the amount paid worked out only
 -- for a usable row: amount - open of two huge amounts would overflow.
 -- pon is the date of the paid or open column (paid_on), when mapped.
@@ -160,7 +136,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     cur_expr text := CASE WHEN a.currency_column IS NULL THEN '$3'
-                          ELSE format('coalesce(arcollect.ascii_upper(pg_catalog.btrim(%s)), $3)',
+                          ELSE format('arcollect.ledger_currency_of(%s, $3)',
                                       arcollect._text_sql(a.billing_table, a.currency_column, 's')) END;
     pin_expr text := CASE WHEN a.paid_column IS NOT NULL
                               THEN format('coalesce((s.%I)::numeric, 0)', a.paid_column)
@@ -172,53 +148,34 @@ DECLARE
                              ELSE arcollect._text_sql(a.billing_table, a.status_column, 's') END;
     owner_expr text := CASE WHEN a.owner_column IS NULL THEN 'NULL::text'
                             ELSE arcollect._text_sql(a.billing_table, a.owner_column, 's') END;
-    open_check text := CASE WHEN a.open_column IS NULL THEN ''
-                            ELSE 'WHEN v.pin IS NULL THEN ''missing_open_amount'' ' END;
     pon_expr text := CASE WHEN a.paid_on_column IS NULL THEN 'NULL::date'
                           ELSE format('(s.%I)::date', a.paid_on_column) END;
 BEGIN
     RETURN format(
         $q$SELECT w.k, w.cust, w.cur, w.iss, w.due, w.amt,
-       CASE WHEN w.reason IS NULL THEN %s END AS paid, w.pon, w.owner, w.status,
+       CASE WHEN w.reason IS NULL THEN %1$s END AS paid, w.pon, w.owner, w.status,
        w.is_void, w.is_credit, w.reason
   FROM (SELECT v.*,
-               CASE WHEN v.k IS NULL THEN 'missing_invoice_key'
-                    WHEN NOT arcollect.ledger_text_fits(v.k) THEN 'key_too_long'
-                    WHEN v.cust IS NULL THEN 'missing_customer'
-                    WHEN NOT arcollect.ledger_text_fits(v.cust) THEN 'customer_too_long'
-                    WHEN NOT arcollect.ledger_text_fits(v.owner) THEN 'owner_too_long'
-                    WHEN v.amt IS NULL THEN 'missing_amount'
-                    WHEN NOT arcollect.ledger_amount_usable(v.amt)
-                      OR NOT arcollect.ledger_amount_usable(v.pin) THEN 'invalid_amount'
-                    WHEN v.iss IS NULL THEN 'missing_issue_date'
-                    WHEN v.due IS NULL THEN 'missing_due_date'
-                    WHEN NOT arcollect.ledger_date_usable(v.iss)
-                      OR NOT arcollect.ledger_date_usable(v.due)
-                      OR NOT arcollect.ledger_date_usable(v.pon) THEN 'invalid_date'
-                    WHEN v.due < v.iss THEN 'due_before_issue'
-                    WHEN v.cur IS NULL THEN 'missing_currency'
-                    WHEN NOT arcollect.is_currency_code(v.cur) THEN 'unknown_currency'
-                    WHEN v.amt < 0 AND NOT v.is_credit THEN 'negative_amount'
-                    %s
-               END AS reason
-          FROM (SELECT %s COLLATE "C" AS k,
-                       %s COLLATE "C" AS cust,
-                       %s AS cur,
-                       (s.%I)::date AS iss,
-                       (s.%I)::date AS due,
-                       (s.%I)::numeric AS amt,
-                       %s AS pin,
-                       %s AS pon,
-                       %s AS owner,
-                       %s AS status,
-                       coalesce(arcollect.ascii_lower(%s) = ANY ($4), false) AS is_void,
-                       coalesce(arcollect.ascii_lower(%s) = ANY ($5), false) AS is_credit
-                  FROM %s s) v) w$q$,
-        paid_expr, open_check,
+               arcollect.ledger_invoice_problem(v.k, v.cust, v.owner, v.amt, v.pin, v.iss, v.due,
+                                                v.pon, v.cur, v.is_credit) AS reason
+          FROM (SELECT %2$s COLLATE "C" AS k,
+                       %3$s COLLATE "C" AS cust,
+                       %4$s COLLATE "C" AS cur,
+                       (s.%5$I)::date AS iss,
+                       (s.%6$I)::date AS due,
+                       (s.%7$I)::numeric AS amt,
+                       %8$s AS pin,
+                       %9$s AS pon,
+                       %10$s COLLATE "C" AS owner,
+                       %11$s COLLATE "C" AS status,
+                       coalesce(arcollect.ascii_lower(%11$s COLLATE "C") = ANY ($4), false) AS is_void,
+                       coalesce(arcollect.ascii_lower(%11$s COLLATE "C") = ANY ($5), false) AS is_credit
+                  FROM %12$s s) v) w$q$,
+        paid_expr,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
-        arcollect._text_sql(a.billing_table, a.customer_column, 's'), cur_expr, a.issued_on_column,
-        a.due_on_column, a.amount_column, pin_expr, pon_expr, owner_expr, status_expr,
-        status_expr, status_expr, source);
+        arcollect._text_sql(a.billing_table, a.customer_column, 's'),
+        cur_expr, a.issued_on_column, a.due_on_column, a.amount_column,
+        pin_expr, pon_expr, owner_expr, status_expr, source);
 END
 $fn$;
 
@@ -328,7 +285,7 @@ AS $fn$
 DECLARE
     kind_expr text := CASE WHEN a.kind_column IS NULL THEN '''payment'''
                            ELSE format(
-        $k$CASE translate(arcollect.ascii_lower(%s), ' -_', '')
+        $k$CASE translate(arcollect.ascii_lower(%s COLLATE "C"), ' -_', '')
                WHEN 'payment' THEN 'payment' WHEN 'pay' THEN 'payment'
                WHEN 'receipt' THEN 'payment' WHEN 'cash' THEN 'payment'
                WHEN 'creditnote' THEN 'credit_note' WHEN 'credit' THEN 'credit_note'
@@ -606,8 +563,8 @@ BEGIN
                     ('adjustment',
                      CASE WHEN d.booked AND d.o_iss <> d.n_iss THEN -d.o_amt ELSE 0 END,
                      d.o_iss),
-                    ('payment', d.o_paid - d.n_paid, greatest(coalesce(d.pon, current_date), d.n_iss)),
-                    ('void', d.n_void - d.o_void, greatest(current_date, d.n_iss))
+                    ('payment', d.o_paid - d.n_paid, arcollect._effective_on(d.pon, d.n_iss)),
+                    ('void', d.n_void - d.o_void, arcollect._effective_on(NULL, d.n_iss))
                     ) e(kind, amount, effective_on)
               WHERE e.amount <> 0),
      up AS (INSERT INTO arcollect.invoice AS i
