@@ -79,7 +79,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
-	ledger_errors ledger_keys ledger_ddl ledger_rules
+	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_manual
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
@@ -108,11 +108,15 @@ $(UPGRADE_SCRIPT): sql/upgrade/$(EXTVERSION)-before.sql $(CODE_SOURCES) sql/upgr
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
 	  cat $^ ) > $@
 
-# The SQL examples of the README, for the pg_regress test readme.
+# The SQL examples of the README and of the ledger's manual, for the
+# pg_regress tests readme and ledger_manual.
 build/readme.sql: README.md test/readme_sql.awk
 	mkdir -p build
 	awk -f test/readme_sql.awk README.md > $@
-installcheck: build/readme.sql
+build/ledger_manual.sql: doc/ledger.md test/readme_sql.awk
+	mkdir -p build
+	awk -f test/readme_sql.awk doc/ledger.md > $@
+installcheck: build/readme.sql build/ledger_manual.sql
 
 # pgTAP suites in test/, run with pg_prove against the current PG* server,
 # connected as a superuser.  Every file runs as role arcollect_suite (the

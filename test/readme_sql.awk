@@ -1,15 +1,17 @@
-# Extracts the SQL examples of README.md into one psql script, which the
-# pg_regress test readme runs (sql/readme.sql; the Makefile writes the
-# script to build/readme.sql):
+# Extracts the SQL examples of a manual (README.md, doc/ledger.md) into one
+# psql script, which a pg_regress test runs (sql/readme.sql and
+# sql/ledger_manual.sql; the Makefile writes the scripts to build/):
 #
 # - every ```sql block, in README order, each headed by a comment naming
-#   the section it is in (not its line: that would change with every edit
-#   above it), except that the blocks of the introduction (before the first
+#   the file and section it is in (not its line: that would change with
+#   every edit above it), except that the blocks of the introduction (before the first
 #   "## " heading) run last: they query the sample table that "Getting
 #   started" creates;
 # - every table cell `expression` → `result` (the examples of the function
 #   reference) as a query that prints what the expression gives, what the
 #   README says it gives, and whether the two agree.
+#
+# A block shown as ``` without sql (a synopsis, output) is not run.
 #
 # Usage: awk -f test/readme_sql.awk README.md > build/readme.sql
 
@@ -28,7 +30,7 @@ in_block { block = block $0 "\n"; next }
 
 /^```sql[ \t]*$/ {
     in_block = 1
-    block = "\n-- README.md, " section "\n"
+    block = "\n-- " FILENAME ", " section "\n"
     next
 }
 
@@ -42,8 +44,8 @@ in_block { block = block $0 "\n"; next }
     result = substr(cell, arrow + length("` → `"))
     sub(/`$/, "", result)
     gsub(/'/, "''", result)
-    printf "\n-- README.md, %s\nSELECT (%s)::text AS gives, '%s' AS readme_says, (%s)::text = '%s' AS agrees;\n",
-           section, expr, result, expr, result
+    printf "\n-- %s, %s\nSELECT (%s)::text AS gives, '%s' AS readme_says, (%s)::text = '%s' AS agrees;\n",
+           FILENAME, section, expr, result, expr, result
     next
 }
 
