@@ -24,9 +24,15 @@
  * the caller then runs the general statement for the whole transition
  * table, which books what is left and leaves the rest unchanged.
  *
- * The rows are inserted without CHECK constraints being evaluated: the
- * values are built here and satisfy them by construction (NOT NULL
- * columns set, entry kinds from the fixed list).
+ * The rows are inserted without CHECK constraints, defaults or triggers
+ * of the ledger tables being evaluated: the values are built here and
+ * satisfy the constraints by construction (NOT NULL columns set, entry
+ * kinds from the fixed list).  That holds only for the columns it knows,
+ * so it refuses (and the SQL statement books every row) when a ledger
+ * table has a column it does not fill that is NOT NULL, has a default or
+ * a CHECK, when a ledger table has triggers, or when it is not a heap
+ * table (the deletes of batch_flush and the bulk-insert state are heap's):
+ * see ledger_table_writable.
  *
  *-------------------------------------------------------------------------
  */
@@ -42,6 +48,7 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_cast.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -49,6 +56,8 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/bitmapset.h"
+#include "optimizer/optimizer.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -76,7 +85,13 @@ typedef struct MappedColumn
 	FmgrInfo	output;			/* its output function, for text */
 } MappedColumn;
 
-/* Column positions (0-based) in one of the ledger tables. */
+/*
+ * Column positions (0-based) in one of the ledger tables.  A table with
+ * more columns than LEDGER_MAX_NATTS (dropped ones count) is left to the
+ * SQL statement: the rows are built in arrays of that size.
+ */
+#define LEDGER_MAX_NATTS 64
+
 typedef struct LedgerColumns
 {
 	int			natts;
@@ -102,6 +117,7 @@ struct LedgerFastPath
 	Oid			invoice_not_in_billing; /* (attachment_id) WHERE NOT in_billing */
 	LedgerColumns invoice_cols;
 	LedgerColumns entry_cols;
+	bool		refused;		/* a ledger table it cannot write: see above */
 };
 
 static const char *const invoice_column_names[] = {
@@ -145,9 +161,8 @@ ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols)
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
 
-	Assert(n <= lengthof(cols->pos));
 	cols->natts = desc->natts;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < lengthof(cols->pos); i++)
 	{
 		int			attnum = SPI_fnumber(desc, names[i]);
 
@@ -157,6 +172,58 @@ ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols)
 		cols->pos[i] = attnum - 1;
 	}
 	table_close(rel, AccessShareLock);
+}
+
+/*
+ * Why the fast path cannot write the ledger table relid as an INSERT
+ * would, or NULL when it can.  cols are the positions of the n columns it
+ * fills (ledger_columns).  Every other column must take NULL: nullable,
+ * without default, identity or generation expression, and named by no
+ * CHECK constraint (a column an upgrade adds NOT NULL DEFAULT 0 would
+ * otherwise be written NULL).  The table must be a heap table without
+ * triggers (foreign keys included), no wider than LEDGER_MAX_NATTS.
+ */
+static char *
+ledger_table_problem(Oid relid, const char *const *names, int n, LedgerColumns *cols)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	const char *name = RelationGetRelationName(rel);
+	Bitmapset  *checked = NULL;
+	char	   *problem = NULL;
+	int			i,
+				j;
+
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		problem = psprintf("arcollect.%s is not a heap table", name);
+	else if (rel->trigdesc != NULL)
+		problem = psprintf("arcollect.%s has triggers", name);
+	else if (n > lengthof(cols->pos) || desc->natts > LEDGER_MAX_NATTS)
+		problem = psprintf("arcollect.%s has more than %d columns", name, LEDGER_MAX_NATTS);
+
+	/* the columns its CHECK constraints name */
+	if (problem == NULL && desc->constr != NULL)
+		for (i = 0; i < desc->constr->num_check; i++)
+			pull_varattnos(stringToNode(desc->constr->check[i].ccbin), 1, &checked);
+
+	for (i = 0; problem == NULL && i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		filled = false;
+
+		if (att->attisdropped)
+			continue;
+		for (j = 0; j < n; j++)
+			filled |= cols->pos[j] == i;
+		if (filled)
+			continue;
+		if (att->attnotnull || att->atthasdef || att->attidentity || att->attgenerated ||
+			bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, checked))
+			problem = psprintf("column %s of arcollect.%s must be nullable, without default or CHECK",
+							   NameStr(att->attname), name);
+	}
+	table_close(rel, AccessShareLock);
+	return problem;
 }
 
 /* Copies a text[] of status values into C strings. */
@@ -271,8 +338,48 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	ledger_columns(fp->invoice_relid, invoice_column_names, INV_NCOLS, &fp->invoice_cols);
 	ledger_columns(fp->entry_relid, entry_column_names, ENT_NCOLS, &fp->entry_cols);
 
+	/*
+	 * A ledger table it cannot write: the fast path stays built (so that
+	 * a change of the ledger table still invalidates the cache, see
+	 * ledger_fastpath_uses) but books nothing.  Said once per build, in
+	 * the server log: the bookings are right, only slower.
+	 */
+	{
+		char	   *problem = ledger_table_problem(fp->invoice_relid, invoice_column_names,
+												   INV_NCOLS, &fp->invoice_cols);
+
+		if (problem == NULL)
+			problem = ledger_table_problem(fp->entry_relid, entry_column_names,
+										   ENT_NCOLS, &fp->entry_cols);
+		if (problem != NULL)
+		{
+			fp->refused = true;
+			ereport(LOG,
+					(errmsg("arcollect: the fast path is off for table %s: %s",
+							RelationGetRelationName(billing), problem),
+					 errdetail("New invoices are booked by the SQL statement, which gives the same ledger more slowly.")));
+		}
+	}
+
 	MemoryContextSwitchTo(old);
 	return fp;
+}
+
+/*
+ * Whether the ledger table relid still has the columns the fast path was
+ * built for (natts only grows: dropped columns keep their place), once
+ * locked for the statement: a change committed since the cache was built
+ * is seen here, before anything is written.
+ */
+static bool
+ledger_table_current(Oid relid, const LedgerColumns *cols)
+{
+	Relation	rel = table_open(relid, RowExclusiveLock);
+	bool		current = RelationGetDescr(rel)->natts == cols->natts &&
+		rel->rd_rel->relam == HEAP_TABLE_AM_OID;
+
+	table_close(rel, NoLock);
+	return current;
 }
 
 /* Whether the fast path keeps relid (a ledger table, index or sequence) open. */
@@ -744,11 +851,11 @@ add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
 		  DateADT effective_on, TimestampTz now)
 {
 	LedgerFastPath *fp = b->fp;
-	Datum		values[64];
-	bool		nulls[64];
+	Datum		values[LEDGER_MAX_NATTS];
+	bool		nulls[LEDGER_MAX_NATTS];
 	const int  *pos = fp->entry_cols.pos;
 
-	Assert(fp->entry_cols.natts <= 64);
+	/* natts checked by ledger_table_problem and ledger_table_current */
 	if (b->entries == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(b->estate->es_query_cxt);
@@ -843,11 +950,18 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	DateADT		today = GetSQLCurrentDate();
 	Datum		zero = NumericGetDatum(int64_to_numeric(0));
-	Datum		inv_values[64];
-	bool		inv_nulls[64];
+	Datum		inv_values[LEDGER_MAX_NATTS];
+	bool		inv_nulls[LEDGER_MAX_NATTS];
 	const int  *pos = fp->invoice_cols.pos;
 
-	Assert(fp->invoice_cols.natts <= 64);
+	/* the SQL statement books everything when the ledger tables changed */
+	if (fp->refused || !ledger_table_current(fp->invoice_relid, &fp->invoice_cols) ||
+		!ledger_table_current(fp->entry_relid, &fp->entry_cols))
+	{
+		ExecDropSingleTupleTableSlot(in);
+		FreeExecutorState(estate);
+		return false;
+	}
 	batch->fp = fp;
 	batch->estate = estate;
 	batch->bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;

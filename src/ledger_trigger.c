@@ -46,6 +46,13 @@
  * deleted it, as an empty row -- so the fast path leaves it to the sync
  * statement.
  *
+ * The setting arcollect.ledger_fast_path (on by default) switches the
+ * fast path off: every INSERT and COPY is then booked by the sync
+ * statement alone.  Both book the same ledger, so the setting changes
+ * only the cost; it is a superuser's (PGC_SUSET, GRANT SET ON PARAMETER
+ * delegates it) so that a DBA who turned the fast path off -- to measure
+ * it, or to rule it out -- is not overruled by a writer's SET.
+ *
  * A relcache invalidation of the attached table (attach and detach drop
  * and create its triggers, and so does CREATE TRIGGER; ALTER TABLE
  * renames columns) drops its cache entry, so a changed mapping is picked
@@ -131,6 +138,25 @@ typedef struct LedgerTable
 } LedgerTable;
 
 static HTAB *ledger_tables = NULL;
+
+/* arcollect.ledger_fast_path */
+static bool ledger_fast_path = true;
+
+void		_PG_init(void);
+
+/* Defines the library's settings. */
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("arcollect.ledger_fast_path",
+							 "Books new invoices of INSERT and COPY into billing tables in C.",
+							 "When off, the SQL statement books them, with the same result, more slowly.",
+							 &ledger_fast_path,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+}
 
 /* Syscache hash of arcollect.ledger_trigger()'s pg_proc row. */
 static uint32 ledger_function_hash = 0;
@@ -695,7 +721,7 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "arcollect: could not register the transition tables");
 
-	if (event == LEDGER_INSERT && entry->fastpath != NULL &&
+	if (event == LEDGER_INSERT && entry->fastpath != NULL && ledger_fast_path &&
 		ledger_fastpath_insert(entry->fastpath, trigdata->tg_newtable,
 							   RelationGetDescr(trigdata->tg_relation)))
 		return;

@@ -18,7 +18,7 @@ CREATE TABLE arcollect.customer (
     escalation_policy  text,
     first_seen_attachment_id integer,
     created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
+) USING heap;
 
 CREATE INDEX customer_owner ON arcollect.customer (owner);
 

@@ -15,6 +15,10 @@
 -- until it is paid: an entry row per new invoice would make the ledger
 -- write a third more on every billing INSERT and COPY (bench/README.md).
 --
+-- The ledger tables are heap tables whatever default_table_access_method
+-- says: the trigger's fast path writes invoice and entry rows with heap's
+-- own calls (src/ledger_fastpath.c), and checks it.
+--
 -- The ledger tables carry no foreign keys to arcollect.attachment: a
 -- foreign key costs a trigger event and a lookup per row, which a COPY of
 -- millions of invoices cannot afford.  Only the trigger and attach write
@@ -56,7 +60,7 @@ CREATE TABLE arcollect.attachment (
                AND (paid_column IS NULL OR open_column IS NULL)
            OR kind = 'payments' AND invoice_key_column IS NOT NULL
                AND paid_on_column IS NOT NULL AND invoices_attachment_id IS NOT NULL)
-);
+) USING heap;
 
 CREATE UNIQUE INDEX attachment_table_key ON arcollect.attachment (billing_table);
 
@@ -110,7 +114,7 @@ CREATE TABLE arcollect.invoice (
     -- starts with the text usually ends there (most rows share one
     -- attachment), which makes each billing INSERT cheaper
     PRIMARY KEY (invoice_key, attachment_id)
-);
+) USING heap;
 
 -- Invoices the billing table does not (or no longer) hold: keys known only
 -- from payments, deleted or quarantined invoices.  While an attachment has
@@ -150,7 +154,7 @@ CREATE TABLE arcollect.entry (
     effective_on    date NOT NULL,
     source_attachment_id integer NOT NULL,
     recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
+) USING heap;
 
 COMMENT ON TABLE arcollect.entry IS
 'Append-only history: one row per change of an invoice''s open amount after its booking (which arcollect.invoice records). The open amount of an invoice at a date is its booked amount, once booked_on has passed, plus its entries effective on or before that date. The view arcollect.ledger_entries shows both.';
@@ -171,7 +175,7 @@ CREATE TABLE arcollect.quarantine (
     reason          text NOT NULL,
     row_data        jsonb NOT NULL,
     quarantined_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
+) USING heap;
 
 -- One quarantine row per invoice key, found by a digest of the key: the
 -- quarantine also holds keys too long for a btree on the key itself

@@ -46,3 +46,19 @@ UPDATE arcollect.attachment
 
 -- _sync_sql can book from the table's current rows (nested).
 DROP FUNCTION arcollect._sync_sql(integer, text);
+
+-- The ledger tables are heap tables (ledger_tables.sql): 0.1.0 created
+-- them with the server's default_table_access_method.
+DO $do$
+DECLARE
+    t pg_catalog.regclass;
+BEGIN
+    FOR t IN SELECT c.oid FROM pg_catalog.pg_class c
+              WHERE c.relnamespace = 'arcollect'::pg_catalog.regnamespace
+                AND c.relname IN ('attachment', 'invoice', 'entry', 'quarantine', 'customer')
+                AND c.relkind = 'r'
+                AND c.relam <> (SELECT a.oid FROM pg_catalog.pg_am a WHERE a.amname = 'heap') LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s SET ACCESS METHOD heap', t);
+    END LOOP;
+END
+$do$;
