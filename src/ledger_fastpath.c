@@ -1106,8 +1106,10 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		SET(INV_PAID, paid);
 		SET(INV_VOID, is_void ? DirectFunctionCall2(numeric_sub, paid, amt) : zero);
 		SET(INV_APPLIED, zero);
-		SET(INV_OPEN, is_void ? zero : paid_sign == 0 ? amt :
-			DirectFunctionCall2(numeric_sub, amt, paid));
+		/* amount - paid + void_amount, as the SQL statement (and its scale) */
+		SET(INV_OPEN, DirectFunctionCall2(numeric_add,
+										  DirectFunctionCall2(numeric_sub, amt, paid),
+										  inv_values[pos[INV_VOID]]));
 		if (owner != NULL)
 			SET(INV_OWNER, PointerGetDatum(owner));
 		if (status != NULL)
