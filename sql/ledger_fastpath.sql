@@ -61,10 +61,10 @@ SELECT * FROM fp_ledger WHERE id = '1';
 SELECT * FROM fp_entries WHERE id = '1' ORDER BY kind, amount;
 SELECT * FROM arcollect.reconcile('fp_inv');
 
--- 3. A non-ASCII currency code ('EÜR'): the fast path leaves the row to
--- the SQL statement, which quarantines it (unknown_currency); the row
--- beside it is booked.
-INSERT INTO fp_inv VALUES (2, 'c1', 10, '2025-01-01', '2025-01-31', 0, 'EÜR', NULL),
+-- 3. A currency code of three bytes, one not ASCII ('ÉU'): the fast
+-- path leaves the row to the SQL statement, which quarantines it
+-- (unknown_currency); the row beside it is booked.
+INSERT INTO fp_inv VALUES (2, 'c1', 10, '2025-01-01', '2025-01-31', 0, 'ÉU', NULL),
                           (3, 'c1', 10, '2025-01-01', '2025-01-31', 0, 'eur', NULL);
 SELECT invoice_key, reason FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'fp_inv'::regclass ORDER BY invoice_key;

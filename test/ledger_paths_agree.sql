@@ -125,7 +125,7 @@ BEGIN
         WHEN 7 THEN due_text := (iss - 5)::text;
         WHEN 8 THEN cur := NULL;
         WHEN 9 THEN cur := 'XXX';
-        WHEN 10 THEN cur := 'EÜR';
+        WHEN 10 THEN cur := 'ÉU';  -- three bytes, one not ASCII
         WHEN 11 THEN amt_text := (-abs(amt))::text; status := 'open';
         WHEN 12 THEN money := NULL;
         WHEN 13 THEN rep := CASE WHEN s.rep_t IN ('text', 'varchar(1200)') THEN repeat('x', 1001) END;
