@@ -1,103 +1,199 @@
 #!/usr/bin/env bash
-# Measures what the arcollect ledger trigger adds to billing writes:
-#   1. COPY of N invoices (default one million) into a billing table with
-#      no trigger, and into the same table attached to the ledger;
-#   2. single-row INSERTs with pgbench, same two tables.
-# Both tables are created fresh in the same run, on the same server, with
-# the same definition (a typical billing table: primary key, an index on
-# the customer, a few more columns than the ledger maps).
+# Measures what the arcollect ledger adds to billing writes, as ratios
+# against the same table without it, timed in the same run:
+#   1. COPY of N new invoices (default one million) into a billing table
+#      attached to the ledger and into the same table without the trigger;
+#   2. single-row INSERTs with pgbench, same two tables;
+#   3. COPY of N payments into a payments table attached to the ledger (as
+#      the payments of the attached billing table) and into the same
+#      payments table unattached.
+# for two billing tables: the NARROW one an application engineer creates
+# first (ledger_setup_narrow.sql: id bigint PRIMARY KEY, customer, total,
+# amount paid, currency, dates, no other index) and the WIDE one of
+# ledger_setup.sql (eleven columns, three indexes).  See bench/README.md.
 #
 # Usage: bench/ledger_trigger.sh [rows] [seconds per pgbench run] [pgbench clients]
+#   (defaults 1000000, 10, 4); environment:
+#   BENCH_TABLES      narrow, wide or "narrow wide" (both, the default)
+#   BENCH_ROUNDS      COPY rounds per table, alternating which goes first (3)
+#   BENCH_PGBENCH_ROUNDS  pgbench runs per table, alternating (5)
+#   BENCH_PAYMENTS    0 skips the payments COPY (1)
+#   KEY_OFFSET        first invoice id - 1 (0); see below
 #
-# The invoice ids run from 1 to 3 x rows, as in a table loaded from
+# The invoice ids run from 1 to rounds x rows, as in a table loaded from
 # scratch; the ledger keeps them as text, where '10' sorts before '9', so
 # its key index takes them in scattered order.  KEY_OFFSET=10000000 starts
 # them at ten million instead: ids of one width, in order as text too, as
 # in a table that has been in use for a while.
-# Connects with the usual PG* environment variables; needs a database in
-# which it may create and drop the tables billing_plain, billing_ledger
-# and the extension arcollect (it creates the extension if missing).
+#
+# Server: with none of PGHOST, PGPORT, PGDATABASE set, a throwaway cluster
+# (bench/ledger_lib.sh); otherwise that database, whose receivables ledger
+# it EMPTIES (ledger_reset.sql): never run it on a database with real data.
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
+source bench/ledger_lib.sh
 
 ROWS=${1:-1000000}
-SECONDS_PER_RUN=${2:-30}
+SECONDS_PER_RUN=${2:-10}
 CLIENTS=${3:-4}
+TABLES=${BENCH_TABLES:-narrow wide}
+ROUNDS=${BENCH_ROUNDS:-3}
+PGBENCH_ROUNDS=${BENCH_PGBENCH_ROUNDS:-5}
+PAYMENTS=${BENCH_PAYMENTS:-1}
 KEY_OFFSET=${KEY_OFFSET:-0}
-PSQL="psql -X -q -v ON_ERROR_STOP=1"
+
+ledger_server
 DATA=$(mktemp -d)
-trap 'rm -rf "$DATA"' EXIT
+cleanup() { rm -rf "$DATA"; if declare -F cluster_remove >/dev/null; then cluster_remove; fi; }
+trap cleanup EXIT
 chmod 755 "$DATA"
 
-echo "== ledger trigger benchmark: $ROWS invoices (ids from $(( KEY_OFFSET + 1 ))), pgbench ${SECONDS_PER_RUN}s x $CLIENTS clients"
-echo "== server: $($PSQL -At -c 'SELECT version()')"
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== settings: $($PSQL -At -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit', 'wal_level')")"
+echo "== ledger write benchmark: tables $TABLES; $ROWS rows per COPY, $ROUNDS rounds (invoice ids from $(( KEY_OFFSET + 1 ))); pgbench $PGBENCH_ROUNDS x ${SECONDS_PER_RUN}s x $CLIENTS clients"
+ledger_header
 
-$PSQL -f ledger_setup.sql
+first_id() { echo $(( KEY_OFFSET + ($1 - 1) * ROWS + 1 )); }
+last_id() { echo $(( KEY_OFFSET + $1 * ROWS )); }
 
-# The invoices to load, one file per round so that every round brings new
-# invoice keys (as a real load does): 100,000 customers, issue dates over
-# two years, 30-day terms, a quarter of them partly paid.
-for round in 1 2 3; do
-    $PSQL -c "COPY (SELECT i, 1 + i % 100000, 'INV-' || i, round((50 + (i::bigint * 7919) % 5000)::numeric, 2),
+# What each table shape loads: its tables, the columns a COPY fills, the
+# rows of one round (100,000 customers, issue dates over two years, 30-day
+# terms, a quarter of them partly paid; every round brings new keys, as a
+# real load does), and the row a pgbench transaction inserts.
+shape_tables() {
+    case $1 in
+        narrow) echo "narrow_plain narrow_ledger" ;;
+        wide) echo "billing_plain billing_ledger" ;;
+    esac
+}
+shape_setup() {
+    case $1 in
+        narrow) echo bench/ledger_setup_narrow.sql ;;
+        wide) echo bench/ledger_setup.sql ;;
+    esac
+}
+shape_columns() {
+    case $1 in
+        narrow) echo "id, customer, total, amount_paid, currency, issued_on, due_on" ;;
+        wide) echo "invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, amount_paid, status, description" ;;
+    esac
+}
+shape_rows() {
+    local range="generate_series($(first_id "$2"), $(last_id "$2")) i"
+    case $1 in
+        narrow) echo "SELECT i, 'C' || (1 + i % 100000), round((50 + (i::bigint * 7919) % 5000)::numeric, 2),
+                             CASE WHEN i % 4 = 0 THEN 25 ELSE 0 END, (ARRAY['EUR','USD','GBP'])[1 + i % 3],
+                             date '2024-01-01' + (i % 730)::int, date '2024-01-31' + (i % 730)::int
+                        FROM $range" ;;
+        wide) echo "SELECT i, 1 + i % 100000, 'INV-' || i, round((50 + (i::bigint * 7919) % 5000)::numeric, 2),
                            (ARRAY['EUR','USD','GBP'])[1 + i % 3],
-                           date '2024-01-01' + i % 730, date '2024-01-31' + i % 730,
+                           date '2024-01-01' + (i % 730)::int, date '2024-01-31' + (i % 730)::int,
                            CASE WHEN i % 4 = 0 THEN 25 ELSE 0 END, 'open', 'consulting services'
-                      FROM generate_series($(( KEY_OFFSET + (round - 1) * ROWS + 1 )), $(( KEY_OFFSET + round * ROWS ))) i) TO STDOUT" \
-        > "$DATA/invoices_$round.tsv"
-done
+                      FROM $range" ;;
+    esac
+}
+shape_insert() {
+    case $1 in
+        narrow) echo "INSERT INTO $2 (id, customer, total, currency, issued_on, due_on)
+VALUES (:id, 'C' || :customer, 120.50, 'EUR', date '2025-03-01', date '2025-03-31')
+ON CONFLICT DO NOTHING;" ;;
+        wide) echo "INSERT INTO $2 (invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, description)
+VALUES (:id, :customer, 'P-' || :id, 120.50, 'EUR', date '2025-03-01', date '2025-03-31', 'consulting services')
+ON CONFLICT DO NOTHING;" ;;
+    esac
+}
+# One payment per invoice of a round, for a fifth to all of its amount.
+payment_rows() {
+    echo "SELECT i, i, round((50 + (i::bigint * 7919) % 5000)::numeric * (1 + i % 5) / 5, 2),
+                 date '2024-02-15' + (i % 730)::int
+            FROM generate_series($(first_id "$1"), $(last_id "$1")) i"
+}
 
+# Seconds one \copy takes, after VACUUM ANALYZE and CHECKPOINT.
 copy_into() {
-    local table=$1 round=$2
+    local table=$1 columns=$2 file=$3 start end
     $PSQL -c "VACUUM ANALYZE $table" -c CHECKPOINT
-    local start end
     start=$(date +%s.%N)
-    $PSQL -c "\\copy $table (invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, amount_paid, status, description) FROM '$DATA/invoices_$round.tsv'"
+    $PSQL -c "\\copy $table ($columns) FROM '$file'"
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }
 
-# The tables grow from round to round, both the same way; the runs
-# alternate so that neither table profits from a warmer machine.
-for round in 1 2 3; do
-    plain=$(copy_into billing_plain $round)
-    ledger=$(copy_into billing_ledger $round)
-    overhead=$(echo "scale=1; ($ledger - $plain) * 100 / $plain" | bc)
-    echo "$overhead" >> "$DATA/copy.overhead"
-    echo "COPY $ROWS round $round: no trigger ${plain}s, ledger trigger ${ledger}s, overhead ${overhead}%"
-done
-echo "COPY $ROWS median overhead: $(sort -g "$DATA/copy.overhead" | sed -n 2p)%"
-$PSQL -At -c "SELECT 'ledger invoices after COPY: ' || count(*) FROM arcollect.invoice"
-$PSQL -At -c "SELECT 'reconcile problems: ' || count(*) FROM arcollect.reconcile('billing_ledger')"
-
-# Single-row inserts: each pgbench transaction inserts one invoice with a
-# fresh key.
-for table in billing_plain billing_ledger; do
-    cat > "$DATA/$table.pgbench" <<SQL
-\set id random($KEY_OFFSET + 3 * $ROWS + 1, 1000000000000)
-\set customer 1 + :id % 100000
-INSERT INTO $table (invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, description)
-VALUES (:id, :customer, 'P-' || :id, 120.50, 'EUR', date '2025-03-01', date '2025-03-31', 'consulting services')
-ON CONFLICT DO NOTHING;
-SQL
-done
-pgbench_tps() {
-    pgbench -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" -f "$DATA/$1.pgbench" 2>/dev/null \
-        | awk '/^tps/ {print $3}'
+# COPY rounds into a plain and a ledger table; the tables grow from round
+# to round, both the same way, and which goes first alternates so that
+# neither profits from a quieter spell of the machine.  Prints per-round
+# ratios ledger / plain and their median.
+copy_rounds() {
+    local label=$1 plain=$2 ledger=$3 columns=$4 prefix=$5 round p l
+    : > "$DATA/ratios"
+    for round in $(seq 1 "$ROUNDS"); do
+        if (( round % 2 )); then
+            p=$(copy_into "$plain" "$columns" "$DATA/${prefix}_$round.tsv")
+            l=$(copy_into "$ledger" "$columns" "$DATA/${prefix}_$round.tsv")
+        else
+            l=$(copy_into "$ledger" "$columns" "$DATA/${prefix}_$round.tsv")
+            p=$(copy_into "$plain" "$columns" "$DATA/${prefix}_$round.tsv")
+        fi
+        echo "scale=3; $l / $p" | bc >> "$DATA/ratios"
+        printf '%s round %s: without %.2fs, with ledger %.2fs, ratio %.2fx\n' "$label" "$round" "$p" "$l" "$(tail -1 "$DATA/ratios")"
+    done
+    printf 'RESULT %s: median ratio %.2fx (rounds: %s)\n' "$label" "$(median < "$DATA/ratios")" "$(inline < "$DATA/ratios")"
 }
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-# Short runs, alternating between the tables, five each: the medians are
-# robust against other load on the machine.
-: > "$DATA/plain.tps"
-: > "$DATA/ledger.tps"
-for round in 1 2 3 4 5; do
-    pgbench_tps billing_plain >> "$DATA/plain.tps"
-    pgbench_tps billing_ledger >> "$DATA/ledger.tps"
+
+reconcile() {
+    $PSQL -At -c "SELECT 'reconcile $1: ' || count(*) || ' problems' FROM arcollect.reconcile('$1')"
+}
+
+pgbench_tps() {
+    pgbench -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" -f "$1" 2>/dev/null \
+        | awk '/^tps/ {printf "%.0f\n", $3}'
+}
+
+for shape in $TABLES; do
+    read -r plain ledger <<< "$(shape_tables "$shape")"
+    columns=$(shape_columns "$shape")
+    echo
+    echo "== $shape billing table: $plain (no trigger) and $ledger (attached)"
+    $PSQL -f "$(shape_setup "$shape")" > /dev/null
+    for round in $(seq 1 "$ROUNDS"); do
+        $PSQL -c "COPY ($(shape_rows "$shape" "$round")) TO STDOUT" > "$DATA/${shape}_$round.tsv"
+    done
+
+    copy_rounds "$shape: COPY of $ROWS invoices" "$plain" "$ledger" "$columns" "$shape"
+    rm -f "$DATA/${shape}"_*.tsv
+    reconcile "$ledger"
+
+    if [ "$PAYMENTS" = 1 ]; then
+        $PSQL -v billing="$ledger" -f bench/ledger_setup_payments.sql > /dev/null
+        for round in $(seq 1 "$ROUNDS"); do
+            [ -f "$DATA/payments_$round.tsv" ] ||
+                $PSQL -c "COPY ($(payment_rows "$round")) TO STDOUT" > "$DATA/payments_$round.tsv"
+        done
+        copy_rounds "$shape: COPY of $ROWS payments" payments_plain payments_ledger \
+            "payment_id, invoice_id, amount, paid_on" payments
+        reconcile "$ledger"
+        reconcile payments_ledger
+    fi
+
+    # Single-row inserts: each pgbench transaction inserts one invoice with
+    # a fresh random key.
+    for table in "$plain" "$ledger"; do
+        { echo "\\set id random($(last_id "$ROUNDS") + 1, 1000000000000)"
+          echo "\\set customer 1 + :id % 100000"
+          shape_insert "$shape" "$table"; } > "$DATA/$table.pgbench"
+    done
+    : > "$DATA/plain.tps"; : > "$DATA/ledger.tps"; : > "$DATA/ratios"
+    for round in $(seq 1 "$PGBENCH_ROUNDS"); do
+        if (( round % 2 )); then
+            p=$(pgbench_tps "$DATA/$plain.pgbench"); l=$(pgbench_tps "$DATA/$ledger.pgbench")
+        else
+            l=$(pgbench_tps "$DATA/$ledger.pgbench"); p=$(pgbench_tps "$DATA/$plain.pgbench")
+        fi
+        echo "$p" >> "$DATA/plain.tps"; echo "$l" >> "$DATA/ledger.tps"
+        echo "scale=3; $p / $l" | bc >> "$DATA/ratios"
+    done
+    echo "$shape: pgbench INSERT tps without: $(inline < "$DATA/plain.tps")"
+    echo "$shape: pgbench INSERT tps with ledger: $(inline < "$DATA/ledger.tps")"
+    printf 'RESULT %s: pgbench single-row INSERT: median ratio %.2fx time per insert (rounds: %s; median tps %s without, %s with)\n' \
+        "$shape" "$(median < "$DATA/ratios")" "$(inline < "$DATA/ratios")" \
+        "$(median < "$DATA/plain.tps")" "$(median < "$DATA/ledger.tps")"
+    reconcile "$ledger"
 done
-plain=$(median < "$DATA/plain.tps")
-ledger=$(median < "$DATA/ledger.tps")
-echo "pgbench single-row INSERT runs, no trigger (tps): $(tr '\n' ' ' < "$DATA/plain.tps")"
-echo "pgbench single-row INSERT runs, ledger trigger (tps): $(tr '\n' ' ' < "$DATA/ledger.tps")"
-echo "pgbench single-row INSERT median: no trigger $plain tps, ledger trigger $ledger tps, overhead $(echo "scale=1; ($plain - $ledger) * 100 / $ledger" | bc)% more time per insert"
-$PSQL -At -c "SELECT 'reconcile problems: ' || count(*) FROM arcollect.reconcile('billing_ledger')"
