@@ -28,7 +28,7 @@ export PGOPTIONS="-c client_min_messages=warning ${PGOPTIONS:-}"
 ledger_header() {
     echo "== server: $($PSQL -At -c 'SELECT version()')"
     echo "== machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "== settings: $($PSQL -At -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit', 'fsync', 'wal_level', 'autovacuum', 'jit')")"
+    echo "== settings: $($PSQL -At -c "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit', 'fsync', 'wal_level', 'autovacuum', 'jit')")"
     echo "== build: arcollect.so $(md5sum "$("$PG_CONFIG" --pkglibdir)/arcollect.so" | cut -c1-12), tree $(git describe --always --dirty 2>/dev/null || echo unknown), $(date -u '+%Y-%m-%d %H:%M UTC')"
 }
 
