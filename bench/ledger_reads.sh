@@ -14,6 +14,7 @@
 # from the billing and payments tables with plain SQL.
 #
 # Usage: bench/ledger_reads.sh [invoices] [rounds]   (1000000, 6; round 1 is a warm-up)
+#   BENCH_WORK_MEM  work_mem of the timed session (default: the server's)
 # Server as for bench/ledger_trigger.sh (bench/ledger_lib.sh): a throwaway
 # cluster unless PGHOST, PGPORT or PGDATABASE is set; it EMPTIES the
 # receivables ledger of that database.
@@ -27,7 +28,7 @@ ROUNDS=${2:-6}
 ledger_server
 if declare -F cluster_remove >/dev/null; then trap cluster_remove EXIT; fi
 
-echo "== ledger read benchmark: $ROWS invoices, $ROUNDS rounds (the first a warm-up)"
+echo "== ledger read benchmark: $ROWS invoices, $ROUNDS rounds (the first a warm-up), work_mem ${BENCH_WORK_MEM:-of the server}"
 ledger_header
 
 start=$(date +%s)
@@ -54,4 +55,5 @@ SQL
 $PSQL -c 'VACUUM ANALYZE' -c CHECKPOINT
 echo "== data loaded in $(( $(date +%s) - start )) s"
 
-$PSQL -v rounds="$ROUNDS" -f bench/ledger_reads.sql
+PGOPTIONS="$PGOPTIONS ${BENCH_WORK_MEM:+-c work_mem=$BENCH_WORK_MEM}" \
+    $PSQL -v rounds="$ROUNDS" -f bench/ledger_reads.sql

@@ -69,17 +69,20 @@ SELECT 'plain', b.currency, arcollect.aging(b.due_on, b.total - b.amount_paid - 
  GROUP BY b.currency
  ORDER BY currency, source;
 
-SET bench.rounds = :'rounds';
-DO $$
+-- One statement per round, so that psql shows the progress.
+CREATE FUNCTION pg_temp.run_round(r int) RETURNS text
+LANGUAGE plpgsql AS $$
 DECLARE
     q record;
 BEGIN
-    FOR r IN 1 .. current_setting('bench.rounds')::int LOOP
-        FOR q IN SELECT * FROM read_query ORDER BY n LOOP
-            INSERT INTO read_time VALUES (q.n, r, pg_temp.time_query(q.sql));
-        END LOOP;
+    FOR q IN SELECT * FROM read_query ORDER BY n LOOP
+        INSERT INTO read_time VALUES (q.n, r, pg_temp.time_query(q.sql));
     END LOOP;
+    RETURN format('round %s: %s ms', r, (SELECT round(sum(ms)) FROM read_time WHERE round = r));
 END $$;
+\pset tuples_only on
+SELECT format('SELECT pg_temp.run_round(%s)', r) FROM generate_series(1, :rounds) r \gexec
+\pset tuples_only off
 
 \pset footer off
 SELECT q.name AS query,
