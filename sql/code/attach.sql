@@ -744,6 +744,7 @@ BEGIN
     PERFORM arcollect._drop_triggers($2);
     UPDATE arcollect.attachment t SET detached_at = now() WHERE t.attachment_id = a.attachment_id;
     DELETE FROM arcollect.quarantine q WHERE q.attachment_id = a.attachment_id;
+    DELETE FROM arcollect.quarantine_release r WHERE r.attachment_id = a.attachment_id;
 END
 $fn$;
 
