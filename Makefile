@@ -84,7 +84,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 # Isolation specs (PGXS runs them after pg_regress): specs/<name>.spec,
 # expected output expected/<name>.out, one spec per concurrency scenario.
-ISOLATION = ledger_quarantine_duplicates
+ISOLATION = ledger_quarantine_duplicates ledger_attach_writers
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
