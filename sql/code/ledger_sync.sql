@@ -419,12 +419,14 @@ BEGIN
      kold AS (SELECT %s AS row_data FROM %s s WHERE %s),
      qndel AS (%s),
      qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
-               SELECT $1, 'invoice', NULL, 'missing_invoice_key', knew.row_data FROM knew)$k$,
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', x.row_data
+                 FROM (SELECT knew.row_data FROM knew EXCEPT ALL SELECT kold.row_data FROM kold) x)$k$,
                       row_json, CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
                                      ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
                       row_json, CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
                                      ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
-                      arcollect._quarantine_release_sql('invoice', 'kold'));
+                      arcollect._quarantine_release_sql('invoice',
+                          '(SELECT kold.row_data FROM kold EXCEPT ALL SELECT knew.row_data FROM knew)'));
     keyless_count := '(SELECT count(*) FROM knew)';
 END
 $fn$;
@@ -694,7 +696,9 @@ $fn$;
 -- key of its own: quarantine holds one row per unusable payment row,
 -- found again by its data.  By default the statement adds the unusable
 -- new rows and takes out, for each unusable old row, one quarantine row
--- of the same data.  When nested (see _sync_sql), for each data of
+-- of the same data (_quarantine_release_sql), but for data both an old
+-- and a new row have (an update of a column the mapping does not name):
+-- those stay as they are.  When nested (see _sync_sql), for each data of
 -- an unusable new or old row, quarantine is made to hold as many rows as
 -- the table holds now (looked up by invoice key, as text: a payments
 -- table need not have an index on it; only when the statement touched
@@ -708,13 +712,18 @@ BEGIN
     IF NOT nested THEN
         RETURN format($q$qdel AS (%s),
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
-              SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
+              SELECT $1, 'payment', x.k, x.reason, x.row_data
+                FROM (SELECT n.k, n.reason, n.row_data,
+                             row_number() OVER (PARTITION BY n.row_data) AS rn
+                        FROM n WHERE n.reason IS NOT NULL) x
+               WHERE x.rn > (SELECT count(*) FROM o WHERE o.reason IS NOT NULL AND o.row_data = x.row_data))
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
        0::bigint AS payments_undated
   FROM n$q$,
-            arcollect._quarantine_release_sql('payment', '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)'));
+            arcollect._quarantine_release_sql('payment',
+                '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL EXCEPT ALL SELECT n.row_data FROM n WHERE n.reason IS NOT NULL)'));
     END IF;
     RETURN format($q$bad AS (SELECT n.k, n.row_data FROM n WHERE n.reason IS NOT NULL
              UNION ALL
