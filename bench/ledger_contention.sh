@@ -8,14 +8,15 @@
 # transaction is not retried), and runs arcollect.reconcile at the end.
 #
 # Usage: bench/ledger_contention.sh [seconds per run] [clients] [invoices]
-#        (defaults: 30 seconds, 8 clients, 10000 invoices of 1000 customers)
+#        (defaults: 30 seconds, 8 clients, 1000 invoices of 100 customers)
 #
 # The mix, one pgbench script each, chosen at random with equal weights:
 #   new_invoice   INSERT of an invoice with a new key, existing customer
 #   pay_update    UPDATE of the amount paid and the due date of an invoice
 #   two_payments  one transaction, two payments for two random existing
-#                 invoices (so two clients often take them in opposite
-#                 orders)
+#                 invoices among the HOT first ones (default 20: the
+#                 invoices that take most payments), so that two clients
+#                 often take the same two in opposite orders
 #   new_customer  one transaction, an invoice of a new customer and a
 #                 payment for it
 # Without arcollect none of these conflict but two pay_updates of the same
@@ -32,17 +33,17 @@ cd "$(dirname "$0")"
 
 SECONDS_PER_RUN=${1:-30}
 CLIENTS=${2:-8}
-INVOICES=${3:-10000}
+INVOICES=${3:-1000}
 CUSTOMERS=$(( INVOICES / 10 ))
+HOT=${HOT:-20}
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
 chmod 755 "$DATA"
 
-echo "== ledger contention benchmark: pgbench ${SECONDS_PER_RUN}s x $CLIENTS clients, $INVOICES invoices of $CUSTOMERS customers"
+echo "== ledger contention benchmark: pgbench ${SECONDS_PER_RUN}s x $CLIENTS clients, $INVOICES invoices of $CUSTOMERS customers, payments for the first $HOT"
 echo "== server: $($PSQL -At -c 'SELECT version()')"
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== build: arcollect $($PSQL -At -c "SELECT extversion FROM pg_extension WHERE extname = 'arcollect'" 2>/dev/null), tree $(git describe --always --dirty 2>/dev/null || echo unknown)"
 
 # Fresh tables, the same definition for both pairs (the narrow billing
 # table: key, customer, total, amount paid, currency, issue and due
@@ -88,8 +89,8 @@ SQL
 UPDATE contention_invoice_$t SET paid = :paid, due_on = issued_on + :days WHERE id = :id;
 SQL
     cat > "$DATA/two_payments_$t.pgbench" <<SQL
-\set a random(1, $INVOICES)
-\set b random(1, $INVOICES)
+\set a random(1, $HOT)
+\set b random(1, $HOT)
 BEGIN;
 INSERT INTO contention_payment_$t (invoice_id, amount, received_on) VALUES (:a, 1, date '2025-08-01');
 INSERT INTO contention_payment_$t (invoice_id, amount, received_on) VALUES (:b, 1, date '2025-08-01');
@@ -108,7 +109,7 @@ SQL
 # One run: the pgbench summary lines we report, as "key value" pairs.
 run() {
     local t=$1 level=$2
-    PGOPTIONS="-c default_transaction_isolation='$level' -c client_min_messages=error" \
+    PGOPTIONS="-c default_transaction_isolation=${level// /\\ } -c client_min_messages=error" \
     pgbench -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" --failures-detailed \
         -f "$DATA/new_invoice_$t.pgbench" -f "$DATA/pay_update_$t.pgbench" \
         -f "$DATA/two_payments_$t.pgbench" -f "$DATA/new_customer_$t.pgbench" \
@@ -122,6 +123,7 @@ run() {
 }
 
 setup
+echo "== build: arcollect $($PSQL -At -c "SELECT extversion FROM pg_extension WHERE extname = 'arcollect'"), library $(md5sum "$(pg_config --pkglibdir 2>/dev/null)/arcollect.so" 2>/dev/null | cut -c1-12), tree $(git describe --always --dirty 2>/dev/null || echo unknown)"
 scripts plain
 scripts ledger
 printf '%-16s %-10s %12s %8s %10s %14s %10s\n' level tables transactions failed deadlocks serialization tps
