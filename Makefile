@@ -84,6 +84,11 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
+# Isolation specs (PGXS runs them after pg_regress): specs/<name>.spec,
+# expected output expected/<name>.out, one spec per concurrency scenario.
+ISOLATION = ledger_quarantine_duplicates ledger_attach_writers
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
+
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
 # -ffile-prefix-map keeps the source directory out of the library, so that

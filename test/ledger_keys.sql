@@ -124,7 +124,7 @@ BEGIN
         EXECUTE format('INSERT INTO billing.%I VALUES (NULL%s), (NULL%s)', t, row_tail, row_tail);
     END IF;
     RETURN NEXT pg_temp.ties_out(tr, writes || ', INSERT without a key');
-    RETURN NEXT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+    RETURN NEXT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = tr),
                    (CASE WHEN repeats THEN 2 ELSE 0 END + CASE WHEN nullable THEN 2 ELSE 0 END)::bigint,
                    writes || ': the repeated keys 1 and 3 held, and the rows without a key');
@@ -138,7 +138,7 @@ BEGIN
         EXECUTE format('UPDATE billing.%I SET id = %s WHERE id IS NULL', t, pg_temp.key_literal(typ, 6));
     END IF;
     RETURN NEXT pg_temp.ties_out(tr, writes || ', rows fixed');
-    RETURN NEXT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+    RETURN NEXT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = tr), 0::bigint, writes || ': nothing held once fixed');
     RETURN NEXT tap.is((SELECT sum(i.open_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = tr),

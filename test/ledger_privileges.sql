@@ -250,7 +250,7 @@ SELECT tap.is((SELECT array_agg(q.row_data ORDER BY q.quarantine_id) FROM arcoll
 -- Two quarantined payments that differ in an unmapped column only: one
 -- deleted, one left in quarantine.
 DELETE FROM billing.admin_pay WHERE memo = 'secret memo A';
-SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+SELECT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
             WHERE a.billing_table = 'billing.admin_pay'::regclass),
           1::bigint, 'deleting one of two such payments takes one out of quarantine');
 SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.admin_pay')), 0::bigint, 'admin_pay reconciles');
@@ -258,7 +258,7 @@ UPDATE billing.admin_pay SET memo = 'changed' WHERE memo = 'secret memo B';
 SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.admin_pay')), 0::bigint,
           'and still does after an update of the unmapped column');
 DELETE FROM billing.admin_pay WHERE paid IS NULL;
-SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)
+SELECT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
             WHERE a.billing_table = 'billing.admin_pay'::regclass),
           0::bigint, 'deleting the other empties quarantine');
 SELECT tap.is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)

@@ -390,6 +390,77 @@ BEGIN
 END
 $fn$;
 
+-- Takes the lock of modes[i] on table tbls[i] (ONLY that table), for
+-- every i, waiting while holding none of them.  Attaching and detaching
+-- lock tables that writers may have written in any order, so taking them
+-- one after the other could wait for a writer while holding a table that
+-- writer goes on to write: a deadlock.  Instead every lock is tried
+-- without waiting; when one is taken, all are let go (with the
+-- subtransaction) and that one alone is waited for, then let go, and
+-- everything is tried again.  lock_timeout applies to each wait.
+CREATE OR REPLACE FUNCTION arcollect._lock_tables(tbls regclass[], modes text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    busy integer;
+BEGIN
+    LOOP
+        BEGIN
+            FOR i IN 1 .. coalesce(cardinality(tbls), 0) LOOP
+                busy := i;
+                EXECUTE format('LOCK TABLE ONLY %s IN %s MODE NOWAIT', tbls[i], modes[i]);
+            END LOOP;
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            NULL;
+        END;
+        BEGIN
+            EXECUTE format('LOCK TABLE ONLY %s IN %s MODE', tbls[busy], modes[busy]);
+            -- (raised to let the lock go with the subtransaction)
+            RAISE EXCEPTION USING ERRCODE = 'raise_exception';
+        EXCEPTION WHEN raise_exception THEN
+            NULL;
+        END;
+    END LOOP;
+END
+$fn$;
+
+-- Locks what attaching (importing) or detaching attachment a writes,
+-- before it touches the ledger (_lock_tables): its table and the tables
+-- below it, in the mode dropping (ACCESS EXCLUSIVE) or creating (SHARE
+-- ROW EXCLUSIVE) its triggers takes; and, when importing, in SHARE mode
+-- so that they are not written meanwhile, the tables whose writers write
+-- the same ledger rows as its import: for a payments table the billing
+-- table its payments belong to, for a billing table the payments tables
+-- attached to it.  (Detaching only writes the attachment's own
+-- quarantine.)
+CREATE OR REPLACE FUNCTION arcollect._attach_lock(a arcollect.attachment, importing boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    mine regclass[] := ARRAY(SELECT arcollect._trigger_tables(a.billing_table));
+    mode text := CASE WHEN EXISTS (SELECT FROM unnest(mine) t WHERE arcollect._trigger_count(t) > 0)
+                      THEN 'ACCESS EXCLUSIVE' ELSE 'SHARE ROW EXCLUSIVE' END;
+    related regclass[] := ARRAY(
+        SELECT t
+          FROM arcollect.attachment x, arcollect._trigger_tables(x.billing_table) t
+         WHERE importing AND x.detached_at IS NULL AND x.billing_table IS NOT NULL
+           AND x.billing_table <> a.billing_table
+           AND (x.attachment_id = a.invoices_attachment_id
+                OR (a.kind = 'invoices' AND x.invoices_attachment_id = a.attachment_id
+                    AND a.attachment_id IS NOT NULL))
+           AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = t));
+BEGIN
+    PERFORM arcollect._lock_tables(
+        mine || related,
+        array_fill(mode, ARRAY[cardinality(mine)]) || array_fill('SHARE'::text, ARRAY[cardinality(related)]));
+END
+$fn$;
+
 -- Number of arcollect triggers on tbl (4 when attached).
 CREATE OR REPLACE FUNCTION arcollect._trigger_count(tbl regclass)
 RETURNS integer
@@ -518,6 +589,9 @@ BEGIN
         PERFORM arcollect._check_rights(caller, inv.billing_table, ARRAY(SELECT m.col FROM arcollect._mapping(inv) m));
     END IF;
 
+    -- (a is new: its attachment_id is the table's current one, if any)
+    a.attachment_id := (SELECT t.attachment_id FROM arcollect.attachment t WHERE t.billing_table = a.billing_table);
+    PERFORM arcollect._attach_lock(a, true);
     PERFORM arcollect._install_triggers(a.billing_table);
     SELECT t.attachment_id, t.paid_on_column INTO id, old_paid_on
       FROM arcollect.attachment t WHERE t.billing_table = a.billing_table;
@@ -741,9 +815,11 @@ BEGIN
             USING ERRCODE = 'undefined_object';
     END IF;
     PERFORM arcollect._check_rights(caller, $2, ARRAY(SELECT m.col FROM arcollect._mapping(a) m));
+    PERFORM arcollect._attach_lock(a, false);
     PERFORM arcollect._drop_triggers($2);
     UPDATE arcollect.attachment t SET detached_at = now() WHERE t.attachment_id = a.attachment_id;
     DELETE FROM arcollect.quarantine q WHERE q.attachment_id = a.attachment_id;
+    DELETE FROM arcollect.quarantine_release r WHERE r.attachment_id = a.attachment_id;
 END
 $fn$;
 

@@ -262,6 +262,7 @@ BEGIN
     SELECT array_agg(dropped.attachment_id) INTO gone FROM dropped;
     IF gone IS NOT NULL THEN
         DELETE FROM arcollect.quarantine q WHERE q.attachment_id = ANY (gone);
+        DELETE FROM arcollect.quarantine_release r WHERE r.attachment_id = ANY (gone);
     END IF;
 
     FOR att IN

@@ -9,8 +9,8 @@
 -- SELECT on the ledger they return nothing but an error.
 
 REVOKE ALL ON arcollect.attachment, arcollect.invoice, arcollect.entry,
-              arcollect.quarantine, arcollect.customer,
-              arcollect.quarantined_rows, arcollect.ledger_entries, arcollect._history
+              arcollect.quarantine, arcollect.quarantine_release, arcollect._quarantine_held,
+              arcollect.customer, arcollect.quarantined_rows, arcollect.ledger_entries, arcollect._history
     FROM PUBLIC;
 REVOKE ALL ON SEQUENCE arcollect.attachment_attachment_id_seq,
                        arcollect.entry_entry_id_seq,

@@ -249,27 +249,21 @@ BEGIN
 END
 $fn$;
 
--- A DELETE of the quarantine rows of attachment $1 of kind row_kind (and
--- condition cond on q) that stand for the rows of CTE gone (column
--- row_data): rows without a key of their own (payments, billing rows
--- without an invoice key) are matched by their data, as many quarantine
--- rows per value as gone has.
-CREATE OR REPLACE FUNCTION arcollect._quarantine_delete_sql(row_kind text, cond text, gone text)
+-- The statement that takes the rows of CTE gone (column row_data) out of
+-- the quarantine of attachment $1, for rows of kind row_kind that have no
+-- key of their own (payments, billing rows without an invoice key) and
+-- are matched by their data: one arcollect.quarantine_release row per
+-- row of gone.  Appended, not deleted: two writers taking out two rows
+-- of the same data would both pick the same quarantine row
+-- (ledger_tables.sql).
+CREATE OR REPLACE FUNCTION arcollect._quarantine_release_sql(row_kind text, gone text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 RETURN format(
-    $q$DELETE FROM arcollect.quarantine q
-               WHERE q.quarantine_id IN (
-                     SELECT x.quarantine_id
-                       FROM (SELECT q2.quarantine_id, q2.row_data,
-                                    row_number() OVER (PARTITION BY q2.row_data ORDER BY q2.quarantine_id) AS rn
-                               FROM arcollect.quarantine q2
-                              WHERE q2.attachment_id = $1 AND q2.row_kind = %L AND %s
-                                AND q2.row_data IN (SELECT g.row_data FROM %s g)) x
-                       JOIN (SELECT g.row_data, count(*) AS c FROM %s g GROUP BY g.row_data) y
-                         ON y.row_data = x.row_data AND x.rn <= y.c)$q$,
-    row_kind, replace(cond, 'q.', 'q2.'), gone, gone);
+    $q$INSERT INTO arcollect.quarantine_release (attachment_id, row_kind, row_data)
+               SELECT $1, %L, g.row_data FROM %s g$q$,
+    row_kind, gone);
 
 -- The mapped rows of a payments attachment read from source: invoice key,
 -- the amount, the date, the kind (payment, credit_note or write_off), the
@@ -373,7 +367,9 @@ BEGIN
         -- (src counts the rows without a key here: it is the whole table)
         keyless := format($k$,
      qndel AS (DELETE FROM arcollect.quarantine q
-                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice' AND q.invoice_key IS NULL)$k$)
+                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice' AND q.invoice_key IS NULL),
+     qnrel AS (DELETE FROM arcollect.quarantine_release r
+                WHERE r.attachment_id = $1 AND r.row_kind = 'invoice')$k$)
             || CASE WHEN unique_key THEN '' ELSE format($k$,
      qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
                SELECT $1, 'invoice', NULL, 'missing_invoice_key', %s FROM %s s WHERE %s)$k$,
@@ -423,12 +419,14 @@ BEGIN
      kold AS (SELECT %s AS row_data FROM %s s WHERE %s),
      qndel AS (%s),
      qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
-               SELECT $1, 'invoice', NULL, 'missing_invoice_key', knew.row_data FROM knew)$k$,
+               SELECT $1, 'invoice', NULL, 'missing_invoice_key', x.row_data
+                 FROM (SELECT knew.row_data FROM knew EXCEPT ALL SELECT kold.row_data FROM kold) x)$k$,
                       row_json, CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
                                      ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
                       row_json, CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
                                      ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
-                      arcollect._quarantine_delete_sql('invoice', 'q.invoice_key IS NULL', 'kold'));
+                      arcollect._quarantine_release_sql('invoice',
+                          '(SELECT kold.row_data FROM kold EXCEPT ALL SELECT knew.row_data FROM knew)'));
     keyless_count := '(SELECT count(*) FROM knew)';
 END
 $fn$;
@@ -698,7 +696,9 @@ $fn$;
 -- key of its own: quarantine holds one row per unusable payment row,
 -- found again by its data.  By default the statement adds the unusable
 -- new rows and takes out, for each unusable old row, one quarantine row
--- of the same data.  When nested (see _sync_sql), for each data of
+-- of the same data (_quarantine_release_sql), but for data both an old
+-- and a new row have (an update of a column the mapping does not name):
+-- those stay as they are.  When nested (see _sync_sql), for each data of
 -- an unusable new or old row, quarantine is made to hold as many rows as
 -- the table holds now (looked up by invoice key, as text: a payments
 -- table need not have an index on it; only when the statement touched
@@ -712,14 +712,18 @@ BEGIN
     IF NOT nested THEN
         RETURN format($q$qdel AS (%s),
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
-              SELECT $1, 'payment', n.k, n.reason, n.row_data FROM n WHERE n.reason IS NOT NULL)
+              SELECT $1, 'payment', x.k, x.reason, x.row_data
+                FROM (SELECT n.k, n.reason, n.row_data,
+                             row_number() OVER (PARTITION BY n.row_data) AS rn
+                        FROM n WHERE n.reason IS NOT NULL) x
+               WHERE x.rn > (SELECT count(*) FROM o WHERE o.reason IS NOT NULL AND o.row_data = x.row_data))
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
        0::bigint AS payments_undated
   FROM n$q$,
-            arcollect._quarantine_delete_sql('payment', 'true',
-                                             '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL)'));
+            arcollect._quarantine_release_sql('payment',
+                '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL EXCEPT ALL SELECT n.row_data FROM n WHERE n.reason IS NOT NULL)'));
     END IF;
     RETURN format($q$bad AS (SELECT n.k, n.row_data FROM n WHERE n.reason IS NOT NULL
              UNION ALL
@@ -730,13 +734,10 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
               WHERE c.reason IS NOT NULL AND c.row_data IN (SELECT bad.row_data FROM bad)),
      held AS (SELECT q.quarantine_id, q.row_data,
                      row_number() OVER (PARTITION BY q.row_data ORDER BY q.quarantine_id) AS rn
-                FROM arcollect.quarantine q
+                FROM arcollect._quarantine_held q
                WHERE q.attachment_id = $1 AND q.row_kind = 'payment'
                  AND q.row_data IN (SELECT bad.row_data FROM bad)),
-     qdel AS (DELETE FROM arcollect.quarantine q
-               WHERE q.quarantine_id IN (
-                     SELECT h.quarantine_id FROM held h
-                      WHERE NOT EXISTS (SELECT FROM now_bad b WHERE b.row_data = h.row_data AND b.rn = h.rn))),
+     qdel AS (%s),
      qins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
               SELECT $1, 'payment', b.k, b.reason, b.row_data FROM now_bad b
                WHERE NOT EXISTS (SELECT FROM held h WHERE h.row_data = b.row_data AND h.rn = b.rn)),
@@ -750,7 +751,10 @@ SELECT count(*) AS rows_seen, (SELECT count(*) FROM still_bad) AS rows_quarantin
         arcollect._payment_rows_sql(a, format(
             '(SELECT s.* FROM %s s WHERE EXISTS (SELECT FROM bad) AND EXISTS (SELECT FROM bad WHERE bad.k IS NOT DISTINCT FROM %s COLLATE "C"))',
             arcollect._table_sql(a.billing_table),
-            arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'))));
+            arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'))),
+        -- the held rows the table no longer has
+        arcollect._quarantine_release_sql('payment', $g$(SELECT h.row_data FROM held h
+                      WHERE NOT EXISTS (SELECT FROM now_bad b WHERE b.row_data = h.row_data AND b.rn = h.rn))$g$));
 END
 $fn$;
 
@@ -780,6 +784,7 @@ BEGIN
      WHERE i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key;
 
     DELETE FROM arcollect.quarantine q WHERE q.attachment_id = payments_attachment_id;
+    DELETE FROM arcollect.quarantine_release r WHERE r.attachment_id = payments_attachment_id;
     RETURN true;
 END
 $fn$;

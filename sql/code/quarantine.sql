@@ -31,6 +31,25 @@ END;
 COMMENT ON FUNCTION arcollect.quarantine_reason_text(text) IS
 'The quarantine reason code in words, for messages and reports.';
 
+-- The quarantine rows still held: arcollect.quarantine less, for rows
+-- matched by their data (payments, billing rows without an invoice key),
+-- the oldest rows of each data that arcollect.quarantine_release takes
+-- out.  (A filter on attachment_id reaches inside the window.)
+CREATE OR REPLACE VIEW arcollect._quarantine_held AS
+SELECT x.quarantine_id, x.attachment_id, x.row_kind, x.invoice_key, x.reason, x.row_data, x.quarantined_at
+  FROM (SELECT q.*,
+               CASE WHEN q.row_kind = 'payment' OR q.invoice_key IS NULL
+                    THEN row_number() OVER (PARTITION BY q.attachment_id, q.row_kind, q.row_data
+                                            ORDER BY q.quarantine_id) END AS rn
+          FROM arcollect.quarantine q) x
+ WHERE x.rn IS NULL
+    OR x.rn > (SELECT count(*) FROM arcollect.quarantine_release r
+                WHERE r.attachment_id = x.attachment_id AND r.row_kind = x.row_kind
+                  AND r.row_data = x.row_data);
+
+COMMENT ON VIEW arcollect._quarantine_held IS
+'The rows of arcollect.quarantine still held: without those that arcollect.quarantine_release takes out.';
+
 CREATE OR REPLACE VIEW arcollect.quarantined_rows AS
 SELECT q.quarantine_id,
        coalesce(a.billing_table::text, a.dropped_table_name) AS table_name,
@@ -40,7 +59,7 @@ SELECT q.quarantine_id,
        arcollect.quarantine_reason_text(q.reason) AS reason_text,
        q.row_data,
        q.quarantined_at
-  FROM arcollect.quarantine q
+  FROM arcollect._quarantine_held q
   JOIN arcollect.attachment a ON a.attachment_id = q.attachment_id;
 
 COMMENT ON VIEW arcollect.quarantined_rows IS

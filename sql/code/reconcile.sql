@@ -53,7 +53,7 @@ BEGIN
      have AS (SELECT e.invoice_key AS k, sum(e.amount) AS total
                 FROM arcollect.entry e WHERE e.source_attachment_id = $1 GROUP BY e.invoice_key),
      bad AS (SELECT b.row_data, count(*) AS n FROM b WHERE b.reason IS NOT NULL GROUP BY b.row_data),
-     quar AS (SELECT q.row_data, count(*) AS n FROM arcollect.quarantine q
+     quar AS (SELECT q.row_data, count(*) AS n FROM arcollect._quarantine_held q
                WHERE q.attachment_id = $1 GROUP BY q.row_data)
 SELECT coalesce(want.k, have.k)::text, 'payments of the invoice differ'::text,
        coalesce(want.total, 0), coalesce(have.total, 0)
@@ -76,11 +76,11 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
              FROM arcollect.invoice i WHERE i.attachment_id = $1),
      e AS (SELECT x.invoice_key, sum(x.amount) AS total
              FROM arcollect._history x WHERE x.attachment_id = $1 GROUP BY x.invoice_key),
-     q AS (SELECT x.invoice_key, x.reason FROM arcollect.quarantine x
+     q AS (SELECT x.invoice_key, x.reason FROM arcollect._quarantine_held x
             WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NOT NULL),
      -- rows without a key are matched by their data
      nb AS (%s),
-     nq AS (SELECT x.row_data, count(*) AS n FROM arcollect.quarantine x
+     nq AS (SELECT x.row_data, count(*) AS n FROM arcollect._quarantine_held x
              WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NULL
              GROUP BY x.row_data)
 SELECT r.k::text, r.problem, r.table_value, r.ledger_value
