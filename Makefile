@@ -81,6 +81,12 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_manual
 REGRESS_OPTS = --load-extension=$(EXTENSION)
+# Isolation specs (specs/<name>.spec, expected/<name>.out), run by
+# installcheck after pg_regress: concurrent writers that the ledger must
+# not make wait on, deadlock with or fail against each other.
+ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
+	ledger_payment_unknown_key
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
