@@ -105,12 +105,14 @@ struct LedgerFastPath
 
 static const char *const invoice_column_names[] = {
 	"attachment_id", "invoice_key", "customer_id", "currency", "issued_on",
-	"due_on", "amount", "paid", "void_amount", "owner", "status", "in_billing", "booked_amount", "booked_on", "booked_at"
+	"due_on", "amount", "paid", "void_amount", "owner", "status",
+	"in_billing", "booked_amount", "booked_on", "booked_at"
 };
 enum
 {
 	INV_ATTACHMENT, INV_KEY, INV_CUSTOMER, INV_CURRENCY, INV_ISSUED, INV_DUE,
-	INV_AMOUNT, INV_PAID, INV_VOID, INV_OWNER, INV_STATUS, INV_IN_BILLING, INV_BOOKED_AMOUNT, INV_BOOKED_ON, INV_BOOKED_AT,
+	INV_AMOUNT, INV_PAID, INV_VOID, INV_OWNER, INV_STATUS, INV_IN_BILLING,
+	INV_BOOKED_AMOUNT, INV_BOOKED_ON, INV_BOOKED_AT,
 	INV_NCOLS
 };
 
