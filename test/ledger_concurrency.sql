@@ -67,7 +67,7 @@ CREATE FUNCTION pg_temp.open_amount(k text) RETURNS numeric
 LANGUAGE sql AS $fn$
     SELECT oa.open_amount FROM arcollect._open_amount oa
       JOIN arcollect.attachment a USING (attachment_id)
-     WHERE a.billing_table = 'billing.conc_inv'::regclass AND i.invoice_key = k
+     WHERE a.billing_table = 'billing.conc_inv'::regclass AND oa.invoice_key = k
 $fn$;
 
 CREATE FUNCTION pg_temp.problems() RETURNS bigint
