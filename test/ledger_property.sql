@@ -6,7 +6,7 @@
 -- after every statement.  The sequence is random with a fixed seed, so a
 -- failure names a step that can be replayed.
 BEGIN;
-SELECT tap.plan(261);
+SELECT tap.plan(262);
 
 SET LOCAL client_min_messages = error;	-- quarantine warnings are expected
 
