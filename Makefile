@@ -83,10 +83,12 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath
 REGRESS_OPTS = --load-extension=$(EXTENSION)
-
-# Isolation specs (PGXS runs them after pg_regress): specs/<name>.spec,
-# expected output expected/<name>.out, one spec per concurrency scenario.
-ISOLATION = ledger_quarantine_duplicates ledger_attach_writers
+# Isolation specs (specs/<name>.spec, expected/<name>.out), run by
+# installcheck after pg_regress: concurrent writers that the ledger must
+# not make wait on, deadlock with or fail against each other.
+# One spec per scenario.
+ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
+	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -35,7 +35,7 @@ status=0
 make -s check-version PG_CONFIG="$PG_CONFIG" || status=1
 
 echo "== pg_regress =="
-make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; head -200 regression.diffs 2>/dev/null || true; }
+make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; cat regression.diffs output_iso/regression.diffs 2>/dev/null | head -200 || true; }
 
 echo "== pgTAP =="
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE arcollect_test'

@@ -65,8 +65,8 @@ SELECT arcollect.attach('billing', key => 'invoice_no', customer => 'customer_no
                         due_on => 'due', issued_on => 'issued', currency => 'cur',
                         paid => 'amount_paid', owner => 'rep', status => 'state');
 SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'billing'::regclass ORDER BY tgname;
-SELECT invoice_key, customer_id, currency, issued_on, due_on, amount, open_amount, owner, status, in_billing
-  FROM arcollect.invoice ORDER BY invoice_key;
+SELECT invoice_key, customer_id, currency, issued_on, due_on, amount, coalesce(oa.open_amount, 0) AS open_amount, owner, status, in_billing
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) ORDER BY invoice_key;
 -- Their history: each booking is kept in the invoice row (entry_id NULL).
 SELECT invoice_key, kind, amount, effective_on, entry_id IS NULL AS booking
   FROM arcollect.ledger_entries ORDER BY invoice_key, entry_id NULLS FIRST;
@@ -92,7 +92,11 @@ CREATE TABLE receipts (receipt_id serial PRIMARY KEY, invoice text, paid numeric
 INSERT INTO receipts (invoice, paid, received, type) VALUES ('INV-1', 30, '2025-01-20', 'payment');
 SELECT arcollect.attach_payments('receipts', invoice_key => 'invoice', amount => 'paid',
                                  paid_on => 'received', kind => 'type');
-SELECT invoice_key, open_amount, applied FROM arcollect.invoice ORDER BY invoice_key;
+-- (applied: what payments tables booked; the open amount is derived from the history)
+SELECT invoice_key, coalesce(oa.open_amount, 0) AS open_amount,
+       (SELECT coalesce(sum(e.amount), 0) FROM arcollect.entry e WHERE e.attachment_id = i.attachment_id
+           AND e.invoice_key = i.invoice_key AND e.source_attachment_id <> i.attachment_id) AS applied
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) ORDER BY invoice_key;
 SELECT * FROM arcollect.reconcile('billing');
 SELECT * FROM arcollect.reconcile('receipts');
 

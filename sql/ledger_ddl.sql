@@ -26,8 +26,8 @@ INSERT INTO ddl_invoice VALUES (1, 'a', 20, '2025-01-01', '2025-01-31'),
                                (101, 'b', 20, '2025-01-01', '2025-01-31'),
                                (201, 'c', 20, '2025-01-01', '2025-01-31');
 CREATE TEMP VIEW ddl_open AS
-SELECT i.invoice_key, i.open_amount, i.in_billing
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT i.invoice_key, coalesce(oa.open_amount, 0) AS open_amount, i.in_billing
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'ddl_invoice'::regclass;
 
 -- Dropping a partition that holds an invoice voids it: the rows went

@@ -31,8 +31,8 @@ SELECT arcollect.detach('key_refused');
 
 -- This test's part of the ledger and of quarantine.
 CREATE TEMP VIEW key_ledger AS
-SELECT a.billing_table, i.invoice_key, i.customer_id, i.open_amount, i.in_billing
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT a.billing_table, i.invoice_key, i.customer_id, coalesce(oa.open_amount, 0) AS open_amount, i.in_billing
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table::text LIKE 'key\_%';
 CREATE TEMP VIEW key_held AS
 SELECT table_name, invoice_key, reason, row_data FROM arcollect.quarantined_rows

@@ -30,8 +30,10 @@ SELECT arcollect.attach('long_invoice', key => 'id', customer => 'cust', amount 
                         default_currency => 'EUR');
 
 CREATE TEMP VIEW ledger AS
-SELECT split_part(i.invoice_key, '-', 1) AS tag, i.*
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT split_part(i.invoice_key, '-', 1) AS tag, i.*, coalesce(oa.open_amount, 0) AS open_amount,
+       (SELECT coalesce(sum(e.amount), 0) FROM arcollect.entry e WHERE e.attachment_id = i.attachment_id
+           AND e.invoice_key = i.invoice_key AND e.source_attachment_id <> i.attachment_id) AS applied
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'long_invoice'::regclass;
 CREATE TEMP VIEW held AS
 SELECT split_part(q.invoice_key, '-', 1) AS tag, q.*
@@ -268,8 +270,8 @@ SELECT table_name, invoice_key, reason FROM arcollect.quarantined_rows
 -- since: open 0), big_open 3 (open 40); today the open amounts add up to
 -- -99999999999999999999999999999999999999.99 + 100000000000000000000000000000000000099
 -- + 40 = 139.01
-SELECT a.billing_table, i.invoice_key, i.amount, i.open_amount
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT a.billing_table, i.invoice_key, i.amount, coalesce(oa.open_amount, 0) AS open_amount
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table IN ('big_invoice'::regclass, 'big_open')
  ORDER BY a.billing_table::text, i.invoice_key::int;
 SELECT currency, sum(open_amount) FROM arcollect.open_items()
@@ -321,7 +323,7 @@ $$;
 RESET client_min_messages;
 CREATE TEMP VIEW twin AS
 SELECT a.billing_table::text AS tbl, k.invoice_key, i.customer_id, i.currency, i.issued_on,
-       i.due_on, i.amount, i.paid, i.open_amount, i.owner, i.in_billing, i.booked_amount,
+       i.due_on, i.amount, i.paid, oa.open_amount, i.owner, i.in_billing, i.booked_amount,
        i.booked_on, q.reason,
        (SELECT array_agg(e.kind || ' ' || e.amount || ' ' || e.effective_on ORDER BY e.entry_id)
           FROM arcollect.entry e
@@ -330,6 +332,7 @@ SELECT a.billing_table::text AS tbl, k.invoice_key, i.customer_id, i.currency, i
   JOIN (SELECT attachment_id, invoice_key FROM arcollect.invoice
         UNION SELECT attachment_id, invoice_key FROM arcollect.quarantine) k USING (attachment_id)
   LEFT JOIN arcollect.invoice i USING (attachment_id, invoice_key)
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key)
   LEFT JOIN arcollect.quarantine q USING (attachment_id, invoice_key)
  WHERE a.billing_table IN ('twin_import'::regclass, 'twin_fast');
 -- booked: t1, t3, t5, t10 (open 2 * 99999999999999999999999999999999999999)

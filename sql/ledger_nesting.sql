@@ -21,8 +21,8 @@ SELECT arcollect.attach('nest_inv', key => 'id', customer => 'cust', amount => '
                         default_currency => 'EUR');
 
 CREATE VIEW nest_ledger AS
-SELECT i.invoice_key AS id, i.amount, i.open_amount, i.status, i.owner, i.in_billing
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT i.invoice_key AS id, i.amount, coalesce(oa.open_amount, 0) AS open_amount, i.status, i.owner, i.in_billing
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'nest_inv'::regclass;
 CREATE VIEW nest_history AS
 SELECT e.invoice_key AS id, e.kind, e.amount, e.entry_id
@@ -129,8 +129,8 @@ INSERT INTO nest_plain SELECT g.id, g.cust, g.amt + 1, g.iss, g.due FROM gone g;
 -- and a key moved away while a new row takes it
 WITH moved AS (UPDATE nest_plain SET id = 3 WHERE id = 2 RETURNING *)
 INSERT INTO nest_plain SELECT 2, m.cust, 5, m.iss, m.due FROM moved m;
-SELECT i.invoice_key, i.amount, i.open_amount, i.in_billing FROM arcollect.invoice i
-  JOIN arcollect.attachment a USING (attachment_id)
+SELECT i.invoice_key, i.amount, coalesce(oa.open_amount, 0) AS open_amount, i.in_billing FROM arcollect.invoice i
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'nest_plain'::regclass ORDER BY i.invoice_key;
 SELECT * FROM arcollect.reconcile('nest_plain');
 

@@ -22,8 +22,10 @@ SELECT arcollect.attach('part_invoice_1', key => 'id', customer => 'cust', amoun
                         due_on => 'due', issued_on => 'iss', default_currency => 'EUR');
 
 CREATE TEMP VIEW part_ledger AS
-SELECT i.invoice_key, i.amount, i.open_amount, i.applied, i.in_billing
-  FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT i.invoice_key, i.amount, coalesce(oa.open_amount, 0) AS open_amount,
+       (SELECT coalesce(sum(e.amount), 0) FROM arcollect.entry e WHERE e.attachment_id = i.attachment_id
+           AND e.invoice_key = i.invoice_key AND e.source_attachment_id <> i.attachment_id) AS applied, i.in_billing
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'part_invoice'::regclass;
 CREATE TEMP VIEW part_triggers AS
 SELECT tgrelid::regclass AS table_name, count(*) AS triggers

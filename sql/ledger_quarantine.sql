@@ -21,7 +21,10 @@ SELECT arcollect.attach('sales_invoice', key => 'id', customer => 'customer', am
 
 -- This table's part of the ledger (other tests share the database).
 CREATE TEMP VIEW ledger AS
-SELECT i.* FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+SELECT i.*, coalesce(oa.open_amount, 0) AS open_amount,
+       (SELECT coalesce(sum(e.amount), 0) FROM arcollect.entry e WHERE e.attachment_id = i.attachment_id
+           AND e.invoice_key = i.invoice_key AND e.source_attachment_id <> i.attachment_id) AS applied
+  FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'sales_invoice'::regclass;
 CREATE TEMP VIEW held AS
 SELECT q.* FROM arcollect.quarantined_rows q

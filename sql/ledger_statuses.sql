@@ -35,8 +35,8 @@ INSERT INTO fr_invoice VALUES
     (5, 'c1', 100, '2025-01-01', '2025-01-31', 'VOID'),
     (6, 'c1', -40, '2025-01-01', '2025-01-01', 'CRéDIT'),
     (7, 'c1', -40, '2025-01-01', '2025-01-01', 'CRÉDIT');
-SELECT invoice_key, status, open_amount FROM arcollect.invoice i
-  JOIN arcollect.attachment a USING (attachment_id)
+SELECT invoice_key, status, coalesce(oa.open_amount, 0) AS open_amount FROM arcollect.invoice i
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'fr_invoice'::regclass ORDER BY invoice_key;
 SELECT invoice_key, reason FROM arcollect.quarantined_rows WHERE table_name = 'fr_invoice';
 SELECT * FROM arcollect.reconcile('fr_invoice');
@@ -46,8 +46,8 @@ SELECT * FROM arcollect.reconcile('fr_invoice');
 INSERT INTO fr_invoice VALUES (10, 'c1', 100, '2025-01-01', '2025-01-31', 'ouvert'),
                               (11, 'c1', 100, '2025-01-01', '2025-01-31', 'ouvert');
 UPDATE fr_invoice SET statut = CASE id WHEN 10 THEN 'ANNULÉ' ELSE 'Annulé' END WHERE id IN (10, 11);
-SELECT invoice_key, status, open_amount FROM arcollect.invoice i
-  JOIN arcollect.attachment a USING (attachment_id)
+SELECT invoice_key, status, coalesce(oa.open_amount, 0) AS open_amount FROM arcollect.invoice i
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'fr_invoice'::regclass AND invoice_key IN ('10', '11') ORDER BY invoice_key;
 SELECT * FROM arcollect.reconcile('fr_invoice');
 

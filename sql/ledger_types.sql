@@ -35,8 +35,8 @@ SELECT arcollect.attach('typed_invoice', key => 'id', customer => 'cust', amount
 INSERT INTO typed_invoice VALUES (1, ROW('acme'), 100, '2025-01-01', '2025-01-31', 'open', false, ROW('n1')),
                                  (2, ROW('acme'), 50, '2025-01-01', NULL, 'open', false, ROW('n2'));
 UPDATE typed_invoice SET state = 'void' WHERE id = 1;
-SELECT invoice_key, customer_id, status, open_amount FROM arcollect.invoice i
-  JOIN arcollect.attachment a USING (attachment_id)
+SELECT invoice_key, customer_id, status, coalesce(oa.open_amount, 0) AS open_amount FROM arcollect.invoice i
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'typed_invoice'::regclass ORDER BY invoice_key;
 SELECT invoice_key, reason, row_data FROM arcollect.quarantined_rows
  WHERE table_name = 'typed_invoice';
@@ -50,8 +50,8 @@ SELECT arcollect.attach('typed_invoice', key => 'id', customer => 'cust', amount
                         default_currency => 'EUR', void_statuses => '{true}');
 INSERT INTO typed_invoice VALUES (3, ROW('acme'), 30, '2025-01-01', '2025-01-31', 'open', true, NULL),
                                  (4, ROW('acme'), 40, '2025-01-01', '2025-01-31', 'open', false, NULL);
-SELECT invoice_key, status, open_amount FROM arcollect.invoice i
-  JOIN arcollect.attachment a USING (attachment_id)
+SELECT invoice_key, status, coalesce(oa.open_amount, 0) AS open_amount FROM arcollect.invoice i
+  LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key) JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'typed_invoice'::regclass AND invoice_key IN ('3', '4') ORDER BY invoice_key;
 SELECT * FROM arcollect.reconcile('typed_invoice');
 

@@ -19,8 +19,7 @@
  * It books exactly what the INSERT statement of ledger_sync.sql would
  * book for a new key (same conversions, same entries, same dates).  Any
  * row it is not sure about -- an unusable row (quarantine), a key the
- * ledger knows already (a deleted invoice coming back, a key first seen in
- * a payments table) -- is skipped, and
+ * ledger knows already (a deleted invoice coming back) -- is skipped, and
  * the caller then runs the general statement for the whole transition
  * table, which books what is left and leaves the rest unchanged.
  *
@@ -122,14 +121,14 @@ struct LedgerFastPath
 
 static const char *const invoice_column_names[] = {
 	"attachment_id", "invoice_key", "customer_id", "currency", "issued_on",
-	"due_on", "amount", "paid", "void_amount", "applied", "open_amount",
-	"owner", "status", "in_billing", "booked_amount", "booked_on", "booked_at"
+	"due_on", "amount", "paid", "void_amount", "owner", "status",
+	"in_billing", "booked_amount", "booked_on", "booked_at"
 };
 enum
 {
 	INV_ATTACHMENT, INV_KEY, INV_CUSTOMER, INV_CURRENCY, INV_ISSUED, INV_DUE,
-	INV_AMOUNT, INV_PAID, INV_VOID, INV_APPLIED, INV_OPEN, INV_OWNER,
-	INV_STATUS, INV_IN_BILLING, INV_BOOKED_AMOUNT, INV_BOOKED_ON, INV_BOOKED_AT,
+	INV_AMOUNT, INV_PAID, INV_VOID, INV_OWNER, INV_STATUS, INV_IN_BILLING,
+	INV_BOOKED_AMOUNT, INV_BOOKED_ON, INV_BOOKED_AT,
 	INV_NCOLS
 };
 
@@ -789,9 +788,10 @@ typedef struct LedgerBatch
 /*
  * Writes the buffered invoices and entries.  Returns false when some
  * invoices were taken back because their key turned out to be in the
- * ledger already: a key that a concurrent transaction (a payment naming a
- * key not billed yet) is booking at this moment, found by the primary
- * key's check.  Their rows (and entries) are deleted again here, and the
+ * ledger already: a key that another transaction is booking at this
+ * moment (payments write no invoice rows, and the billing table's own key
+ * makes most such writers wait before they get here, but not a ledger out
+ * of step after a detach), found by the primary key's check.  Their rows (and entries) are deleted again here, and the
  * caller leaves those keys to the general statement, which waits for the
  * other transaction as INSERT ... ON CONFLICT does.  No subtransaction is
  * needed, which matters for single-row inserts.
@@ -979,12 +979,12 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 
 	/*
 	 * A new billing key can only be known to the ledger already if the
-	 * ledger holds keys the billing table does not (keys seen only in
-	 * payments, deleted invoices): the billing table's own unique key
-	 * rejects every other duplicate before we get here.  Without such keys
-	 * no row needs looking up; should one slip through anyway (a ledger
-	 * out of step after a detach, a concurrent payment), the ledger's
-	 * primary key reports it and batch_flush takes the row back.
+	 * ledger holds keys the billing table does not (deleted or quarantined
+	 * invoices; payments write no invoice rows): the billing table's own
+	 * unique key rejects every other duplicate before we get here.
+	 * Without such keys no row needs looking up; should one slip through
+	 * anyway (a ledger out of step after a detach), the ledger's primary
+	 * key reports it and batch_flush takes the row back.
 	 */
 	probe_keys = true;
 	if (OidIsValid(fp->invoice_not_in_billing))
@@ -1105,11 +1105,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		SET(INV_AMOUNT, amt);
 		SET(INV_PAID, paid);
 		SET(INV_VOID, is_void ? DirectFunctionCall2(numeric_sub, paid, amt) : zero);
-		SET(INV_APPLIED, zero);
-		/* amount - paid + void_amount, as the SQL statement (and its scale) */
-		SET(INV_OPEN, DirectFunctionCall2(numeric_add,
-										  DirectFunctionCall2(numeric_sub, amt, paid),
-										  inv_values[pos[INV_VOID]]));
 		if (owner != NULL)
 			SET(INV_OWNER, PointerGetDatum(owner));
 		if (status != NULL)

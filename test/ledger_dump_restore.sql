@@ -75,7 +75,7 @@ psql -X -At -U @ROLE@ -d $dst -c "INSERT INTO billing.bill VALUES (9001, 'C9', 4
      -c "INSERT INTO billing.pay (bill_id, amount, paid_on, kind) VALUES (9001, 2, '2025-06-15', 'payment')" \
      -c "INSERT INTO billing.pbill_1 VALUES (999, 'P1', 5, '2025-06-01', '2025-07-01')" \
      -c "INSERT INTO billing.pbill_2 VALUES (1999, 'P2', 5, '2025-06-01', '2025-07-01')" \
-     -c "SELECT 'restored trigger ' || (SELECT open_amount FROM arcollect.invoice WHERE invoice_key = '9001') || ' ' || ((SELECT count(*) FROM arcollect.reconcile('billing.bill')) + (SELECT count(*) FROM arcollect.reconcile('billing.pay')) + (SELECT count(*) FROM arcollect.reconcile('billing.pbill'))) || ' ' || (SELECT count(*) FROM arcollect.invoice WHERE invoice_key IN ('999', '1999'))" \
+     -c "SELECT 'restored trigger ' || (SELECT open_amount FROM arcollect._open_amount WHERE invoice_key = '9001') || ' ' || ((SELECT count(*) FROM arcollect.reconcile('billing.bill')) + (SELECT count(*) FROM arcollect.reconcile('billing.pay')) + (SELECT count(*) FROM arcollect.reconcile('billing.pbill'))) || ' ' || (SELECT count(*) FROM arcollect.invoice WHERE invoice_key IN ('999', '1999'))" \
      | grep '^restored'
 rm -f "$file"
 # DROP DATABASE waits until every backend has acknowledged it, including

@@ -153,7 +153,7 @@ BEGIN
     RETURN NEXT tap.is(pg_temp.problems(inv, pay), 0::bigint, label || ': UPDATE of payments');
     EXECUTE format($q$DELETE FROM %s WHERE r = 'gift' OR pon = 20$q$, pay);
     RETURN NEXT tap.is(pg_temp.problems(inv, pay), 0::bigint, label || ': DELETE of payments');
-    RETURN NEXT tap.is((SELECT sum(open_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+    RETURN NEXT tap.is((SELECT sum(open_amount) FROM arcollect._open_amount oa JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = inv),
                    -- 1: 100 - 80 = 20; 2: void, 0; 30: 30 - 10 = 20
                    40::numeric, label || ': open amounts as computed by hand');

@@ -140,7 +140,7 @@ BEGIN
     RETURN NEXT pg_temp.ties_out(tr, writes || ', rows fixed');
     RETURN NEXT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = tr), 0::bigint, writes || ': nothing held once fixed');
-    RETURN NEXT tap.is((SELECT sum(i.open_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+    RETURN NEXT tap.is((SELECT sum(oa.open_amount) FROM arcollect._open_amount oa JOIN arcollect.attachment a USING (attachment_id)
                      WHERE a.billing_table = tr),
                    (SELECT sum(x) FROM pg_temp.amounts(tr) x),
                    writes || ': the ledger holds every invoice');

@@ -175,12 +175,13 @@ $fn$;
 SELECT setseed(0.2718);
 SELECT * FROM pg_temp.run_steps(200);
 
--- The history adds up: bookings and entries sum to the open amounts.
+-- The history adds up: what the billing table booked (bookings and its
+-- own entries) sums to what its invoice rows say is open.
 SELECT tap.is((SELECT coalesce(sum(e.amount), 0) FROM arcollect.entry e JOIN arcollect.attachment a USING (attachment_id)
-                WHERE a.billing_table = 'billing.nest_invoice'::regclass)
+                WHERE a.billing_table = 'billing.nest_invoice'::regclass AND e.source_attachment_id = e.attachment_id)
               + (SELECT sum(i.booked_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
                   WHERE a.billing_table = 'billing.nest_invoice'::regclass),
-              (SELECT sum(i.open_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+              (SELECT sum(i.amount - i.paid + i.void_amount) FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
                 WHERE a.billing_table = 'billing.nest_invoice'::regclass),
               'bookings plus entries equal the sum of the open amounts');
 

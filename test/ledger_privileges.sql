@@ -116,8 +116,8 @@ SELECT tap.throws_ok($$SELECT arcollect.attach_payments('billing.admin_pay', inv
                                                     paid_on => 'paid', invoices => 'billing.hr_bill')$$,
                  '42501', NULL, 'nor name someone else''s billing table as its invoices');
 RESET ROLE;
-SELECT tap.is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'billing.hr_bill'::regclass AND i.invoice_key = '1'),
+SELECT tap.is((SELECT open_amount FROM arcollect._open_amount oa JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.hr_bill'::regclass AND oa.invoice_key = '1'),
           100::numeric, 'invoice 1 of hr_bill is still open');
 SELECT tap.is((SELECT count(*) FROM arcollect.attachment WHERE billing_table = 'billing.admin_pay'::regclass),
           0::bigint, 'admin_pay is not attached');
@@ -261,8 +261,8 @@ DELETE FROM billing.admin_pay WHERE paid IS NULL;
 SELECT tap.is((SELECT count(*) FROM arcollect._quarantine_held q JOIN arcollect.attachment a USING (attachment_id)
             WHERE a.billing_table = 'billing.admin_pay'::regclass),
           0::bigint, 'deleting the other empties quarantine');
-SELECT tap.is((SELECT open_amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
-            WHERE a.billing_table = 'billing.admin_bill'::regclass AND i.invoice_key = '1'),
+SELECT tap.is((SELECT open_amount FROM arcollect._open_amount oa JOIN arcollect.attachment a USING (attachment_id)
+            WHERE a.billing_table = 'billing.admin_bill'::regclass AND oa.invoice_key = '1'),
           0::numeric, 'its own payment paid its own invoice');
 RESET ROLE;
 SELECT tap.is((SELECT count(*) FROM arcollect.quarantine q JOIN arcollect.attachment a USING (attachment_id)

@@ -80,7 +80,7 @@ SELECT tap.throws_ok($$SELECT arcollect.attach('billing.sec_bill', key => 'id', 
                                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
                  '42501', NULL, 'nor attach tables (an administrator''s job)');
 RESET ROLE;
-SELECT tap.is((SELECT open_amount FROM arcollect.invoice WHERE invoice_key = '1'
+SELECT tap.is((SELECT open_amount FROM arcollect._open_amount WHERE invoice_key = '1'
              AND attachment_id = (SELECT attachment_id FROM arcollect.attachment
                                    WHERE billing_table = 'billing.sec_bill'::regclass)),
           12::numeric, 'the clerk''s writes are in the ledger');

@@ -224,19 +224,19 @@ END
 $fn$;
 
 -- A copy's ledger, as the ledger's own types (compared, not printed).
--- Rows that carry nothing (never booked, nothing applied, not in the
--- table) are left out: booking from current rows leaves one for a key it
+-- Rows that carry nothing (never booked, not in the table) are left out: booking from current rows leaves one for a key it
 -- saw deleted or unusable, for the fast path's sake (ledger_trigger.c).
 CREATE FUNCTION pg_temp.invoices_of(tbl text)
 RETURNS TABLE (invoice_key text, customer_id text, issued_on date, due_on date, amount numeric, paid numeric,
-               void_amount numeric, applied numeric, open_amount numeric, status text, in_billing boolean,
+               void_amount numeric, open_amount numeric, status text, in_billing boolean,
                booked_amount numeric, booked_on date)
 LANGUAGE sql AS $$
-    SELECT i.invoice_key, i.customer_id, i.issued_on, i.due_on, i.amount, i.paid, i.void_amount, i.applied,
-           i.open_amount, i.status, i.in_billing, i.booked_amount, i.booked_on
-      FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+    SELECT i.invoice_key, i.customer_id, i.issued_on, i.due_on, i.amount, i.paid, i.void_amount,
+           oa.open_amount, i.status, i.in_billing, i.booked_amount, i.booked_on
+      FROM arcollect.invoice i LEFT JOIN arcollect._open_amount oa USING (attachment_id, invoice_key)
+      JOIN arcollect.attachment a USING (attachment_id)
      WHERE a.billing_table = tbl::regclass
-       AND (i.booked_on IS NOT NULL OR i.applied <> 0 OR i.in_billing)
+       AND (i.booked_on IS NOT NULL OR i.in_billing)
 $$;
 
 CREATE FUNCTION pg_temp.entries_of(tbl text)

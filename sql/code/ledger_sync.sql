@@ -493,6 +493,14 @@ BEGIN
     -- (IMPORT reads the table anyway)
     current_rows := coalesce(nested, false) AND event <> 'IMPORT';
 
+    -- A payments table's statement appends entries (and keeps its
+    -- quarantine) and writes no row of arcollect.invoice: a row that it
+    -- updated would be updated by every payment of the invoice and by
+    -- the billing writes of it too, and two transactions writing
+    -- payments for the same invoices, or a payment and a billing UPDATE
+    -- of its invoice, would wait on each other, deadlock, or fail to
+    -- serialize, where without arcollect they never conflict.  The
+    -- current open amount is derived on read (open_items.sql).
     IF a.kind = 'payments' THEN
         RETURN format(
             $q$WITH n AS MATERIALIZED (%s),
@@ -504,11 +512,6 @@ BEGIN
                FROM mv GROUP BY mv.k, mv.kind, mv.pon),
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
              SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0),
-     up AS (INSERT INTO arcollect.invoice AS i (attachment_id, invoice_key, applied, open_amount)
-            SELECT $2, net.k, sum(net.amount), sum(net.amount) FROM net GROUP BY net.k HAVING sum(net.amount) <> 0
-            ON CONFLICT (attachment_id, invoice_key) DO UPDATE
-               SET applied = i.applied + excluded.applied,
-                   open_amount = i.open_amount + excluded.applied),
      %s$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
                                                 WHEN event = 'IMPORT' THEN tbl
@@ -524,7 +527,7 @@ BEGIN
     RETURN format(
         $q$WITH %s,
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-                    i.paid, i.void_amount, i.applied, i.owner, i.status, i.in_billing, i.booked_on
+                    i.paid, i.void_amount, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
               WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
                 FOR UPDATE OF i),
@@ -534,7 +537,6 @@ BEGIN
                   c.booked_on IS NOT NULL AS booked,
                   c.amount AS o_amt, c.issued_on AS o_iss,
                   coalesce(c.paid, 0) AS o_paid, coalesce(c.void_amount, 0) AS o_void,
-                  coalesce(c.applied, 0) AS applied,
                   CASE WHEN v.k IS NOT NULL THEN v.amt ELSE coalesce(c.amount, 0) END AS n_amt,
                   CASE WHEN v.k IS NOT NULL THEN v.iss ELSE c.issued_on END AS n_iss,
                   CASE WHEN v.k IS NOT NULL THEN v.paid ELSE coalesce(c.paid, 0) END AS n_paid,
@@ -567,10 +569,10 @@ BEGIN
               WHERE e.amount <> 0),
      up AS (INSERT INTO arcollect.invoice AS i
                    (attachment_id, invoice_key, customer_id, currency, issued_on, due_on, amount, paid,
-                    void_amount, applied, open_amount, owner, status, in_billing,
+                    void_amount, owner, status, in_billing,
                     booked_amount, booked_on, booked_at)
-            SELECT $1, d.k, d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void, d.applied,
-                   d.n_amt - d.n_paid + d.n_void + d.applied, d.owner, d.status, d.present,
+            SELECT $1, d.k, d.cust, d.cur, d.n_iss, d.due, d.n_amt, d.n_paid, d.n_void,
+                   d.owner, d.status, d.present,
                    CASE WHEN d.present THEN d.n_amt ELSE 0 END,
                    CASE WHEN d.present THEN d.n_iss END,
                    CASE WHEN d.present THEN now() END
@@ -588,10 +590,10 @@ BEGIN
                SET customer_id = excluded.customer_id, currency = excluded.currency,
                    issued_on = excluded.issued_on, due_on = excluded.due_on,
                    amount = excluded.amount, paid = excluded.paid, void_amount = excluded.void_amount,
-                   open_amount = excluded.amount - excluded.paid + excluded.void_amount + i.applied,
                    owner = excluded.owner, status = excluded.status,
                    in_billing = excluded.in_billing,
-                   -- the first booking of a key known before only from payments
+                   -- the first booking of a key whose row a statement booked
+                   -- before its INSERT left empty (see above)
                    booked_amount = CASE WHEN i.booked_on IS NULL THEN excluded.booked_amount
                                         ELSE i.booked_amount END,
                    booked_at = CASE WHEN i.booked_on IS NULL THEN excluded.booked_at
@@ -758,8 +760,9 @@ SELECT count(*) AS rows_seen, (SELECT count(*) FROM still_bad) AS rows_quarantin
 END
 $fn$;
 
--- Takes back everything a payments table booked (entries, applied amounts
--- and quarantine), for TRUNCATE and for attaching the table again.
+-- Takes back everything a payments table booked (its entries, by more
+-- entries, and its quarantine), for TRUNCATE and for attaching the table
+-- again.  Like every payment, it writes no row of arcollect.invoice.
 -- Returns true so that the sync statement can wait for it.
 CREATE OR REPLACE FUNCTION arcollect._payments_clear(payments_attachment_id integer)
 RETURNS boolean
@@ -772,16 +775,10 @@ BEGIN
           FROM arcollect.entry e
          WHERE e.source_attachment_id = payments_attachment_id
          GROUP BY e.attachment_id, e.invoice_key, e.kind, e.effective_on
-        HAVING sum(e.amount) <> 0),
-    ent AS (
-        INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
-        SELECT net.attachment_id, net.invoice_key, net.kind, -net.amount, net.effective_on, payments_attachment_id
-          FROM net)
-    UPDATE arcollect.invoice i
-       SET applied = i.applied - x.amount, open_amount = i.open_amount - x.amount
-      FROM (SELECT net.attachment_id, net.invoice_key, sum(net.amount) AS amount
-              FROM net GROUP BY 1, 2) x
-     WHERE i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key;
+        HAVING sum(e.amount) <> 0)
+    INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
+    SELECT net.attachment_id, net.invoice_key, net.kind, -net.amount, net.effective_on, payments_attachment_id
+      FROM net;
 
     DELETE FROM arcollect.quarantine q WHERE q.attachment_id = payments_attachment_id;
     DELETE FROM arcollect.quarantine_release r WHERE r.attachment_id = payments_attachment_id;
@@ -832,7 +829,7 @@ BEGIN
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
              SELECT $1, net.invoice_key, 'payment', -net.amount, net.effective_on, $1 FROM net)
 UPDATE arcollect.invoice i
-   SET paid = i.paid + x.amount, open_amount = i.open_amount - x.amount
+   SET paid = i.paid + x.amount
   FROM (SELECT net.invoice_key, sum(net.amount) AS amount FROM net GROUP BY net.invoice_key) x
  WHERE i.attachment_id = $1 AND i.invoice_key = x.invoice_key$q$,
         arcollect._invoice_rows_sql(a, arcollect._table_sql(a.billing_table)))

@@ -3,7 +3,10 @@
 --
 -- The open amount of an invoice at a date is its booked amount (once its
 -- booking date has passed) plus its entries effective on or before that
--- date (see ledger_sync.sql for how entries are dated).  open_items,
+-- date (see ledger_sync.sql for how entries are dated); nothing stores
+-- it.  Keys known only from payments have entries and no invoice row:
+-- open_items and receivables_balance leave them out until the invoice
+-- is billed (they have no issue date), ledger_entries shows them.  open_items,
 -- receivables_balance and ledger_entries all read the history through
 -- arcollect._history, so an aging report built from open_items(d) always
 -- ties out to receivables_balance(d): both add up the same rows.
@@ -25,6 +28,19 @@ SELECT e.attachment_id, e.invoice_key, e.kind, e.amount, e.effective_on,
 
 COMMENT ON VIEW arcollect._history IS
 'Internal: every change of every invoice''s open amount, its booking included; read through arcollect.ledger_entries.';
+
+-- The open amount of every key now: all of its history, whatever the
+-- dates (a payment dated tomorrow counts).  The ledger stores no current
+-- amount (payments only append entries, see ledger_tables.sql), so this
+-- is where it is derived, for readers that want it without a date; a key
+-- known only from payments is here too, with no invoice row.
+CREATE OR REPLACE VIEW arcollect._open_amount AS
+SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
+  FROM arcollect._history x
+ GROUP BY x.attachment_id, x.invoice_key;
+
+COMMENT ON VIEW arcollect._open_amount IS
+'Internal: the open amount of every invoice key now (booking and every entry, whatever its date; negative when overpaid), keys known only from payments included.';
 
 CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
 RETURNS TABLE (

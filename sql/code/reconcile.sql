@@ -3,8 +3,11 @@
 -- reconcile reads the attached table through the same column mapping as
 -- the trigger (arcollect._invoice_rows_sql / _payment_rows_sql), and
 -- compares, key by key, what the table says with what the ledger holds;
--- it also checks that each invoice's history adds up to its current open
--- amount and that quarantine holds exactly the unusable rows.  It runs
+-- it also checks that the history a billing table booked adds up to what
+-- its invoice rows say is open (amount - paid + void_amount: the payments
+-- of payments tables are entries only, which their own reconcile checks
+-- against their tables) and that quarantine holds exactly the unusable
+-- rows.  It runs
 -- with the caller's rights: it needs SELECT on the table's mapped columns
 -- and on the ledger.  The statement is built by _reconcile_sql, an
 -- internal helper, so reconcile is a C function (src/ledger_gate.c) that
@@ -74,8 +77,12 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
                 FROM b WHERE b.reason IS NULL),
      l AS (SELECT i.*, i.amount - i.paid + i.void_amount AS open_part
              FROM arcollect.invoice i WHERE i.attachment_id = $1),
+     -- the history the billing table booked: its bookings and its own
+     -- entries (a payments table's are checked by its own reconcile)
      e AS (SELECT x.invoice_key, sum(x.amount) AS total
-             FROM arcollect._history x WHERE x.attachment_id = $1 GROUP BY x.invoice_key),
+             FROM arcollect._history x
+            WHERE x.attachment_id = $1 AND x.source_attachment_id = $1
+            GROUP BY x.invoice_key),
      q AS (SELECT x.invoice_key, x.reason FROM arcollect._quarantine_held x
             WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NOT NULL),
      -- rows without a key are matched by their data
@@ -101,10 +108,9 @@ SELECT r.k::text, r.problem, r.table_value, r.ledger_value
           FROM l WHERE NOT l.in_billing AND l.open_part <> 0
         UNION ALL
         SELECT coalesce(l.invoice_key, e.invoice_key), 'history does not add up to the open amount',
-               coalesce(l.amount - l.paid + l.void_amount + l.applied, 0), coalesce(e.total, 0)
+               coalesce(l.open_part, 0), coalesce(e.total, 0)
           FROM l FULL JOIN e ON e.invoice_key = l.invoice_key
-         WHERE coalesce(l.open_amount, 0) <> coalesce(e.total, 0)
-            OR coalesce(l.open_amount, 0) <> coalesce(l.amount - l.paid + l.void_amount + l.applied, 0)
+         WHERE coalesce(l.open_part, 0) <> coalesce(e.total, 0)
         UNION ALL
         SELECT coalesce(b.k, q.invoice_key),
                CASE WHEN q.invoice_key IS NULL THEN 'unusable row not in quarantine'

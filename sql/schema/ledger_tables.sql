@@ -3,12 +3,20 @@
 --
 -- The ledger is fed by triggers on the user's billing tables.  Each
 -- billing or payments table attached with arcollect.attach or
--- arcollect.attach_payments is one row of arcollect.attachment.  The
--- current state of every invoice is one row of arcollect.invoice, which
--- also records how the invoice was first booked (booked_amount on
+-- arcollect.attach_payments is one row of arcollect.attachment.  What the
+-- billing table says of every invoice is one row of arcollect.invoice,
+-- which also records how the invoice was first booked (booked_amount on
 -- booked_on); every later change of its open amount is one row of
--- arcollect.entry.  The open amount at any past date is the booked amount
--- (once booked_on has passed) plus the entries effective by then.
+-- arcollect.entry.  The open amount at any date, today's included, is the
+-- booked amount (once booked_on has passed) plus the entries effective by
+-- then: it is derived on read (open_items.sql), never stored.
+--
+-- Payments are append-only: a payments table's trigger writes entries
+-- (and quarantine) and never a row of arcollect.invoice, so that no two
+-- writers update one row unless the billing workload itself would (two
+-- payments for one invoice, a payment and a billing UPDATE of its
+-- invoice, a payment for a key not billed yet and its billing INSERT).
+-- A key known only from payments has entries and no invoice row.
 --
 -- The booking is kept in the invoice row rather than as an entry of its
 -- own because almost every invoice is booked and never changed again
@@ -102,8 +110,6 @@ CREATE TABLE arcollect.invoice (
     amount          numeric NOT NULL DEFAULT 0,
     paid            numeric NOT NULL DEFAULT 0,
     void_amount     numeric NOT NULL DEFAULT 0,
-    applied         numeric NOT NULL DEFAULT 0,
-    open_amount     numeric NOT NULL DEFAULT 0,
     owner           text,
     status          text,
     in_billing      boolean NOT NULL DEFAULT false,
@@ -116,30 +122,29 @@ CREATE TABLE arcollect.invoice (
     PRIMARY KEY (invoice_key, attachment_id)
 ) USING heap;
 
--- Invoices the billing table does not (or no longer) hold: keys known only
--- from payments, deleted or quarantined invoices.  While an attachment has
--- none, a new billing key cannot be in the ledger yet, and the trigger's
--- fast path skips looking each one up (src/ledger_fastpath.c).
+-- Invoices the billing table no longer holds: deleted or quarantined ones
+-- (keys known only from payments have no row at all).  While an
+-- attachment has none, a new billing key cannot be in the ledger yet, and
+-- the trigger's fast path skips looking each one up
+-- (src/ledger_fastpath.c).
 CREATE INDEX invoice_not_in_billing ON arcollect.invoice (attachment_id) WHERE NOT in_billing;
 
 COMMENT ON TABLE arcollect.invoice IS
-'Current state of every invoice in the ledger, one row per invoice key and attachment. open_amount = amount - paid + void_amount + applied, and always equals booked_amount plus the sum of the invoice''s rows in arcollect.entry.';
+'What the billing table says of every invoice it has held, one row per invoice key and attachment. Its current open amount is booked_amount plus the sum of its rows in arcollect.entry (see arcollect.open_items); the part the billing table accounts for, amount - paid + void_amount, equals booked_amount plus the entries the billing table booked. A key known only from payments has entries and no row here.';
 COMMENT ON COLUMN arcollect.invoice.attachment_id IS 'The billing table (attachment) the invoice comes from.';
 COMMENT ON COLUMN arcollect.invoice.invoice_key IS 'The invoice key from the billing table, as text.';
 COMMENT ON COLUMN arcollect.invoice.customer_id IS 'The customer, as text; see arcollect.customer.';
 COMMENT ON COLUMN arcollect.invoice.currency IS 'ISO 4217 currency code.';
-COMMENT ON COLUMN arcollect.invoice.issued_on IS 'Issue date; NULL for a key known only from payments.';
+COMMENT ON COLUMN arcollect.invoice.issued_on IS 'Issue date; NULL for a key written by a statement that deleted its row or made it unusable before it was ever booked.';
 COMMENT ON COLUMN arcollect.invoice.due_on IS 'Due date.';
 COMMENT ON COLUMN arcollect.invoice.amount IS 'Invoice amount as last booked from the billing table; negative for a credit note.';
 COMMENT ON COLUMN arcollect.invoice.paid IS 'Amount paid as last booked from the billing table''s paid or open column.';
 COMMENT ON COLUMN arcollect.invoice.void_amount IS 'Amount taken off by voids: minus the open billing amount while the invoice is void, deleted or quarantined, else 0.';
-COMMENT ON COLUMN arcollect.invoice.applied IS 'Sum of the payments, credit notes and write-offs from attached payments tables (negative: they reduce the open amount).';
-COMMENT ON COLUMN arcollect.invoice.open_amount IS 'Amount still open now; negative when overpaid.';
 COMMENT ON COLUMN arcollect.invoice.owner IS 'Collector or account manager from the billing table, if mapped.';
 COMMENT ON COLUMN arcollect.invoice.status IS 'Status from the billing table, if mapped.';
-COMMENT ON COLUMN arcollect.invoice.in_billing IS 'True while a usable row with this key is in the billing table; false after a delete, while quarantined, or for a key known only from payments.';
-COMMENT ON COLUMN arcollect.invoice.booked_amount IS 'Amount the invoice was first booked with (its first entry in the history, kind invoice or credit_note); 0 until the billing table has the invoice. Later changes are rows of arcollect.entry.';
-COMMENT ON COLUMN arcollect.invoice.booked_on IS 'Date the booking takes effect: the issue date when the invoice was first booked; NULL for a key known only from payments.';
+COMMENT ON COLUMN arcollect.invoice.in_billing IS 'True while a usable row with this key is in the billing table; false after a delete or while quarantined.';
+COMMENT ON COLUMN arcollect.invoice.booked_amount IS 'Amount the invoice was first booked with (its first entry in the history, kind invoice or credit_note); 0 until the billing table has had a usable row of the invoice. Later changes are rows of arcollect.entry.';
+COMMENT ON COLUMN arcollect.invoice.booked_on IS 'Date the booking takes effect: the issue date when the invoice was first booked; NULL while it never was.';
 COMMENT ON COLUMN arcollect.invoice.booked_at IS 'When the invoice was first booked (transaction start time).';
 
 CREATE TABLE arcollect.entry (

@@ -2,6 +2,32 @@
 -- new code, and data migration, run after the code of sql/code/ is
 -- replayed.
 
+-- Payments are append-only (sql/schema/ledger_tables.sql): a payments
+-- table's trigger writes entries only, and arcollect.invoice loses
+-- applied and open_amount.  Nothing is lost: both are derivable from the
+-- history, applied as the sum of an invoice's entries from payments
+-- tables, open_amount as booked_amount plus all of its entries
+-- (arcollect._open_amount).  Dropped here, once the code replayed before
+-- this file no longer reads them; without CASCADE, so that the upgrade
+-- fails rather than drop a view or function of the user's that reads
+-- them.
+ALTER TABLE arcollect.invoice DROP COLUMN applied, DROP COLUMN open_amount;
+-- 0.1.0 gave a key known only from payments an invoice row holding
+-- nothing but its applied amount; 0.2.0 has its entries only.  Such rows
+-- go (never booked, not in the billing table, nothing else in them), so
+-- that an upgraded ledger is what a fresh one would be; their entries
+-- stay, and the invoice is booked with them when it is billed.
+DELETE FROM arcollect.invoice i
+ WHERE i.booked_on IS NULL AND NOT i.in_billing AND i.booked_amount = 0
+   AND i.customer_id IS NULL AND i.currency IS NULL AND i.issued_on IS NULL AND i.due_on IS NULL
+   AND i.amount = 0 AND i.paid = 0 AND i.void_amount = 0 AND i.owner IS NULL AND i.status IS NULL;
+COMMENT ON TABLE arcollect.invoice IS
+'What the billing table says of every invoice it has held, one row per invoice key and attachment. Its current open amount is booked_amount plus the sum of its rows in arcollect.entry (see arcollect.open_items); the part the billing table accounts for, amount - paid + void_amount, equals booked_amount plus the entries the billing table booked. A key known only from payments has entries and no row here.';
+COMMENT ON COLUMN arcollect.invoice.issued_on IS 'Issue date; NULL for a key written by a statement that deleted its row or made it unusable before it was ever booked.';
+COMMENT ON COLUMN arcollect.invoice.in_billing IS 'True while a usable row with this key is in the billing table; false after a delete or while quarantined.';
+COMMENT ON COLUMN arcollect.invoice.booked_amount IS 'Amount the invoice was first booked with (its first entry in the history, kind invoice or credit_note); 0 until the billing table has had a usable row of the invoice. Later changes are rows of arcollect.entry.';
+COMMENT ON COLUMN arcollect.invoice.booked_on IS 'Date the booking takes effect: the issue date when the invoice was first booked; NULL while it never was.';
+
 -- The quarantine's unique key is on a digest of the invoice key, which
 -- may be longer than a btree entry takes (arcollect._key_digest is new).
 DROP INDEX arcollect.quarantine_invoice_key;

@@ -21,6 +21,7 @@ INSERT INTO bill SELECT g, 'C' || g % 7, 100 + g, date '2025-01-01' + g, date '2
 INSERT INTO pay (bill_id, amount, paid_on, kind)
 SELECT g, 30, date '2025-03-01' + g % 20, (ARRAY['payment', 'credit note', 'write-off', 'nonsense'])[1 + g % 4]
   FROM generate_series(1, 200) g;
+-- 9999: a key known only from payments (0.1.0 gave it an invoice row)
 INSERT INTO pay (bill_id, amount, paid_on) VALUES (9999, 5, '2025-04-01');
 UPDATE bill SET paid = 10 WHERE id % 3 = 0;
 UPDATE bill SET status = 'void' WHERE id % 17 = 0;
@@ -80,3 +81,9 @@ CREATE TABLE upgrade_check.open_items_before AS
 SELECT d AS as_of, o.billing_table::text AS billing_table, o.invoice_key, o.currency, o.open_amount
   FROM unnest(ARRAY[date '2025-02-15', current_date]) d
  CROSS JOIN LATERAL arcollect.open_items(d) o;
+-- Keys known only from payments: 0.2.0 keeps their entries and no
+-- invoice row (0.2.0-after.sql); their open amount now, to compare.
+CREATE TABLE upgrade_check.payment_keys_before AS
+SELECT i.attachment_id, i.invoice_key, i.open_amount
+  FROM arcollect.invoice i
+ WHERE i.booked_on IS NULL AND NOT i.in_billing;
