@@ -83,6 +83,10 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath
 REGRESS_OPTS = --load-extension=$(EXTENSION)
+# isolation specs (specs/<name>.spec, expected/<name>.out), run by
+# installcheck after pg_regress
+ISOLATION = ledger_new_customer_fastpath ledger_new_customer_sql
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip
 # -Wsign-compare and its fmgr macros -Wunused-parameter, so those two are off.
