@@ -48,6 +48,7 @@ INSTALL_SOURCES = \
 	sql/code/time_zone.sql \
 	sql/schema/ledger_tables.sql \
 	sql/schema/customer.sql \
+	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
 	sql/code/attach.sql \

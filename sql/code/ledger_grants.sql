@@ -9,7 +9,7 @@
 -- SELECT on the ledger they return nothing but an error.
 
 REVOKE ALL ON arcollect.attachment, arcollect.invoice, arcollect.entry,
-              arcollect.quarantine, arcollect.customer,
+              arcollect.quarantine, arcollect.customer, arcollect.customer_setting,
               arcollect.quarantined_rows, arcollect.ledger_entries, arcollect._history
     FROM PUBLIC;
 REVOKE ALL ON SEQUENCE arcollect.attachment_attachment_id_seq,
