@@ -82,7 +82,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_manual ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
-	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath
+	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress
