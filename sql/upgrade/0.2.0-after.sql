@@ -217,4 +217,7 @@ BEGIN
     END LOOP;
 END
 $do$;
+-- (out of the extension first: that also takes it out of the tables
+-- pg_dump dumps, which DROP TABLE alone leaves behind)
+ALTER EXTENSION arcollect DROP TABLE arcollect.customer_0_1_0;
 DROP TABLE arcollect.customer_0_1_0;
