@@ -48,6 +48,7 @@ INSTALL_SOURCES = \
 	sql/code/time_zone.sql \
 	sql/schema/ledger_tables.sql \
 	sql/schema/customer.sql \
+	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
 	sql/code/attach.sql \
@@ -81,14 +82,15 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_manual ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
-	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath
+	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
 # not make wait on, deadlock with or fail against each other.
 # One spec per scenario.
 ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
-	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers
+	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers \
+	ledger_new_customer_fastpath ledger_new_customer_sql
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

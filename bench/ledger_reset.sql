@@ -11,4 +11,4 @@ SELECT arcollect.detach(billing_table)
  ORDER BY kind DESC;
 DROP TABLE IF EXISTS payments_plain, payments_ledger, billing_plain, billing_ledger,
                      narrow_plain, narrow_ledger;
-TRUNCATE arcollect.entry, arcollect.quarantine, arcollect.invoice, arcollect.customer, arcollect.attachment CASCADE;
+TRUNCATE arcollect.entry, arcollect.quarantine, arcollect.invoice, arcollect.customer_setting, arcollect.attachment CASCADE;

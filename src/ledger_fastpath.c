@@ -13,8 +13,8 @@
  * and checks the mapped columns in C, looks the key up in the ledger's
  * primary key when it has to, and writes the invoice rows and their
  * entries in batches with table_multi_insert and ExecInsertIndexTuples,
- * the way COPY does.  New customers are collected and inserted with one
- * SQL statement at the end.
+ * the way COPY does.  It writes no customer: arcollect.customer derives
+ * them from the invoices (sql/code/customer.sql).
  *
  * It books exactly what the INSERT statement of ledger_sync.sql would
  * book for a new key (same conversions, same entries, same dates).  Any
@@ -62,7 +62,6 @@
 #include "utils/date.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "common/hashfn.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -110,8 +109,6 @@ struct LedgerFastPath
 	Oid			invoice_relid;
 	Oid			entry_relid;
 	Oid			entry_seqid;
-	Oid			customer_relid;
-	Oid			customer_pkey;	/* (customer_id) */
 	Oid			invoice_pkey;	/* (invoice_key, attachment_id) */
 	Oid			invoice_not_in_billing; /* (attachment_id) WHERE NOT in_billing */
 	LedgerColumns invoice_cols;
@@ -332,8 +329,6 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	fp->invoice_not_in_billing = get_relname_relid("invoice_not_in_billing", nsp);
 	fp->entry_relid = ledger_relid(nsp, "entry");
 	fp->entry_seqid = ledger_relid(nsp, "entry_entry_id_seq");
-	fp->customer_relid = ledger_relid(nsp, "customer");
-	fp->customer_pkey = ledger_relid(nsp, "customer_pkey");
 	ledger_columns(fp->invoice_relid, invoice_column_names, INV_NCOLS, &fp->invoice_cols);
 	ledger_columns(fp->entry_relid, entry_column_names, ENT_NCOLS, &fp->entry_cols);
 
@@ -387,8 +382,7 @@ ledger_fastpath_uses(LedgerFastPath *fp, Oid relid)
 {
 	return relid == fp->invoice_relid || relid == fp->invoice_pkey ||
 		relid == fp->invoice_not_in_billing || relid == fp->entry_relid ||
-		relid == fp->entry_seqid || relid == fp->customer_relid ||
-		relid == fp->customer_pkey;
+		relid == fp->entry_seqid;
 }
 
 /* A mapped column as text, as (column)::text does in SQL; NULL if NULL. */
@@ -554,46 +548,6 @@ status_in(text *status, char **list, int n)
 		if (strcmp(s, list[i]) == 0)
 			return true;
 	return false;
-}
-
-/*
- * The customers seen in one statement, so that each is looked up in
- * arcollect.customer once: an open-addressing hash table of their ids.
- */
-typedef struct SeenCustomer
-{
-	text	   *id;
-	uint32		hash;
-	char		status;			/* used by simplehash */
-	bool		is_new;			/* not in arcollect.customer yet */
-	text	   *owner;			/* a new one's owner: the least of its rows' */
-} SeenCustomer;
-
-#define SH_PREFIX seen
-#define SH_ELEMENT_TYPE SeenCustomer
-#define SH_KEY_TYPE text *
-#define SH_KEY id
-#define SH_HASH_KEY(tb, key) \
-	hash_bytes((const unsigned char *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key))
-#define SH_EQUAL(tb, a, b) \
-	(VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) && \
-	 memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) ((a)->hash)
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-/* Whether a sorts before b in the "C" collation (byte order). */
-static bool
-text_c_less(text *a, text *b)
-{
-	int			la = VARSIZE_ANY_EXHDR(a);
-	int			lb = VARSIZE_ANY_EXHDR(b);
-	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
-
-	return c < 0 || (c == 0 && la < lb);
 }
 
 /*
@@ -880,51 +834,6 @@ add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
 	target_add(b->entries, values, nulls);
 }
 
-/* Creates the new customers found in a statement. */
-static void
-create_customers(LedgerFastPath *fp, seen_hash *customers)
-{
-	Datum	   *ids = palloc(sizeof(Datum) * Max(customers->members, 1));
-	Datum	   *owners = palloc(sizeof(Datum) * Max(customers->members, 1));
-	bool	   *owner_nulls = palloc(sizeof(bool) * Max(customers->members, 1));
-	int			n = 0;
-	int			dims[1];
-	int			lbs[1] = {1};
-	Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, INT4OID};
-	Datum		args[3];
-	seen_iterator it;
-	SeenCustomer *c;
-	int			ret;
-
-	seen_start_iterate(customers, &it);
-	while ((c = seen_iterate(customers, &it)) != NULL)
-	{
-		if (!c->is_new)
-			continue;
-		ids[n] = PointerGetDatum(c->id);
-		owner_nulls[n] = c->owner == NULL;
-		owners[n] = PointerGetDatum(c->owner);
-		n++;
-	}
-	if (n == 0)
-		return;
-	dims[0] = n;
-	args[0] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
-	args[1] = PointerGetDatum(construct_md_array(owners, owner_nulls, 1, dims, lbs,
-												 TEXTOID, -1, false, TYPALIGN_INT));
-	args[2] = Int32GetDatum(fp->attachment_id);
-	/* in key order, so that concurrent statements lock them in one order */
-	ret = SPI_execute_with_args("INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)"
-								" SELECT u.id, u.owner, $3"
-								" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(id, owner)"
-								" ORDER BY u.id"
-								" ON CONFLICT (customer_id) DO NOTHING",
-								3, argtypes, args, NULL, false, 0);
-	if (ret != SPI_OK_INSERT)
-		elog(ERROR, "arcollect: creating customers failed: %s",
-			 SPI_result_code_string(ret));
-}
-
 /*
  * Books the new invoices of an INSERT's transition table.  Returns true
  * when every row was booked here; false when some were left for the
@@ -940,10 +849,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	MemoryContext old;
 	TupleTableSlot *in = MakeSingleTupleTableSlot(billing_desc, &TTSOpsMinimalTuple);
 	LedgerBatch *batch = palloc0(sizeof(LedgerBatch));
-	Relation	customer;
-	LedgerProbe invoice_probe,
-				customer_probe;
-	seen_hash  *customers;
+	LedgerProbe invoice_probe;
 	RowMemo    *memo = palloc(sizeof(RowMemo));
 	bool		complete = true;
 	bool		probe_keys;
@@ -966,16 +872,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	batch->estate = estate;
 	batch->bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
 	batch->invoices = target_open(fp->invoice_relid, LEDGER_BATCH, batch->bulk);
-	customer = table_open(fp->customer_relid, RowExclusiveLock);
 	probe_open(&invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2, true);
-
-	/*
-	 * A customer counts as known only once committed: one that another
-	 * transaction is creating goes to the final INSERT ... ON CONFLICT,
-	 * which waits for that transaction (and creates it, should that
-	 * transaction roll back).
-	 */
-	probe_open(&customer_probe, customer, fp->customer_pkey, 1, false);
 
 	/*
 	 * A new billing key can only be known to the ledger already if the
@@ -999,7 +896,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		probe_close(&others);
 	}
 
-	customers = seen_create(CurrentMemoryContext, 256, NULL);
 	memo->currency = palloc(VARHDRSZ + sizeof(memo->currency_in));
 	memo->currency_len = -1;
 	memo->status_len = -1;
@@ -1009,8 +905,7 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	{
 		bool		isnull,
 					is_void,
-					is_credit,
-					found;
+					is_credit;
 		int			paid_sign;
 		text	   *key,
 				   *cust,
@@ -1137,30 +1032,6 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 		if (batch->invoices->nslots == LEDGER_BATCH && !batch_flush(batch))
 			complete = false;
 
-		/*
-		 * Customers: each looked up once per statement; new ones are
-		 * created at the end, with the least of their rows' owners (in
-		 * byte order), as the SQL statements create them.
-		 */
-		{
-			SeenCustomer *seen = seen_insert(customers, cust, &found);
-
-			if (!found)
-			{
-				seen->id = (text *) MemoryContextAlloc(old, VARSIZE_ANY(cust));
-				memcpy(seen->id, cust, VARSIZE_ANY(cust));
-				seen->owner = NULL;
-				ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
-							PointerGetDatum(cust));
-				seen->is_new = !probe_found(&customer_probe, skey, 1);
-			}
-			if (seen->is_new && owner != NULL &&
-				(seen->owner == NULL || text_c_less(owner, seen->owner)))
-			{
-				seen->owner = (text *) MemoryContextAlloc(old, VARSIZE_ANY(owner));
-				memcpy(seen->owner, owner, VARSIZE_ANY(owner));
-			}
-		}
 		goto next;
 
 skip:
@@ -1171,15 +1042,11 @@ next:
 	if (!batch_flush(batch))
 		complete = false;
 
-	probe_close(&customer_probe);
 	probe_close(&invoice_probe);
 	if (batch->entries != NULL)
 		target_close(batch->entries);
 	target_close(batch->invoices);
-	table_close(customer, NoLock);
 	ExecDropSingleTupleTableSlot(in);
 	FreeExecutorState(estate);
-
-	create_customers(fp, customers);
 	return complete;
 }

@@ -12,7 +12,7 @@
  *
  * - Text (invoice key, customer, owner): at most LEDGER_MAX_TEXT_BYTES
  *   bytes.  The ledger indexes them in btrees (arcollect.invoice's primary
- *   key, arcollect.customer's key and owner index), and a btree entry must
+ *   key, arcollect.customer_setting's key), and a btree entry must
  *   fit in a third of a page, about 2700 bytes; a longer value makes the
  *   insert fail ("index row size exceeds btree maximum").  The limit leaves
  *   room for two such values in one index entry, and no invoice number,

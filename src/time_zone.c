@@ -3,10 +3,10 @@
  * time_zone.c
  *	  Validation of time zone names: the customer's, and the attachment's.
  *
- * arcollect.customer.time_zone is checked on every insert, including the
- * customers the billing-table trigger creates during a bulk load, so the
- * check must not read pg_timezone_names (which scans the whole time zone
- * database).  pg_tzset() loads one zone and caches it for the backend.
+ * arcollect.customer_setting.time_zone is checked on every edit of a
+ * customer, and an attachment's on every attach, so the check must not
+ * read pg_timezone_names (which scans the whole time zone database).
+ * pg_tzset() loads one zone and caches it for the backend.
  *
  *-------------------------------------------------------------------------
  */

@@ -10,7 +10,7 @@
 -- an empty search_path.
 \set suite_role_sql `cat test/include/suite_role.sql`
 BEGIN;
-SELECT tap.plan(8);
+SELECT tap.plan(9);
 
 CREATE TEMP TABLE dump_result (line text);
 
@@ -51,6 +51,7 @@ SELECT g, 30, date '2025-03-01' + g % 20, (ARRAY['payment', 'credit note', 'writ
 UPDATE billing.bill SET paid = 10 WHERE id % 3 = 0;
 DELETE FROM billing.bill WHERE id % 11 = 0;
 UPDATE arcollect.customer SET segment = 'key account', credit_limit = 1000 WHERE customer_id = 'C1';
+UPDATE arcollect.customer SET owner = 'alice', opt_out_channels = '{sms}' WHERE customer_id = 'C2';
 CREATE TABLE billing.pbill (id int PRIMARY KEY, cust text NOT NULL, amount numeric(12,2), issued date, due date)
     PARTITION BY RANGE (id);
 CREATE TABLE billing.pbill_1 PARTITION OF billing.pbill FOR VALUES FROM (0) TO (1000);
@@ -68,6 +69,7 @@ UNION ALL SELECT 'invoice ' || count(*) || ' ' || md5(string_agg(t::text, ',' OR
 UNION ALL SELECT 'entry ' || count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t.entry_id)) FROM arcollect.entry t
 UNION ALL SELECT 'quarantine ' || count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t.quarantine_id)) FROM arcollect.quarantine t
 UNION ALL SELECT 'customer ' || count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t.customer_id)) FROM arcollect.customer t
+UNION ALL SELECT 'customer_setting ' || count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t.customer_id)) FROM arcollect.customer_setting t
 UNION ALL SELECT 'sequences ' || (SELECT last_value FROM arcollect.entry_entry_id_seq) || ' ' || (SELECT last_value FROM arcollect.quarantine_quarantine_id_seq) || ' ' || (SELECT last_value FROM arcollect.attachment_attachment_id_seq)"
 psql -X -At -d $src -c "$check" | sed 's/^/src /'
 psql -X -At -d $dst -c "$check" | sed 's/^/dst /'
@@ -95,8 +97,8 @@ RESET ROLE;
 SELECT tap.is((SELECT line FROM dump_result WHERE line LIKE 'dst ' || t || ' %'),
               (SELECT 'dst' || substr(line, 4) FROM dump_result WHERE line LIKE 'src ' || t || ' %'),
               format('%s rows survive pg_dump and pg_restore', t))
-  FROM unnest(ARRAY['attachment', 'invoice', 'entry', 'quarantine', 'customer', 'sequences']) t;
-SELECT tap.ok((SELECT count(*) FROM dump_result WHERE line ~ '^src (invoice|entry|quarantine|customer) [1-9]') = 4,
+  FROM unnest(ARRAY['attachment', 'invoice', 'entry', 'quarantine', 'customer', 'customer_setting', 'sequences']) t;
+SELECT tap.ok((SELECT count(*) FROM dump_result WHERE line ~ '^src (invoice|entry|quarantine|customer|customer_setting) [1-9]') = 5,
               'the dumped ledger was not empty');
 SELECT tap.is((SELECT line FROM dump_result WHERE line LIKE 'restored%'), 'restored trigger 40.00 0 2',
               'the restored triggers (partitions'' too) book new writes and reconcile finds nothing');

@@ -2,7 +2,7 @@
 -- Backup registration, privileges, search_path and comments of the
 -- receivables ledger.
 BEGIN;
-SELECT tap.plan(17);
+SELECT tap.plan(21);
 
 SET LOCAL client_min_messages = warning;
 
@@ -12,12 +12,12 @@ SELECT tap.set_eq(
     $$SELECT c.oid::regclass::text FROM pg_extension e, unnest(e.extconfig) c(oid)
        WHERE e.extname = 'arcollect'
          AND c.oid::regclass::text IN ('arcollect.attachment', 'arcollect.invoice', 'arcollect.entry',
-                                       'arcollect.quarantine', 'arcollect.customer',
+                                       'arcollect.quarantine', 'arcollect.customer_setting',
                                        'arcollect.attachment_attachment_id_seq',
                                        'arcollect.entry_entry_id_seq',
                                        'arcollect.quarantine_quarantine_id_seq')$$,
     ARRAY['arcollect.attachment', 'arcollect.invoice', 'arcollect.entry', 'arcollect.quarantine',
-          'arcollect.customer', 'arcollect.attachment_attachment_id_seq',
+          'arcollect.customer_setting', 'arcollect.attachment_attachment_id_seq',
           'arcollect.entry_entry_id_seq', 'arcollect.quarantine_quarantine_id_seq'],
     'ledger tables and sequences are registered with pg_extension_config_dump');
 
@@ -25,7 +25,7 @@ SELECT tap.set_eq(
 SELECT tap.is((SELECT count(*) FROM pg_class c
             WHERE c.relnamespace = 'arcollect'::regnamespace AND c.relkind IN ('r', 'v', 'S')
               AND c.relname IN ('attachment', 'invoice', 'entry', 'quarantine', 'customer',
-                                'quarantined_rows', 'ledger_entries')
+                                'customer_setting', 'quarantined_rows', 'ledger_entries')
               AND EXISTS (SELECT FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
                            WHERE a.grantee = 0)),
           0::bigint, 'PUBLIC has no privilege on any ledger table or view');
@@ -40,14 +40,14 @@ SELECT tap.is((SELECT count(*) FROM pg_proc p
 SELECT tap.is((SELECT count(*) FROM pg_class c
             WHERE c.relnamespace = 'arcollect'::regnamespace AND c.relkind IN ('r', 'v')
               AND c.relname IN ('attachment', 'invoice', 'entry', 'quarantine', 'customer',
-                                'quarantined_rows', 'ledger_entries')
+                                'customer_setting', 'quarantined_rows', 'ledger_entries')
               AND obj_description(c.oid, 'pg_class') IS NULL),
           0::bigint, 'every ledger table and view has a comment');
 SELECT tap.is((SELECT string_agg(c.relname || '.' || a.attname, ', ') FROM pg_class c
              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             WHERE c.relnamespace = 'arcollect'::regnamespace
               AND c.relname IN ('attachment', 'invoice', 'entry', 'quarantine', 'customer',
-                                'quarantined_rows', 'ledger_entries')
+                                'customer_setting', 'quarantined_rows', 'ledger_entries')
               AND col_description(c.oid, a.attnum) IS NULL),
           NULL, 'every column of the ledger tables and views has a comment');
 
@@ -80,6 +80,29 @@ SELECT tap.throws_ok($$SELECT arcollect.attach('billing.sec_bill', key => 'id', 
                                            due_on => 'due', issued_on => 'issued', default_currency => 'EUR')$$,
                  '42501', NULL, 'nor attach tables (an administrator''s job)');
 RESET ROLE;
+
+-- arcollect.customer reads the invoices with its owner's rights: it shows
+-- what they tell only to a role that could read them itself.  Given
+-- SELECT on the view alone, the clerk sees the customers' settings, not
+-- the billed customers nor what their invoices say.
+SET ROLE NONE;
+GRANT SELECT, UPDATE ON arcollect.customer TO ledger_clerk;
+RESET ROLE;
+SET LOCAL ROLE ledger_clerk;
+SELECT tap.is((SELECT count(*) FROM arcollect.customer WHERE customer_id = 'c'), 0::bigint,
+              'a role that may not read the invoices does not see the customers they name');
+SELECT tap.lives_ok($$UPDATE arcollect.customer SET segment = 'smb' WHERE customer_id = 'c'$$,
+                    'it may update the view');
+RESET ROLE;
+UPDATE arcollect.customer SET segment = 'smb', owner = 'olga' WHERE customer_id = 'c';
+SET LOCAL ROLE ledger_clerk;
+SELECT tap.is((SELECT row(customer_id, owner, segment, first_seen_attachment_id)::text
+                 FROM arcollect.customer WHERE customer_id = 'c'),
+              '(c,olga,smb,)', 'it sees the settings of a customer, without what its invoices say');
+RESET ROLE;
+SELECT tap.is((SELECT first_seen_attachment_id FROM arcollect.customer WHERE customer_id = 'c'),
+              (SELECT attachment_id FROM arcollect.attachment WHERE billing_table = 'billing.sec_bill'::regclass),
+              'a role that may read the invoices sees what they say');
 SELECT tap.is((SELECT open_amount FROM arcollect._open_amount WHERE invoice_key = '1'
              AND attachment_id = (SELECT attachment_id FROM arcollect.attachment
                                    WHERE billing_table = 'billing.sec_bill'::regclass)),

@@ -23,7 +23,7 @@ CREATE TEMP TABLE upgraded AS
 SELECT d.datname, substr(d.datname, length('arcollect_from_') + 1) AS version
   FROM pg_database d WHERE d.datname LIKE 'arcollect\_from\_%' ORDER BY 1;
 
-SELECT tap.plan(4 + 14 * (SELECT count(*)::integer FROM upgraded));
+SELECT tap.plan(4 + 15 * (SELECT count(*)::integer FROM upgraded));
 
 SELECT tap.cmp_ok((SELECT count(*) FROM upgraded), '>=', 1::bigint,
                   'the suite prepared a database for every release (at least one)');
@@ -121,6 +121,16 @@ BEGIN
                        NULL, format('from %s: keys known only from payments have no invoice row and keep their payments', version));
     SELECT count(*) INTO n FROM dblink.dblink('up', 'SELECT 1 FROM upgrade_check.rows_before') AS t(x int);
     RETURN NEXT tap.cmp_ok(n, '>', 500::bigint, format('from %s: the filled database had rows to keep', version));
+    RETURN NEXT tap.is((SELECT string_agg(t.c, E'\n') FROM dblink.dblink('up', $q$
+                            SELECT coalesce(b.customer_id, a.customer_id) || ': ' || coalesce(b::text, '-') || ' became ' || coalesce(a::text, '-')
+                              FROM (SELECT customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
+                                           opt_out_channels, escalation_policy, first_seen_attachment_id, created_at
+                                      FROM upgrade_check.customers_before) b
+                              FULL JOIN (SELECT customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
+                                                opt_out_channels, escalation_policy, first_seen_attachment_id, created_at
+                                           FROM arcollect.customer) a ON a.customer_id = b.customer_id
+                             WHERE a IS DISTINCT FROM b$q$) AS t(c text)),
+                       NULL, format('from %s: every customer reads as before, with every edit users made', version));
     RETURN NEXT tap.is((SELECT count(*) FROM dblink.dblink('up', $q$
                             (SELECT * FROM upgrade_check.balances_before
                              EXCEPT SELECT d.as_of, b.currency, b.balance

@@ -10,7 +10,8 @@
 
 REVOKE ALL ON arcollect.attachment, arcollect.invoice, arcollect.entry,
               arcollect.quarantine, arcollect.quarantine_release, arcollect._quarantine_held,
-              arcollect.customer, arcollect.quarantined_rows, arcollect.ledger_entries, arcollect._history,
+              arcollect.customer, arcollect.customer_setting,
+              arcollect.quarantined_rows, arcollect.ledger_entries, arcollect._history,
               arcollect._open_amount
     FROM PUBLIC;
 REVOKE ALL ON SEQUENCE arcollect.attachment_attachment_id_seq,

@@ -605,14 +605,7 @@ BEGIN
               ON CONFLICT (attachment_id, arcollect._key_digest(invoice_key)) WHERE row_kind = 'invoice'
               DO UPDATE
                  SET reason = excluded.reason, row_data = excluded.row_data,
-                     quarantined_at = excluded.quarantined_at),
-     cust AS (INSERT INTO arcollect.customer (customer_id, owner, first_seen_attachment_id)
-              SELECT src.cust, min(src.owner COLLATE "C"), $1
-                FROM src
-               WHERE src.reason IS NULL
-                 AND NOT EXISTS (SELECT FROM arcollect.customer c WHERE c.customer_id = src.cust)
-               GROUP BY src.cust
-              ON CONFLICT (customer_id) DO NOTHING)%s
+                     quarantined_at = excluded.quarantined_at)%s
 SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
        (SELECT count(*) FROM src WHERE src.reason IS NOT NULL) + %s AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,

@@ -192,3 +192,58 @@ BEGIN
     END LOOP;
 END
 $do$;
+
+-- Customers (see -before.sql): what users set in 0.1.0's table moves to
+-- arcollect.customer_setting, so that arcollect.customer shows every
+-- customer as it did.  0.1.0 wrote the owner of a new customer itself and
+-- kept no trace of edits, so a row is moved when it differs from what the
+-- view now derives from the invoices: a customer no invoice names
+-- (created by hand), an owner other than the derived one (only that owner
+-- is kept; an owner equal to it keeps following the invoices), or any
+-- other setting away from its default.  created_at is kept with it (the
+-- time a customer was created by hand cannot be derived).
+INSERT INTO arcollect.customer_setting
+       (customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
+        opt_out_channels, escalation_policy, created_at)
+SELECT o.customer_id, o.name, CASE WHEN o.owner IS DISTINCT FROM d.owner THEN o.owner END,
+       o.segment, o.credit_limit, o.time_zone, o.do_not_contact, o.opt_out_channels,
+       o.escalation_policy, o.created_at
+  FROM arcollect.customer_0_1_0 o
+  LEFT JOIN arcollect.customer d ON d.customer_id = o.customer_id
+ WHERE d.customer_id IS NULL OR o.owner IS DISTINCT FROM d.owner
+    OR o.name IS NOT NULL OR o.segment IS NOT NULL OR o.credit_limit IS NOT NULL
+    OR o.time_zone <> 'UTC' OR o.do_not_contact OR o.opt_out_channels <> '{}'
+    OR o.escalation_policy IS NOT NULL;
+
+-- The roles granted rights on 0.1.0's table (a collector's UPDATE, a BI
+-- role's SELECT) get them on the view, on the table or on the columns
+-- they were given.
+DO $do$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT x.privilege_type, x.grantee, x.is_grantable, NULL::name AS col
+               FROM pg_catalog.pg_class c
+              CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) x
+              WHERE c.oid = 'arcollect.customer_0_1_0'::pg_catalog.regclass
+                AND x.grantee <> 0 AND x.grantee <> c.relowner
+                AND x.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRIGGER')
+             UNION ALL
+             SELECT x.privilege_type, x.grantee, x.is_grantable, a.attname
+               FROM pg_catalog.pg_attribute a
+              CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) x
+              WHERE a.attrelid = 'arcollect.customer_0_1_0'::pg_catalog.regclass AND a.attnum > 0
+                AND x.grantee <> 0
+                AND x.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'REFERENCES')
+    LOOP
+        EXECUTE format('GRANT %s%s ON arcollect.customer TO %I%s', g.privilege_type,
+                       CASE WHEN g.col IS NOT NULL THEN format(' (%I)', g.col) ELSE '' END,
+                       pg_catalog.pg_get_userbyid(g.grantee),
+                       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$do$;
+-- (out of the extension first: that also takes it out of the tables
+-- pg_dump dumps, which DROP TABLE alone leaves behind)
+ALTER EXTENSION arcollect DROP TABLE arcollect.customer_0_1_0;
+DROP TABLE arcollect.customer_0_1_0;

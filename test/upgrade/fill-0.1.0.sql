@@ -30,6 +30,9 @@ DELETE FROM pay WHERE id % 13 = 0;
 UPDATE arcollect.customer SET segment = 'key account', credit_limit = 1000, name = 'Customer one',
        time_zone = 'Europe/Paris', opt_out_channels = '{sms}' WHERE customer_id = 'C1';
 UPDATE arcollect.customer SET owner = 'alice', do_not_contact = true WHERE customer_id = 'C2';
+UPDATE arcollect.customer SET escalation_policy = 'gentle' WHERE customer_id = 'C3';
+-- a customer created by hand, not billed yet
+INSERT INTO arcollect.customer (customer_id, name, segment) VALUES ('H1', 'Prospect', 'smb');
 
 CREATE TABLE pbill (id bigint PRIMARY KEY, cust text NOT NULL, amount numeric, issued timestamptz,
                     due date) PARTITION BY RANGE (id);
@@ -73,6 +76,9 @@ BEGIN
     END LOOP;
 END
 $do$;
+-- every customer as users see it (0.2.0 derives some of it from the
+-- invoices and keeps what users set in a table of its own)
+CREATE TABLE upgrade_check.customers_before AS SELECT * FROM arcollect.customer;
 CREATE TABLE upgrade_check.balances_before AS
 SELECT d AS as_of, b.currency, b.balance
   FROM unnest(ARRAY[date '2025-01-15', '2025-03-01', '2025-06-30', current_date]) d
