@@ -23,7 +23,10 @@ OBJS = \
 	src/ledger_rules.o \
 	src/ledger_settings.o \
 	src/ledger_trigger.o \
+	src/ledger_read.o \
+	src/ledger_write.o \
 	src/ledger_fastpath.o \
+	src/ledger_spi.o \
 	src/ledger_gate.o \
 	src/ledger_error.o \
 	src/ledger_ddl.o

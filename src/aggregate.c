@@ -17,7 +17,7 @@
 
 /* The memory context that outlives one row: where the state must live. */
 MemoryContext
-aggregate_memory(FunctionCallInfo fcinfo, const char *aggname)
+arc_aggregate_memory(FunctionCallInfo fcinfo, const char *aggname)
 {
 	MemoryContext aggcontext;
 
@@ -38,7 +38,7 @@ aggregate_memory(FunctionCallInfo fcinfo, const char *aggname)
  * when it adds a group.
  */
 void
-check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname)
+arc_check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname)
 {
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "%s support function called outside an aggregate", aggname);
@@ -46,7 +46,7 @@ check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname)
 
 /* True when an argument in first..last (inclusive) is NULL: skip the row. */
 bool
-any_input_null(FunctionCallInfo fcinfo, int first, int last)
+arc_any_input_null(FunctionCallInfo fcinfo, int first, int last)
 {
 	int			i;
 
@@ -68,7 +68,7 @@ date_text(DateADT value)
  * wrong figure.
  */
 void
-check_same_date(const char *aggname, const char *argname,
+arc_check_same_date(const char *aggname, const char *argname,
 				DateADT group_value, DateADT row_value)
 {
 	if (group_value != row_value)
@@ -81,7 +81,7 @@ check_same_date(const char *aggname, const char *argname,
 }
 
 void
-check_same_int(const char *aggname, const char *argname,
+arc_check_same_int(const char *aggname, const char *argname,
 			   int64 group_value, int64 row_value)
 {
 	if (group_value != row_value)
@@ -93,7 +93,7 @@ check_same_int(const char *aggname, const char *argname,
 }
 
 void
-check_period_days(int32 period_days)
+arc_check_period_days(int32 period_days)
 {
 	if (period_days <= 0)
 		ereport(ERROR,
@@ -104,7 +104,7 @@ check_period_days(int32 period_days)
 
 /* Day counts are differences of dates, so infinite dates cannot take part. */
 void
-check_dates_comparable(const char *argname, DateADT value)
+arc_check_dates_comparable(const char *argname, DateADT value)
 {
 	if (DATE_NOT_FINITE(value))
 		ereport(ERROR,
@@ -114,7 +114,7 @@ check_dates_comparable(const char *argname, DateADT value)
 }
 
 void
-state_deserialize_begin(StringInfo buf, bytea *serialized)
+arc_state_deserialize_begin(StringInfo buf, bytea *serialized)
 {
 	/* read in place: the bytea outlives the reading */
 	buf->data = VARDATA_ANY(serialized);
@@ -124,7 +124,7 @@ state_deserialize_begin(StringInfo buf, bytea *serialized)
 }
 
 void
-state_deserialize_end(StringInfo buf, const char *aggname)
+arc_state_deserialize_end(StringInfo buf, const char *aggname)
 {
 	if (buf->cursor != buf->len)
 		elog(ERROR, "malformed %s state: %d bytes left over",

@@ -33,18 +33,18 @@
 		PG_RETURN_POINTER(state); \
 	} while (0)
 
-extern MemoryContext aggregate_memory(FunctionCallInfo fcinfo,
+extern MemoryContext arc_aggregate_memory(FunctionCallInfo fcinfo,
 									  const char *aggname);
-extern void check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname);
-extern bool any_input_null(FunctionCallInfo fcinfo, int first, int last);
-extern void check_same_date(const char *aggname, const char *argname,
+extern void arc_check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname);
+extern bool arc_any_input_null(FunctionCallInfo fcinfo, int first, int last);
+extern void arc_check_same_date(const char *aggname, const char *argname,
 							DateADT group_value, DateADT row_value);
-extern void check_same_int(const char *aggname, const char *argname,
+extern void arc_check_same_int(const char *aggname, const char *argname,
 						   int64 group_value, int64 row_value);
-extern void check_period_days(int32 period_days);
-extern void check_dates_comparable(const char *argname, DateADT value);
+extern void arc_check_period_days(int32 period_days);
+extern void arc_check_dates_comparable(const char *argname, DateADT value);
 
-extern void state_deserialize_begin(StringInfo buf, bytea *serialized);
-extern void state_deserialize_end(StringInfo buf, const char *aggname);
+extern void arc_state_deserialize_begin(StringInfo buf, bytea *serialized);
+extern void arc_state_deserialize_end(StringInfo buf, const char *aggname);
 
 #endif							/* ARCOLLECT_AGGREGATE_H */

@@ -102,8 +102,8 @@ bounds_argument(FunctionCallInfo fcinfo, int argno)
 static int32
 days_between(DateADT due_on, DateADT as_of)
 {
-	check_dates_comparable("due_on", due_on);
-	check_dates_comparable("as_of", as_of);
+	arc_check_dates_comparable("due_on", due_on);
+	arc_check_dates_comparable("as_of", as_of);
 	/* finite dates are less than 2^31 days apart */
 	return (int32) (as_of - due_on);
 }
@@ -227,13 +227,13 @@ PG_FUNCTION_INFO_V1(arcollect_aging_transfn);
 Datum
 arcollect_aging_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "aging");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "aging");
 	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
 	DateADT		due_on;
 	DateADT		as_of;
 	int32		days;
 
-	if (any_input_null(fcinfo, 1, 4))
+	if (arc_any_input_null(fcinfo, 1, 4))
 		PG_RETURN_STATE(state);
 	due_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(3);
@@ -242,7 +242,7 @@ arcollect_aging_transfn(PG_FUNCTION_ARGS)
 	{
 		AgingBounds bounds = bounds_argument(fcinfo, 4);
 
-		check_dates_comparable("as_of", as_of);
+		arc_check_dates_comparable("as_of", as_of);
 		state = aging_state_new(mcxt, as_of, bounds);
 		if (PG_NARGS() > 4)
 		{
@@ -255,7 +255,7 @@ arcollect_aging_transfn(PG_FUNCTION_ARGS)
 	else
 	{
 		if (as_of != state->as_of)
-			check_same_date("aging", "as_of", state->as_of, as_of);
+			arc_check_same_date("aging", "as_of", state->as_of, as_of);
 		if (PG_NARGS() > 4)
 		{
 			struct varlena *raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
@@ -281,7 +281,7 @@ PG_FUNCTION_INFO_V1(arcollect_aging_combinefn);
 Datum
 arcollect_aging_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "aging");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "aging");
 	AgingState *into = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
 	AgingState *from = PG_ARGISNULL(1) ? NULL : (AgingState *) PG_GETARG_POINTER(1);
 	int			i;
@@ -292,7 +292,7 @@ arcollect_aging_combinefn(PG_FUNCTION_ARGS)
 		into = aging_state_new(mcxt, from->as_of, from->bounds);
 	else
 	{
-		check_same_date("aging", "as_of", into->as_of, from->as_of);
+		arc_check_same_date("aging", "as_of", into->as_of, from->as_of);
 		check_same_bounds(&into->bounds, &from->bounds);
 	}
 	for (i = 0; i < from->bounds.count + 2; i++)
@@ -331,8 +331,8 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 	AgingState *state;
 	int			i;
 
-	check_aggregate_call(fcinfo, "aging");
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_check_aggregate_call(fcinfo, "aging");
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	as_of = pq_getmsgint(&buf, 4);
 	bounds.count = pq_getmsgint(&buf, 4);
 	if (bounds.count < 0 || bounds.count > MAX_AGING_BOUNDS)
@@ -344,7 +344,7 @@ arcollect_aging_deserialize(PG_FUNCTION_ARGS)
 	state = aging_state_new(CurrentMemoryContext, as_of, bounds);
 	for (i = 0; i < bounds.count + 2; i++)
 		exact_sum_deserialize(&buf, &state->buckets[i]);
-	state_deserialize_end(&buf, "aging");
+	arc_state_deserialize_end(&buf, "aging");
 	PG_RETURN_STATE(state);
 }
 

@@ -130,14 +130,14 @@ arcollect_cei(PG_FUNCTION_ARGS)
 																  ObjectIdGetDatum(InvalidOid),
 																  Int32GetDatum(-1)));
 
-		if (!cei_terms(numeric_times(beginning_ar, rescale),
-					   numeric_times(credit_sales, rescale),
-					   numeric_times(ending_ar, rescale),
-					   numeric_times(ending_current_ar, rescale), m,
+		if (!cei_terms(arc_numeric_times(beginning_ar, rescale),
+					   arc_numeric_times(credit_sales, rescale),
+					   arc_numeric_times(ending_ar, rescale),
+					   arc_numeric_times(ending_current_ar, rescale), m,
 					   &numer, &denom))
 			elog(ERROR, "cei terms out of range after rescaling");
 	}
-	if (numeric_sign_of(denom) == 0)
+	if (arc_numeric_sign_of(denom) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(numeric_divide(numer, denom));
+	PG_RETURN_NUMERIC(arc_numeric_divide(numer, denom));
 }

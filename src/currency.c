@@ -20,7 +20,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-#include "ledger.h"
+#include "currency.h"
 
 /* Sorted in strcmp order: bsearch relies on it. */
 static const char *const currency_codes[] = {
@@ -68,7 +68,7 @@ compare_code(const void *key, const void *member)
  * matters: the ledger upper-cases codes before it asks.
  */
 bool
-currency_code_known(const char *code, int len)
+arc_currency_code_known(const char *code, int len)
 {
 	char		buf[4];
 
@@ -91,6 +91,6 @@ arcollect_is_currency_code(PG_FUNCTION_ARGS)
 {
 	text	   *code = PG_GETARG_TEXT_PP(0);
 
-	PG_RETURN_BOOL(currency_code_known(VARDATA_ANY(code),
+	PG_RETURN_BOOL(arc_currency_code_known(VARDATA_ANY(code),
 									   VARSIZE_ANY_EXHDR(code)));
 }

@@ -62,14 +62,14 @@ dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname,
 
 	if (state == NULL)
 	{
-		check_dates_comparable("as_of", as_of);
-		check_period_days(period_days);
+		arc_check_dates_comparable("as_of", as_of);
+		arc_check_period_days(period_days);
 		return dso_state_new(mcxt, as_of, period_days);
 	}
 	if (as_of != state->as_of)
-		check_same_date(aggname, "as_of", state->as_of, as_of);
+		arc_check_same_date(aggname, "as_of", state->as_of, as_of);
 	if (period_days != state->period_days)
-		check_same_int(aggname, "period_days", state->period_days, period_days);
+		arc_check_same_int(aggname, "period_days", state->period_days, period_days);
 	return state;
 }
 
@@ -85,9 +85,9 @@ dso_add_row(DsoState *state, DateADT issued_on, Datum amount_datum,
 	Amount		amount;
 	Amount		open_amount;
 
-	check_dates_comparable("issued_on", issued_on);
-	amount_read(amount_datum, &amount);
-	amount_read(open_datum, &open_amount);
+	arc_check_dates_comparable("issued_on", issued_on);
+	arc_amount_read(amount_datum, &amount);
+	arc_amount_read(open_datum, &open_amount);
 	if (issued_on > state->as_of)
 		return;
 	if (receivable)
@@ -102,10 +102,10 @@ PG_FUNCTION_INFO_V1(arcollect_dso_transfn);
 Datum
 arcollect_dso_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso");
 	DsoState   *state;
 
-	if (any_input_null(fcinfo, 1, 5))
+	if (arc_any_input_null(fcinfo, 1, 5))
 		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "dso", 4, mcxt);
 	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(2),
@@ -122,15 +122,15 @@ PG_FUNCTION_INFO_V1(arcollect_best_possible_dso_transfn);
 Datum
 arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "best_possible_dso");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "best_possible_dso");
 	DsoState   *state;
 	DateADT		due_on;
 
-	if (any_input_null(fcinfo, 1, 6))
+	if (arc_any_input_null(fcinfo, 1, 6))
 		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
 	state = dso_state_for_row(fcinfo, "best_possible_dso", 5, mcxt);
 	due_on = PG_GETARG_DATEADT(2);
-	check_dates_comparable("due_on", due_on);
+	arc_check_dates_comparable("due_on", due_on);
 	/* only receivables not yet due count: current, as in aging */
 	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(3),
 				PG_GETARG_DATUM(4), due_on >= state->as_of, mcxt);
@@ -142,7 +142,7 @@ PG_FUNCTION_INFO_V1(arcollect_dso_combinefn);
 Datum
 arcollect_dso_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso");
 	DsoState   *into = PG_ARGISNULL(0) ? NULL : (DsoState *) PG_GETARG_POINTER(0);
 	DsoState   *from = PG_ARGISNULL(1) ? NULL : (DsoState *) PG_GETARG_POINTER(1);
 
@@ -152,8 +152,8 @@ arcollect_dso_combinefn(PG_FUNCTION_ARGS)
 		into = dso_state_new(mcxt, from->as_of, from->period_days);
 	else
 	{
-		check_same_date("dso", "as_of", into->as_of, from->as_of);
-		check_same_int("dso", "period_days", into->period_days, from->period_days);
+		arc_check_same_date("dso", "as_of", into->as_of, from->as_of);
+		arc_check_same_int("dso", "period_days", into->period_days, from->period_days);
 	}
 	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
 	exact_sum_combine(&into->sales, &from->sales, mcxt);
@@ -185,13 +185,13 @@ arcollect_dso_deserialize(PG_FUNCTION_ARGS)
 	DsoState   *state;
 	DateADT		as_of;
 
-	check_aggregate_call(fcinfo, "dso");
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_check_aggregate_call(fcinfo, "dso");
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	as_of = pq_getmsgint(&buf, 4);
 	state = dso_state_new(CurrentMemoryContext, as_of, pq_getmsgint(&buf, 4));
 	exact_sum_deserialize(&buf, &state->receivables);
 	exact_sum_deserialize(&buf, &state->sales);
-	state_deserialize_end(&buf, "dso");
+	arc_state_deserialize_end(&buf, "dso");
 	PG_RETURN_STATE(state);
 }
 
@@ -205,7 +205,7 @@ arcollect_dso_finalfn(PG_FUNCTION_ARGS)
 
 	if (exact_sum_sign(&state->sales) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(numeric_divide(numeric_times(exact_sum_result(&state->receivables),
+	PG_RETURN_NUMERIC(arc_numeric_divide(arc_numeric_times(exact_sum_result(&state->receivables),
 												   int64_to_numeric(state->period_days)),
 									 exact_sum_result(&state->sales)));
 }

@@ -149,7 +149,7 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_transfn);
 Datum
 arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso_countback");
 	CountbackState *state = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
 	DateADT		issued_on;
 	DateADT		as_of;
@@ -157,21 +157,21 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	Amount		amount;
 	Amount		open_amount;
 
-	if (any_input_null(fcinfo, 1, 4))
+	if (arc_any_input_null(fcinfo, 1, 4))
 		PG_RETURN_STATE(state);
 	issued_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(4);
 	if (state == NULL)
 	{
-		check_dates_comparable("as_of", as_of);
+		arc_check_dates_comparable("as_of", as_of);
 		state = countback_state_new(mcxt, as_of);
 	}
 	else if (as_of != state->as_of)
-		check_same_date("dso_countback", "as_of", state->as_of, as_of);
-	check_dates_comparable("issued_on", issued_on);
+		arc_check_same_date("dso_countback", "as_of", state->as_of, as_of);
+	arc_check_dates_comparable("issued_on", issued_on);
 	/* read both amounts, and so check them, even when the row is left out */
-	amount_read(PG_GETARG_DATUM(2), &amount);
-	amount_read(PG_GETARG_DATUM(3), &open_amount);
+	arc_amount_read(PG_GETARG_DATUM(2), &amount);
+	arc_amount_read(PG_GETARG_DATUM(3), &open_amount);
 	if (issued_on > state->as_of)
 		PG_RETURN_STATE(state);
 
@@ -186,7 +186,7 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_combinefn);
 Datum
 arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "dso_countback");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso_countback");
 	CountbackState *into = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
 	CountbackState *from = PG_ARGISNULL(1) ? NULL : (CountbackState *) PG_GETARG_POINTER(1);
 	int			i;
@@ -196,7 +196,7 @@ arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
 	if (into == NULL)
 		into = countback_state_new(mcxt, from->as_of);
 	else
-		check_same_date("dso_countback", "as_of", into->as_of, from->as_of);
+		arc_check_same_date("dso_countback", "as_of", into->as_of, from->as_of);
 	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
 	ensure_months(into, from->nmonths, mcxt);
 	for (i = 0; i < from->nmonths; i++)
@@ -232,8 +232,8 @@ arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
 	int			nmonths;
 	int			i;
 
-	check_aggregate_call(fcinfo, "dso_countback");
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_check_aggregate_call(fcinfo, "dso_countback");
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	state = countback_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
 	exact_sum_deserialize(&buf, &state->receivables);
 	nmonths = pq_getmsgint(&buf, 4);
@@ -242,7 +242,7 @@ arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
 	ensure_months(state, nmonths, CurrentMemoryContext);
 	for (i = 0; i < nmonths; i++)
 		exact_sum_deserialize(&buf, &state->months[i]);
-	state_deserialize_end(&buf, "dso_countback");
+	arc_state_deserialize_end(&buf, "dso_countback");
 	PG_RETURN_STATE(state);
 }
 
@@ -267,7 +267,7 @@ arcollect_dso_countback_finalfn(PG_FUNCTION_ARGS)
 	int64		days = 0;
 	int			back;
 
-	if (numeric_sign_of(left) <= 0)
+	if (arc_numeric_sign_of(left) <= 0)
 		PG_RETURN_NUMERIC(int64_to_numeric(0));
 
 	for (back = 0; back < state->nmonths; back++)
@@ -275,13 +275,13 @@ arcollect_dso_countback_finalfn(PG_FUNCTION_ARGS)
 		Numeric		sales = exact_sum_result(&state->months[back]);
 		int			month_days = days_counted(state, back);
 
-		if (numeric_sign_of(sales) > 0 && numeric_compare(left, sales) < 0)
-			PG_RETURN_NUMERIC(numeric_plus(int64_to_numeric(days),
-										   numeric_divide(numeric_times(left, int64_to_numeric(month_days)),
+		if (arc_numeric_sign_of(sales) > 0 && arc_numeric_compare(left, sales) < 0)
+			PG_RETURN_NUMERIC(arc_numeric_plus(int64_to_numeric(days),
+										   arc_numeric_divide(arc_numeric_times(left, int64_to_numeric(month_days)),
 														  sales)));
-		left = numeric_minus(left, sales);
+		left = arc_numeric_minus(left, sales);
 		days += month_days;
-		if (numeric_sign_of(left) <= 0)
+		if (arc_numeric_sign_of(left) <= 0)
 			PG_RETURN_NUMERIC(int64_to_numeric(days));
 	}
 	/* receivables older than every recorded sale: history too short */

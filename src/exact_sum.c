@@ -156,7 +156,7 @@ spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
 
 	if (previous)
 	{
-		sum->spill = numeric_plus(previous, term);
+		sum->spill = arc_numeric_plus(previous, term);
 		pfree(previous);
 	}
 	else
@@ -216,7 +216,7 @@ exact_sum_init(ExactSum *sum)
  * are errors.
  */
 void
-amount_read(Datum datum, Amount *amount)
+arc_amount_read(Datum datum, Amount *amount)
 {
 	struct varlena *packed = PG_DETOAST_DATUM_PACKED(datum);
 
@@ -233,7 +233,7 @@ amount_read(Datum datum, Amount *amount)
 		/* numeric_scale gives the display scale of a finite value */
 		amount->dscale = DatumGetInt32(DirectFunctionCall1(numeric_scale,
 														   NumericGetDatum(num)));
-		amount->sign = numeric_sign_of(num);
+		amount->sign = arc_numeric_sign_of(num);
 	}
 }
 
@@ -254,7 +254,7 @@ exact_sum_add_amount(ExactSum *sum, const Amount *amount, int64 factor,
 		Numeric		num = DatumGetNumeric(amount->datum);
 
 		if (factor != 1)
-			num = numeric_times(num, int64_to_numeric(factor));
+			num = arc_numeric_times(num, int64_to_numeric(factor));
 		spill_add(sum, num, mcxt);
 	}
 	if (amount->dscale > sum->dscale)
@@ -266,7 +266,7 @@ exact_sum_add(ExactSum *sum, Datum datum, MemoryContext mcxt)
 {
 	Amount		amount;
 
-	amount_read(datum, &amount);
+	arc_amount_read(datum, &amount);
 	exact_sum_add_amount(sum, &amount, 1, mcxt);
 }
 
@@ -297,7 +297,7 @@ exact_sum_result_scaled(const ExactSum *sum, int dscale)
 	Numeric		result = scaled_to_numeric(sum->scaled, Max(dscale, sum->dscale));
 
 	if (sum->spill)
-		result = numeric_plus(result, sum->spill);
+		result = arc_numeric_plus(result, sum->spill);
 	return result;
 }
 
@@ -306,7 +306,7 @@ exact_sum_sign(const ExactSum *sum)
 {
 	if (sum->spill == NULL)
 		return sum->scaled > 0 ? 1 : (sum->scaled < 0 ? -1 : 0);
-	return numeric_sign_of(exact_sum_result(sum));
+	return arc_numeric_sign_of(exact_sum_result(sum));
 }
 
 /*
@@ -346,32 +346,32 @@ exact_sum_deserialize(StringInfo buf, ExactSum *sum)
 }
 
 Numeric
-numeric_plus(Numeric a, Numeric b)
+arc_numeric_plus(Numeric a, Numeric b)
 {
 	return numeric_add_opt_error(a, b, NULL);
 }
 
 Numeric
-numeric_minus(Numeric a, Numeric b)
+arc_numeric_minus(Numeric a, Numeric b)
 {
 	return numeric_sub_opt_error(a, b, NULL);
 }
 
 Numeric
-numeric_times(Numeric a, Numeric b)
+arc_numeric_times(Numeric a, Numeric b)
 {
 	return numeric_mul_opt_error(a, b, NULL);
 }
 
 /* Division as SQL's "/" does it; callers make sure b is not zero. */
 Numeric
-numeric_divide(Numeric a, Numeric b)
+arc_numeric_divide(Numeric a, Numeric b)
 {
 	return numeric_div_opt_error(a, b, NULL);
 }
 
 int
-numeric_compare(Numeric a, Numeric b)
+arc_numeric_compare(Numeric a, Numeric b)
 {
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
 											 NumericGetDatum(a),
@@ -379,7 +379,7 @@ numeric_compare(Numeric a, Numeric b)
 }
 
 int
-numeric_sign_of(Numeric a)
+arc_numeric_sign_of(Numeric a)
 {
 	int128		scaled;
 	int			dscale;
@@ -387,5 +387,5 @@ numeric_sign_of(Numeric a)
 	/* most amounts are read without building a numeric zero */
 	if (read_fast_numeric(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), &scaled, &dscale))
 		return scaled > 0 ? 1 : (scaled < 0 ? -1 : 0);
-	return numeric_compare(a, int64_to_numeric(0));
+	return arc_numeric_compare(a, int64_to_numeric(0));
 }

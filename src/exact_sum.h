@@ -42,7 +42,7 @@ typedef struct Amount
 	int			sign;			/* -1, 0 or 1 */
 } Amount;
 
-extern void amount_read(Datum datum, Amount *amount);
+extern void arc_amount_read(Datum datum, Amount *amount);
 
 extern void exact_sum_init(ExactSum *sum);
 extern void exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt);
@@ -57,11 +57,11 @@ extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
 extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum);
 
 /* Small numeric helpers shared by the final functions. */
-extern Numeric numeric_times(Numeric a, Numeric b);
-extern Numeric numeric_plus(Numeric a, Numeric b);
-extern Numeric numeric_minus(Numeric a, Numeric b);
-extern Numeric numeric_divide(Numeric a, Numeric b);
-extern int	numeric_compare(Numeric a, Numeric b);
-extern int	numeric_sign_of(Numeric a);
+extern Numeric arc_numeric_times(Numeric a, Numeric b);
+extern Numeric arc_numeric_plus(Numeric a, Numeric b);
+extern Numeric arc_numeric_minus(Numeric a, Numeric b);
+extern Numeric arc_numeric_divide(Numeric a, Numeric b);
+extern int	arc_numeric_compare(Numeric a, Numeric b);
+extern int	arc_numeric_sign_of(Numeric a);
 
 #endif							/* ARCOLLECT_EXACT_SUM_H */

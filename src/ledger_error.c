@@ -26,7 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
-#include "ledger.h"
+#include "ledger_spi.h"
 
 /*
  * The error context with SPI's quote of sql replaced by step; step goes

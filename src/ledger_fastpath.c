@@ -23,89 +23,54 @@
  * the caller then runs the general statement for the whole transition
  * table, which books what is left and leaves the rest unchanged.
  *
- * The rows are inserted without CHECK constraints, defaults or triggers
- * of the ledger tables being evaluated: the values are built here and
- * satisfy the constraints by construction (NOT NULL columns set, entry
- * kinds from the fixed list).  That holds only for the columns it knows,
- * so it refuses (and the SQL statement books every row) when a ledger
- * table has a column it does not fill that is NOT NULL, has a default or
- * a CHECK, when a ledger table has triggers, or when it is not a heap
- * table (the deletes of batch_flush and the bulk-insert state are heap's):
- * see ledger_table_writable.
+ * The work is split in three: ledger_read.c reads a billing row as the
+ * SQL statements read it and says whether the booking rules let it be
+ * booked; ledger_write.c writes ledger rows in batches and probes the
+ * ledger's keys; this file decides what a new invoice books (its invoice
+ * row and the entries it comes with) and drives a statement from
+ * beginning to end (booking_begin, booking_add, booking_end).  The rows
+ * are written without the ledger tables' CHECK constraints and defaults
+ * being evaluated: the values built here satisfy them, and
+ * ledger_table_problem refuses a ledger table for which that would not
+ * hold (the SQL statement then books every row).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/heapam.h"
-#include "access/htup_details.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
-#include "access/table.h"
-#include "access/tableam.h"
-#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_cast.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
-#include "executor/spi.h"
-#include "miscadmin.h"
-#include "nodes/bitmapset.h"
-#include "optimizer/optimizer.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/fmgroids.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "exact_sum.h"
-#include "ledger.h"
+#include "ledger_fastpath.h"
+#include "ledger_read.h"
 #include "ledger_rules.h"
+#include "ledger_write.h"
 
-/* How a mapped billing column becomes a ledger value. */
-typedef struct MappedColumn
-{
-	AttrNumber	attnum;			/* 0: not mapped */
-	Oid			basetype;		/* the column's type, domains resolved */
-	FmgrInfo	output;			/* its output function, for text */
-} MappedColumn;
+/* Invoices buffered before they are written together. */
+#define LEDGER_BATCH 1000
 
-/*
- * Column positions (0-based) in one of the ledger tables.  A table with
- * more columns than LEDGER_MAX_NATTS (dropped ones count) is left to the
- * SQL statement: the rows are built in arrays of that size.
- */
-#define LEDGER_MAX_NATTS 64
-
-typedef struct LedgerColumns
-{
-	int			natts;
-	int			pos[24];		/* room for the widest of them */
-} LedgerColumns;
+/* At most two entries per new invoice: a payment and a void. */
+#define LEDGER_ENTRIES_PER_INVOICE 2
 
 struct LedgerFastPath
 {
 	int32		attachment_id;
-	MappedColumn col[LEDGER_NMAPPED];
-	text	   *default_currency;	/* NULL when none */
-	Numeric		amount_limit;	/* see ledger_amount_usable */
-	int			nvoid;
-	char	  **void_statuses;	/* lower case */
-	int			ncredit;
-	char	  **credit_statuses;
+	LedgerReader *reader;
 	Oid			invoice_relid;
 	Oid			entry_relid;
 	Oid			entry_seqid;
@@ -139,144 +104,13 @@ enum
 	ENT_SOURCE, ENT_RECORDED, ENT_NCOLS
 };
 
-static Oid
-ledger_relid(Oid nsp, const char *name)
-{
-	Oid			relid = get_relname_relid(name, nsp);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "arcollect: relation arcollect.%s is missing", name);
-	return relid;
-}
-
-/* Finds the positions of the named columns in a ledger table. */
-static void
-ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			i;
-
-	cols->natts = desc->natts;
-	for (i = 0; i < n && i < lengthof(cols->pos); i++)
-	{
-		int			attnum = SPI_fnumber(desc, names[i]);
-
-		if (attnum <= 0)
-			elog(ERROR, "arcollect: column %s of %s is missing", names[i],
-				 RelationGetRelationName(rel));
-		cols->pos[i] = attnum - 1;
-	}
-	table_close(rel, AccessShareLock);
-}
-
-/*
- * Why the fast path cannot write the ledger table relid as an INSERT
- * would, or NULL when it can.  cols are the positions of the n columns it
- * fills (ledger_columns).  Every other column must take NULL: nullable,
- * without default, identity or generation expression, and named by no
- * CHECK constraint (a column an upgrade adds NOT NULL DEFAULT 0 would
- * otherwise be written NULL).  The table must be a heap table without
- * triggers (foreign keys included), no wider than LEDGER_MAX_NATTS.
- */
-static char *
-ledger_table_problem(Oid relid, const char *const *names, int n, LedgerColumns *cols)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	const char *name = RelationGetRelationName(rel);
-	Bitmapset  *checked = NULL;
-	char	   *problem = NULL;
-	int			i,
-				j;
-
-	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
-		problem = psprintf("arcollect.%s is not a heap table", name);
-	else if (rel->trigdesc != NULL)
-		problem = psprintf("arcollect.%s has triggers", name);
-	else if (n > lengthof(cols->pos) || desc->natts > LEDGER_MAX_NATTS)
-		problem = psprintf("arcollect.%s has more than %d columns", name, LEDGER_MAX_NATTS);
-
-	/* the columns its CHECK constraints name */
-	if (problem == NULL && desc->constr != NULL)
-		for (i = 0; i < desc->constr->num_check; i++)
-			pull_varattnos(stringToNode(desc->constr->check[i].ccbin), 1, &checked);
-
-	for (i = 0; problem == NULL && i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		filled = false;
-
-		if (att->attisdropped)
-			continue;
-		for (j = 0; j < n; j++)
-			filled |= cols->pos[j] == i;
-		if (filled)
-			continue;
-		if (att->attnotnull || att->atthasdef || att->attidentity || att->attgenerated ||
-			bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, checked))
-			problem = psprintf("column %s of arcollect.%s must be nullable, without default or CHECK",
-							   NameStr(att->attname), name);
-	}
-	table_close(rel, AccessShareLock);
-	return problem;
-}
-
-/* Copies a text[] of status values into C strings. */
-static char **
-status_list(ArrayType *array, int *count)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **result;
-	int			i,
-				n = 0;
-
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, count);
-	result = palloc(sizeof(char *) * Max(*count, 1));
-	for (i = 0; i < *count; i++)
-		if (!nulls[i])
-			result[n++] = TextDatumGetCString(elems[i]);
-	*count = n;
-	return result;
-}
-
-/*
- * Whether the fast path reads a column of this (base) type as text the way
- * the SQL statements do (ledger_sync.sql, _text_sql): a built-in type by
- * its cast to text, a type defined in the database by its output function.
- * column_text uses the output function, which is what a cast by I/O
- * conversion or a binary-coercible cast gives too; of the built-in types
- * with a cast function, it handles bpchar and name, and leaves the rest
- * (boolean's cast says "true" where its output says "t", inet's adds the
- * netmask) to the SQL statements.
- */
-static bool
-reads_as_sql_text(Oid basetype)
-{
-	HeapTuple	tuple;
-	bool		same;
-
-	if (basetype >= FirstNormalObjectId || basetype == TEXTOID ||
-		basetype == BPCHAROID || basetype == NAMEOID)
-		return true;
-	tuple = SearchSysCache2(CASTSOURCETARGET, ObjectIdGetDatum(basetype),
-							ObjectIdGetDatum(TEXTOID));
-	if (!HeapTupleIsValid(tuple))
-		return true;			/* I/O conversion: the output function */
-	same = ((Form_pg_cast) GETSTRUCT(tuple))->castmethod != COERCION_METHOD_FUNCTION;
-	ReleaseSysCache(tuple);
-	return same;
-}
-
 /*
  * Builds what the fast path needs to know about an attachment, in cxt, or
  * returns NULL when it cannot book this table's rows exactly as the SQL
- * statements would (see reads_as_sql_text).  colnames are the mapped
- * column names in LedgerMapped order, NULL where unmapped; the caller has
- * checked that they exist and have types their parameters accept.  Must
- * be called inside an SPI connection (for SPI_fnumber's sake only; no
- * query is run).
+ * statements would (ledger_reader_build).  colnames are the mapped column
+ * names in LedgerMapped order, NULL where unmapped; the caller has checked
+ * that they exist and have types their parameters accept.  Must be called
+ * inside an SPI connection (for SPI_fnumber's sake only; no query is run).
  */
 LedgerFastPath *
 ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
@@ -284,45 +118,21 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 					  Datum void_statuses, Datum credit_statuses,
 					  const char *const *colnames)
 {
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	LedgerFastPath *fp = palloc0(sizeof(LedgerFastPath));
-	TupleDesc	desc = RelationGetDescr(billing);
-	Oid			nsp = get_namespace_oid("arcollect", false);
-	int			i;
+	LedgerReader *reader = ledger_reader_build(cxt, billing, colnames,
+											   default_currency, default_currency_null,
+											   void_statuses, credit_statuses);
+	MemoryContext old;
+	LedgerFastPath *fp;
+	Oid			nsp;
+	char	   *problem;
 
+	if (reader == NULL)
+		return NULL;
+	old = MemoryContextSwitchTo(cxt);
+	fp = palloc0(sizeof(LedgerFastPath));
+	nsp = get_namespace_oid("arcollect", false);
 	fp->attachment_id = attachment_id;
-	for (i = 0; i < LEDGER_NMAPPED; i++)
-	{
-		MappedColumn *col = &fp->col[i];
-		Oid			typoutput;
-		bool		isvarlena;
-		int			attnum;
-
-		if (colnames[i] == NULL)
-			continue;
-		attnum = SPI_fnumber(desc, colnames[i]);
-		if (attnum <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of table %s does not exist",
-							colnames[i], RelationGetRelationName(billing)),
-					 errhint("Attach the table again with arcollect.attach.")));
-		col->attnum = attnum;
-		col->basetype = getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid);
-		if (!reads_as_sql_text(col->basetype))
-		{
-			MemoryContextSwitchTo(old);
-			return NULL;
-		}
-		getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &typoutput, &isvarlena);
-		fmgr_info_cxt(typoutput, &col->output, cxt);
-	}
-	fp->default_currency = default_currency_null ? NULL :
-		DatumGetTextPCopy(default_currency);
-	fp->amount_limit = ledger_amount_limit(cxt);
-	fp->void_statuses = status_list(DatumGetArrayTypeP(void_statuses), &fp->nvoid);
-	fp->credit_statuses = status_list(DatumGetArrayTypeP(credit_statuses), &fp->ncredit);
-
+	fp->reader = reader;
 	fp->invoice_relid = ledger_relid(nsp, "invoice");
 	fp->invoice_pkey = ledger_relid(nsp, "invoice_pkey");
 	/* optional: without it every key is looked up */
@@ -338,42 +148,19 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	 * ledger_fastpath_uses) but books nothing.  Said once per build, in
 	 * the server log: the bookings are right, only slower.
 	 */
+	problem = ledger_table_problem(fp->invoice_relid, INV_NCOLS, &fp->invoice_cols);
+	if (problem == NULL)
+		problem = ledger_table_problem(fp->entry_relid, ENT_NCOLS, &fp->entry_cols);
+	if (problem != NULL)
 	{
-		char	   *problem = ledger_table_problem(fp->invoice_relid, invoice_column_names,
-												   INV_NCOLS, &fp->invoice_cols);
-
-		if (problem == NULL)
-			problem = ledger_table_problem(fp->entry_relid, entry_column_names,
-										   ENT_NCOLS, &fp->entry_cols);
-		if (problem != NULL)
-		{
-			fp->refused = true;
-			ereport(LOG,
-					(errmsg("arcollect: the fast path is off for table %s: %s",
-							RelationGetRelationName(billing), problem),
-					 errdetail("New invoices are booked by the SQL statement, which gives the same ledger more slowly.")));
-		}
+		fp->refused = true;
+		ereport(LOG,
+				(errmsg("arcollect: the fast path is off for table %s: %s",
+						RelationGetRelationName(billing), problem),
+				 errdetail("New invoices are booked by the SQL statement, which gives the same ledger more slowly.")));
 	}
-
 	MemoryContextSwitchTo(old);
 	return fp;
-}
-
-/*
- * Whether the ledger table relid still has the columns the fast path was
- * built for (natts only grows: dropped columns keep their place), once
- * locked for the statement: a change committed since the cache was built
- * is seen here, before anything is written.
- */
-static bool
-ledger_table_current(Oid relid, const LedgerColumns *cols)
-{
-	Relation	rel = table_open(relid, RowExclusiveLock);
-	bool		current = RelationGetDescr(rel)->natts == cols->natts &&
-		rel->rd_rel->relam == HEAP_TABLE_AM_OID;
-
-	table_close(rel, NoLock);
-	return current;
 }
 
 /* Whether the fast path keeps relid (a ledger table, index or sequence) open. */
@@ -383,344 +170,6 @@ ledger_fastpath_uses(LedgerFastPath *fp, Oid relid)
 	return relid == fp->invoice_relid || relid == fp->invoice_pkey ||
 		relid == fp->invoice_not_in_billing || relid == fp->entry_relid ||
 		relid == fp->entry_seqid;
-}
-
-/* A mapped column as text, as (column)::text does in SQL; NULL if NULL. */
-static text *
-column_text(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
-{
-	Datum		value = slot_getattr(slot, col->attnum, isnull);
-
-	if (*isnull)
-		return NULL;
-	switch (col->basetype)
-	{
-		case TEXTOID:
-		case VARCHAROID:
-			return DatumGetTextPP(value);
-		case BPCHAROID:
-			/* bpchar::text drops the trailing blanks */
-			return DatumGetTextPP(DirectFunctionCall1(rtrim1, value));
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			{
-				/* integer keys are the common case: skip the output function */
-				text	   *t = palloc(VARHDRSZ + MAXINT8LEN + 1);
-				int64		n = col->basetype == INT8OID ? DatumGetInt64(value) :
-				col->basetype == INT4OID ? DatumGetInt32(value) : DatumGetInt16(value);
-
-				SET_VARSIZE(t, VARHDRSZ + pg_lltoa(n, VARDATA(t)));
-				return t;
-			}
-		default:
-			return cstring_to_text(OutputFunctionCall(&col->output, value));
-	}
-}
-
-static Datum
-column_numeric(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
-{
-	Datum		value = slot_getattr(slot, col->attnum, isnull);
-
-	if (*isnull)
-		return (Datum) 0;
-	switch (col->basetype)
-	{
-		case INT2OID:
-			return DirectFunctionCall1(int2_numeric, value);
-		case INT4OID:
-			return DirectFunctionCall1(int4_numeric, value);
-		case INT8OID:
-			return DirectFunctionCall1(int8_numeric, value);
-		default:
-			return value;
-	}
-}
-
-static Datum
-column_date(MappedColumn *col, TupleTableSlot *slot, bool *isnull)
-{
-	Datum		value = slot_getattr(slot, col->attnum, isnull);
-
-	if (*isnull)
-		return (Datum) 0;
-	switch (col->basetype)
-	{
-		case TIMESTAMPOID:
-			return DirectFunctionCall1(timestamp_date, value);
-		case TIMESTAMPTZOID:
-			return DirectFunctionCall1(timestamptz_date, value);
-		default:
-			return value;
-	}
-}
-
-/*
- * The last currency and status seen in a statement, with what was made of
- * them: consecutive rows mostly repeat both, and checking a currency code
- * or a status list again for each would cost more than comparing bytes.
- */
-typedef struct RowMemo
-{
-	char		currency_in[8];
-	int			currency_len;	/* -1: nothing remembered */
-	text	   *currency;		/* what it reads as; allocated once */
-	char		status_in[32];
-	int			status_len;		/* -1: nothing remembered */
-	bool		is_void;
-	bool		is_credit;
-} RowMemo;
-
-/*
- * The row's currency as ledger_currency_of reads it (NULL when it has
- * none), remembered for the next row.
- */
-static text *
-row_currency(LedgerFastPath *fp, RowMemo *memo, TupleTableSlot *slot)
-{
-	bool		isnull = true;
-	text	   *raw = NULL;
-	text	   *code;
-	int			len;
-
-	if (fp->col[LEDGER_CURRENCY].attnum != 0)
-		raw = column_text(&fp->col[LEDGER_CURRENCY], slot, &isnull);
-	if (raw == NULL)
-		return fp->default_currency;
-	len = VARSIZE_ANY_EXHDR(raw);
-	if (len == memo->currency_len && memcmp(VARDATA_ANY(raw), memo->currency_in, len) == 0)
-		return memo->currency;
-	code = ledger_currency_of(raw, NULL);
-	/* (trimming only shortens it) */
-	if (len <= sizeof(memo->currency_in))
-	{
-		/* remembered for the statement, outside the row's memory */
-		memcpy(memo->currency_in, VARDATA_ANY(raw), len);
-		memo->currency_len = len;
-		memcpy(memo->currency, code, VARSIZE(code));
-	}
-	return code;
-}
-
-/*
- * Whether the status, folded, is one of list (folded by attach).  The
- * folding is arcollect.ascii_lower's: ASCII letters to lower case, every
- * other byte as it is.
- */
-static bool status_in(text *status, char **list, int n);
-
-/* What the status says: void, credit note. */
-static void
-row_status(LedgerFastPath *fp, RowMemo *memo, text *status,
-		   bool *is_void, bool *is_credit)
-{
-	int			len = status == NULL ? -2 : VARSIZE_ANY_EXHDR(status);
-
-	if (len != memo->status_len ||
-		(status != NULL && memcmp(VARDATA_ANY(status), memo->status_in, len) != 0))
-	{
-		memo->is_void = status_in(status, fp->void_statuses, fp->nvoid);
-		memo->is_credit = status_in(status, fp->credit_statuses, fp->ncredit);
-		memo->status_len = -1;
-		if (len <= (int) sizeof(memo->status_in))
-		{
-			if (status != NULL)
-				memcpy(memo->status_in, VARDATA_ANY(status), len);
-			memo->status_len = len;
-		}
-	}
-	*is_void = memo->is_void;
-	*is_credit = memo->is_credit;
-}
-
-static bool
-status_in(text *status, char **list, int n)
-{
-	char	   *s;
-	int			i;
-
-	if (status == NULL || n == 0)
-		return false;
-	s = text_to_cstring(status);
-	ledger_ascii_fold(s, strlen(s), false);
-	for (i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * A reusable lookup in a unique index: one scan opened per statement and
- * rescanned per row, so that a probe costs one index descent.  With
- * dirty set, the probe also sees keys that other transactions are
- * inserting right now; else it sees what is committed (a fresh snapshot).
- */
-typedef struct LedgerProbe
-{
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
-	SnapshotData dirty;
-	Snapshot	mvcc;			/* registered, when not dirty */
-	MemoryContext cxt;			/* outlives the scan, unlike a row's context */
-} LedgerProbe;
-
-static void
-probe_open(LedgerProbe *p, Relation heap, Oid indexid, int nkeys, bool dirty)
-{
-	p->index = index_open(indexid, AccessShareLock);
-	p->mvcc = NULL;
-	if (dirty)
-		InitDirtySnapshot(p->dirty);
-	else
-		p->mvcc = RegisterSnapshot(GetLatestSnapshot());
-	p->scan = index_beginscan(heap, p->index, dirty ? &p->dirty : p->mvcc, nkeys, 0);
-	p->slot = table_slot_create(heap, NULL);
-	p->cxt = CurrentMemoryContext;
-}
-
-/* True when the index has a live row with these keys (index columns). */
-static bool
-probe_found(LedgerProbe *p, ScanKey keys, int nkeys)
-{
-	/*
-	 * The index AM allocates scan state lazily (btree: the killed-items
-	 * list) in the current context, so run it in the scan's own.
-	 */
-	MemoryContext old = MemoryContextSwitchTo(p->cxt);
-	bool		found;
-
-	index_rescan(p->scan, keys, nkeys, NULL, 0);
-	found = index_getnext_slot(p->scan, ForwardScanDirection, p->slot);
-	MemoryContextSwitchTo(old);
-	return found;
-}
-
-static void
-probe_close(LedgerProbe *p)
-{
-	index_endscan(p->scan);
-	ExecDropSingleTupleTableSlot(p->slot);
-	index_close(p->index, AccessShareLock);
-	if (p->mvcc != NULL)
-		UnregisterSnapshot(p->mvcc);
-}
-
-/* Invoices buffered before they are written together. */
-#define LEDGER_BATCH 1000
-
-/* At most two entries per new invoice: a payment and a void. */
-#define LEDGER_ENTRIES_PER_INVOICE 2
-
-/*
- * A ledger table opened for inserts, with its indexes.  Rows are buffered
- * and written with table_multi_insert, as COPY does: one WAL record and
- * one buffer lock per page instead of per row.
- */
-typedef struct LedgerTarget
-{
-	Relation	rel;
-	ResultRelInfo *rri;
-	BulkInsertState bistate;
-	MemoryContext cxt;			/* where the slots are made */
-	int			capacity;
-	int			nslots;
-	TupleTableSlot **slots;
-} LedgerTarget;
-
-static LedgerTarget *
-target_open(Oid relid, int capacity, bool bulk)
-{
-	LedgerTarget *t = palloc0(sizeof(LedgerTarget));
-
-	t->rel = table_open(relid, RowExclusiveLock);
-	t->rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
-	ExecOpenIndices(t->rri, false);
-	/* a bulk-write ring buffer pays off for big loads only */
-	t->bistate = bulk ? GetBulkInsertState() : NULL;
-	t->cxt = CurrentMemoryContext;
-	t->capacity = capacity;
-	t->slots = palloc0(sizeof(TupleTableSlot *) * capacity);
-	return t;
-}
-
-static void
-target_add(LedgerTarget *t, Datum *values, bool *nulls)
-{
-	TupleTableSlot *slot;
-
-	Assert(t->nslots < t->capacity);
-	if (t->slots[t->nslots] == NULL)
-	{
-		/* slots live as long as the target, not the row */
-		MemoryContext old = MemoryContextSwitchTo(t->cxt);
-
-		t->slots[t->nslots] = MakeSingleTupleTableSlot(RelationGetDescr(t->rel),
-													   table_slot_callbacks(t->rel));
-		MemoryContextSwitchTo(old);
-	}
-	slot = t->slots[t->nslots++];
-	ExecClearTuple(slot);
-	memcpy(slot->tts_values, values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
-	memcpy(slot->tts_isnull, nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	ExecStoreVirtualTuple(slot);
-	/* the values live in the per-row context: copy them into the slot */
-	ExecMaterializeSlot(slot);
-}
-
-/*
- * Writes the first n buffered rows of t (heap, then indexes).  With
- * arbiter set, the unique index arbiter only reports a key that is there
- * already, or being inserted by a transaction still in progress, instead
- * of failing (or waiting for that transaction): as for INSERT ... ON
- * CONFLICT.  Such rows are marked in conflict[] (when given).
- */
-static void
-target_write(LedgerTarget *t, EState *estate, int n, Oid arbiter, bool *conflict)
-{
-	List	   *arbiters = OidIsValid(arbiter) ? list_make1_oid(arbiter) : NIL;
-	int			i;
-
-	if (n == 0)
-		return;
-	table_multi_insert(t->rel, t->slots, n, GetCurrentCommandId(true), 0, t->bistate);
-	for (i = 0; i < n; i++)
-	{
-		bool		found = false;
-
-		if (t->rri->ri_NumIndices > 0)
-			list_free(ExecInsertIndexTuples(t->rri, t->slots[i], estate, false,
-											arbiters != NIL, &found, arbiters));
-		if (conflict != NULL)
-			conflict[i] = found;
-	}
-	list_free(arbiters);
-}
-
-static void
-target_clear(LedgerTarget *t)
-{
-	int			i;
-
-	for (i = 0; i < t->nslots; i++)
-		ExecClearTuple(t->slots[i]);
-	t->nslots = 0;
-}
-
-static void
-target_close(LedgerTarget *t)
-{
-	int			i;
-
-	Assert(t->nslots == 0);
-	for (i = 0; i < t->capacity && t->slots[i] != NULL; i++)
-		ExecDropSingleTupleTableSlot(t->slots[i]);
-	if (t->bistate)
-		FreeBulkInsertState(t->bistate);
-	ExecCloseIndices(t->rri);
-	table_close(t->rel, NoLock);
 }
 
 /*
@@ -759,7 +208,7 @@ batch_flush(LedgerBatch *b)
 	int			i,
 				kept;
 
-	target_write(inv, b->estate, inv->nslots, b->fp->invoice_pkey, b->conflict);
+	ledger_target_write(inv, b->estate, inv->nslots, b->fp->invoice_pkey, b->conflict);
 	for (i = 0; i < inv->nslots; i++)
 		any_conflict |= b->conflict[i];
 
@@ -790,11 +239,11 @@ batch_flush(LedgerBatch *b)
 			ent->nslots = kept;
 		}
 	}
-	target_clear(inv);
+	ledger_target_clear(inv);
 	if (ent != NULL)
 	{
-		target_write(ent, b->estate, ent->nslots, InvalidOid, NULL);
-		target_clear(ent);
+		ledger_target_write(ent, b->estate, ent->nslots, InvalidOid, NULL);
+		ledger_target_clear(ent);
 	}
 	return !any_conflict;
 }
@@ -814,7 +263,7 @@ add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
 	{
 		MemoryContext old = MemoryContextSwitchTo(b->estate->es_query_cxt);
 
-		b->entries = target_open(fp->entry_relid,
+		b->entries = ledger_target_open(fp->entry_relid,
 								 LEDGER_BATCH * LEDGER_ENTRIES_PER_INVOICE, b->bulk);
 		MemoryContextSwitchTo(old);
 	}
@@ -831,48 +280,46 @@ add_entry(LedgerBatch *b, Datum key, const char *kind, Datum amount,
 #undef SET
 	/* it belongs to the invoice buffered last */
 	b->entry_invoice[b->entries->nslots] = b->invoices->nslots - 1;
-	target_add(b->entries, values, nulls);
+	ledger_target_add(b->entries, values, nulls);
 }
 
 /*
- * Books the new invoices of an INSERT's transition table.  Returns true
- * when every row was booked here; false when some were left for the
- * general statement (which the caller must then run).  The caller has
- * pinned the session settings (ledger_settings.c): columns are read as
- * text and timestamps as dates with them, as the SQL statements read them.
+ * The booking of one statement: what booking_begin opened, for
+ * booking_add and booking_end.
  */
-bool
-ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc billing_desc)
+typedef struct LedgerBooking
 {
-	EState	   *estate = CreateExecutorState();
-	MemoryContext rowcxt = GetPerTupleMemoryContext(estate);
-	MemoryContext old;
-	TupleTableSlot *in = MakeSingleTupleTableSlot(billing_desc, &TTSOpsMinimalTuple);
-	LedgerBatch *batch = palloc0(sizeof(LedgerBatch));
+	LedgerBatch batch;
 	LedgerProbe invoice_probe;
-	RowMemo    *memo = palloc(sizeof(RowMemo));
-	bool		complete = true;
-	bool		probe_keys;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	DateADT		today = GetSQLCurrentDate();
-	Datum		zero = NumericGetDatum(int64_to_numeric(0));
-	Datum		inv_values[LEDGER_MAX_NATTS];
-	bool		inv_nulls[LEDGER_MAX_NATTS];
-	const int  *pos = fp->invoice_cols.pos;
+	bool		probe_keys;		/* whether a new key may be in the ledger */
+	TimestampTz now;
+	DateADT		today;
+	Datum		zero;
+} LedgerBooking;
 
-	/* the SQL statement books everything when the ledger tables changed */
+/*
+ * Opens the ledger tables for a statement of ntuples rows, or returns
+ * false when the fast path books nothing now (a ledger table it cannot
+ * write, or one changed since the cache was built: the SQL statement then
+ * books every row).
+ */
+static bool
+booking_begin(LedgerBooking *bk, LedgerFastPath *fp, EState *estate, int64 ntuples)
+{
+	LedgerBatch *batch = &bk->batch;
+
 	if (fp->refused || !ledger_table_current(fp->invoice_relid, &fp->invoice_cols) ||
 		!ledger_table_current(fp->entry_relid, &fp->entry_cols))
-	{
-		ExecDropSingleTupleTableSlot(in);
-		FreeExecutorState(estate);
 		return false;
-	}
+	memset(bk, 0, sizeof(LedgerBooking));
 	batch->fp = fp;
 	batch->estate = estate;
-	batch->bulk = tuplestore_tuple_count(newtable) >= LEDGER_BATCH;
-	batch->invoices = target_open(fp->invoice_relid, LEDGER_BATCH, batch->bulk);
-	probe_open(&invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2, true);
+	batch->bulk = ntuples >= LEDGER_BATCH;
+	batch->invoices = ledger_target_open(fp->invoice_relid, LEDGER_BATCH, batch->bulk);
+	ledger_probe_open(&bk->invoice_probe, batch->invoices->rel, fp->invoice_pkey, 2, true);
+	bk->now = GetCurrentTransactionStartTimestamp();
+	bk->today = GetSQLCurrentDate();
+	bk->zero = NumericGetDatum(int64_to_numeric(0));
 
 	/*
 	 * A new billing key can only be known to the ledger already if the
@@ -883,169 +330,139 @@ ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc 
 	 * anyway (a ledger out of step after a detach), the ledger's primary
 	 * key reports it and batch_flush takes the row back.
 	 */
-	probe_keys = true;
+	bk->probe_keys = true;
 	if (OidIsValid(fp->invoice_not_in_billing))
 	{
 		LedgerProbe others;
 		ScanKeyData skey;
 
-		probe_open(&others, batch->invoices->rel, fp->invoice_not_in_billing, 1, true);
+		ledger_probe_open(&others, batch->invoices->rel, fp->invoice_not_in_billing, 1, true);
 		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT4EQ,
 					Int32GetDatum(fp->attachment_id));
-		probe_keys = probe_found(&others, &skey, 1);
-		probe_close(&others);
+		bk->probe_keys = ledger_probe_found(&others, &skey, 1);
+		ledger_probe_close(&others);
 	}
+	ledger_reader_begin(fp->reader);
+	return true;
+}
 
-	memo->currency = palloc(VARHDRSZ + sizeof(memo->currency_in));
-	memo->currency_len = -1;
-	memo->status_len = -1;
+/*
+ * Books one usable row as a new invoice: its invoice row with the
+ * booking, and what it comes with, as the INSERT statement books it (the
+ * payment on its paid_on date, a void on the day it is seen; never before
+ * the issue date).  Returns false when the row is left to the SQL
+ * statement: its key is in the ledger already, or a flush took back some
+ * of the buffered invoices (batch_flush).
+ */
+static bool
+booking_add(LedgerBooking *bk, LedgerInvoiceRow *row)
+{
+	LedgerBatch *batch = &bk->batch;
+	LedgerFastPath *fp = batch->fp;
+	LedgerInvoiceValues *v = &row->values;
+	Datum		key = PointerGetDatum(v->key);
+	Datum		values[LEDGER_MAX_NATTS];
+	bool		nulls[LEDGER_MAX_NATTS];
+	const int  *pos = fp->invoice_cols.pos;
+	Datum		void_amount = bk->zero;
+	ScanKeyData skey[2];
 
-	tuplestore_rescan(newtable);
-	while (tuplestore_gettupleslot(newtable, true, false, in))
-	{
-		bool		isnull,
-					is_void,
-					is_credit;
-		int			paid_sign;
-		text	   *key,
-				   *cust,
-				   *cur,
-				   *owner = NULL,
-				   *status = NULL;
-		Datum		amt,
-					paid,
-					iss,
-					due,
-					keydatum;
-		LedgerInvoiceValues row;
-		ScanKeyData skey[2];
+	ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key);
+	ScanKeyInit(&skey[1], 2, BTEqualStrategyNumber, F_INT4EQ,
+				Int32GetDatum(fp->attachment_id));
+	if (bk->probe_keys && ledger_probe_found(&bk->invoice_probe, skey, 2))
+		return false;
 
-		ResetPerTupleExprContext(estate);
-		old = MemoryContextSwitchTo(rowcxt);
-
-		/*
-		 * Read the mapped columns as _invoice_rows_sql does, and leave a
-		 * row the booking rules (ledger_rules.c, which that statement
-		 * calls too) would quarantine to it.
-		 */
-		row.key = column_text(&fp->col[LEDGER_KEY], in, &isnull);
-		row.customer = column_text(&fp->col[LEDGER_CUSTOMER], in, &isnull);
-		row.owner = NULL;
-		if (fp->col[LEDGER_OWNER].attnum != 0)
-			row.owner = column_text(&fp->col[LEDGER_OWNER], in, &isnull);
-		amt = column_numeric(&fp->col[LEDGER_AMOUNT], in, &isnull);
-		row.amount = isnull ? NULL : DatumGetNumeric(amt);
-		row.paid_or_open = DatumGetNumeric(zero);
-		if (fp->col[LEDGER_PAID].attnum != 0)
-		{
-			paid = column_numeric(&fp->col[LEDGER_PAID], in, &isnull);
-			if (!isnull)
-				row.paid_or_open = DatumGetNumeric(paid);
-		}
-		else if (fp->col[LEDGER_OPEN].attnum != 0)
-		{
-			Datum		open = column_numeric(&fp->col[LEDGER_OPEN], in, &isnull);
-
-			row.paid_or_open = isnull ? NULL : DatumGetNumeric(open);
-		}
-		iss = column_date(&fp->col[LEDGER_ISSUED], in, &isnull);
-		row.has_issued = !isnull;
-		row.issued = DatumGetDateADT(iss);
-		due = column_date(&fp->col[LEDGER_DUE], in, &isnull);
-		row.has_due = !isnull;
-		row.due = DatumGetDateADT(due);
-		row.has_paid_on = false;
-		row.paid_on = 0;
-		if (fp->col[LEDGER_PAID_ON].attnum != 0)
-		{
-			Datum		d = column_date(&fp->col[LEDGER_PAID_ON], in, &isnull);
-
-			row.has_paid_on = !isnull;
-			row.paid_on = DatumGetDateADT(d);
-		}
-		row.currency = row_currency(fp, memo, in);
-		if (fp->col[LEDGER_STATUS].attnum != 0)
-			status = column_text(&fp->col[LEDGER_STATUS], in, &isnull);
-		row_status(fp, memo, status, &is_void, &is_credit);
-		row.is_credit = is_credit;
-		if (ledger_invoice_problem(&row, fp->amount_limit) != NULL)
-			goto skip;
-		key = row.key;
-		cust = row.customer;
-		owner = row.owner;
-		cur = row.currency;
-		if (fp->col[LEDGER_OPEN].attnum != 0)
-			paid = DirectFunctionCall2(numeric_sub, amt, NumericGetDatum(row.paid_or_open));
-		else
-			paid = NumericGetDatum(row.paid_or_open);
-		paid_sign = numeric_sign_of(DatumGetNumeric(paid));
-
-		/* a key the ledger knows goes to the general statement */
-		keydatum = PointerGetDatum(key);
-		ScanKeyInit(&skey[0], 1, BTEqualStrategyNumber, F_TEXTEQ, keydatum);
-		ScanKeyInit(&skey[1], 2, BTEqualStrategyNumber, F_INT4EQ,
-					Int32GetDatum(fp->attachment_id));
-		if (probe_keys && probe_found(&invoice_probe, skey, 2))
-			goto skip;
-
-		/* the invoice, with its booking */
-		memset(inv_nulls, true, sizeof(bool) * fp->invoice_cols.natts);
-#define SET(i, v) (inv_values[pos[i]] = (v), inv_nulls[pos[i]] = false)
-		SET(INV_ATTACHMENT, Int32GetDatum(fp->attachment_id));
-		SET(INV_KEY, keydatum);
-		SET(INV_CUSTOMER, PointerGetDatum(cust));
-		SET(INV_CURRENCY, PointerGetDatum(cur));
-		SET(INV_ISSUED, iss);
-		SET(INV_DUE, due);
-		SET(INV_AMOUNT, amt);
-		SET(INV_PAID, paid);
-		SET(INV_VOID, is_void ? DirectFunctionCall2(numeric_sub, paid, amt) : zero);
-		if (owner != NULL)
-			SET(INV_OWNER, PointerGetDatum(owner));
-		if (status != NULL)
-			SET(INV_STATUS, PointerGetDatum(status));
-		SET(INV_IN_BILLING, BoolGetDatum(true));
-		SET(INV_BOOKED_AMOUNT, amt);
-		SET(INV_BOOKED_ON, iss);
-		SET(INV_BOOKED_AT, TimestampTzGetDatum(now));
+	if (row->is_void)
+		void_amount = DirectFunctionCall2(numeric_sub, row->paid, row->amount);
+	/* natts checked by ledger_table_problem and ledger_table_current */
+	memset(nulls, true, sizeof(bool) * fp->invoice_cols.natts);
+#define SET(i, v) (values[pos[i]] = (v), nulls[pos[i]] = false)
+	SET(INV_ATTACHMENT, Int32GetDatum(fp->attachment_id));
+	SET(INV_KEY, key);
+	SET(INV_CUSTOMER, PointerGetDatum(v->customer));
+	SET(INV_CURRENCY, PointerGetDatum(v->currency));
+	SET(INV_ISSUED, DateADTGetDatum(v->issued));
+	SET(INV_DUE, DateADTGetDatum(v->due));
+	SET(INV_AMOUNT, row->amount);
+	SET(INV_PAID, row->paid);
+	SET(INV_VOID, void_amount);
+	if (v->owner != NULL)
+		SET(INV_OWNER, PointerGetDatum(v->owner));
+	if (row->status != NULL)
+		SET(INV_STATUS, PointerGetDatum(row->status));
+	SET(INV_IN_BILLING, BoolGetDatum(true));
+	SET(INV_BOOKED_AMOUNT, row->amount);
+	SET(INV_BOOKED_ON, DateADTGetDatum(v->issued));
+	SET(INV_BOOKED_AT, TimestampTzGetDatum(bk->now));
 #undef SET
-		target_add(batch->invoices, inv_values, inv_nulls);
+	ledger_target_add(batch->invoices, values, nulls);
 
-		/*
-		 * What it comes with, as the INSERT statement books it: the
-		 * payment on its paid_on date, a void on the day it is seen; never
-		 * before the issue date.
-		 */
-		if (paid_sign != 0)
-			add_entry(batch, keydatum, "payment",
-					  DirectFunctionCall1(numeric_uminus, paid),
-					  ledger_effective_on(row.has_paid_on, row.paid_on, row.issued, today),
-					  now);
-		if (is_void)
-		{
-			Datum		v = DirectFunctionCall2(numeric_sub, paid, amt);
+	if (arc_numeric_sign_of(DatumGetNumeric(row->paid)) != 0)
+		add_entry(batch, key, "payment", DirectFunctionCall1(numeric_uminus, row->paid),
+				  ledger_effective_on(v->has_paid_on, v->paid_on, v->issued, bk->today),
+				  bk->now);
+	if (arc_numeric_sign_of(DatumGetNumeric(void_amount)) != 0)
+		add_entry(batch, key, "void", void_amount,
+				  ledger_effective_on(false, 0, v->issued, bk->today), bk->now);
 
-			if (numeric_sign_of(DatumGetNumeric(v)) != 0)
-				add_entry(batch, keydatum, "void", v,
-						  ledger_effective_on(false, 0, row.issued, today), now);
-		}
-		if (batch->invoices->nslots == LEDGER_BATCH && !batch_flush(batch))
-			complete = false;
+	if (batch->invoices->nslots == LEDGER_BATCH)
+		return batch_flush(batch);
+	return true;
+}
 
-		goto next;
+/*
+ * Writes what is still buffered and closes the ledger tables.  Returns
+ * false when the flush took back some invoices.
+ */
+static bool
+booking_end(LedgerBooking *bk)
+{
+	LedgerBatch *batch = &bk->batch;
+	bool		complete = batch_flush(batch);
 
-skip:
-		complete = false;
-next:
-		MemoryContextSwitchTo(old);
-	}
-	if (!batch_flush(batch))
-		complete = false;
-
-	probe_close(&invoice_probe);
+	ledger_probe_close(&bk->invoice_probe);
 	if (batch->entries != NULL)
-		target_close(batch->entries);
-	target_close(batch->invoices);
+		ledger_target_close(batch->entries);
+	ledger_target_close(batch->invoices);
+	return complete;
+}
+
+/*
+ * Books the new invoices of an INSERT's transition table.  Returns true
+ * when every row was booked here; false when some were left for the
+ * general statement (which the caller must then run).  The caller has
+ * pinned the session settings (ledger_settings.c), which the reader reads
+ * the columns with.
+ */
+bool
+ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable, TupleDesc billing_desc)
+{
+	EState	   *estate = CreateExecutorState();
+	MemoryContext rowcxt = GetPerTupleMemoryContext(estate);
+	TupleTableSlot *in = MakeSingleTupleTableSlot(billing_desc, &TTSOpsMinimalTuple);
+	LedgerBooking bk;
+	bool		complete = false;
+
+	if (booking_begin(&bk, fp, estate, tuplestore_tuple_count(newtable)))
+	{
+		complete = true;
+		tuplestore_rescan(newtable);
+		while (tuplestore_gettupleslot(newtable, true, false, in))
+		{
+			MemoryContext old;
+			LedgerInvoiceRow row;
+
+			ResetPerTupleExprContext(estate);
+			old = MemoryContextSwitchTo(rowcxt);
+			/* a row the booking rules leave out goes to the SQL statement */
+			if (ledger_read_invoice(fp->reader, in, &row) != NULL ||
+				!booking_add(&bk, &row))
+				complete = false;
+			MemoryContextSwitchTo(old);
+		}
+		complete &= booking_end(&bk);
+	}
 	ExecDropSingleTupleTableSlot(in);
 	FreeExecutorState(estate);
 	return complete;

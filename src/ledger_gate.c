@@ -51,7 +51,8 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "ledger.h"
+#include "ledger_settings.h"
+#include "ledger_spi.h"
 
 /* Parameters of the reconcile statement: those of every sync statement. */
 #define RECONCILE_NPARAMS 5
@@ -97,10 +98,7 @@ arcollect_for_caller(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	char	   *nulls;
 	char	   *sql;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			level;
-	int			ret;
+	LedgerSession session;
 	int			i;
 	bool		isnull;
 	Datum		result;
@@ -127,15 +125,8 @@ arcollect_for_caller(PG_FUNCTION_ARGS)
 	sql = implementation_call(proc);
 	ReleaseSysCache(tuple);
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ledger_owner(fn_oid),
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	SPI_connect();
-	level = ledger_pin_settings();
-
-	ret = SPI_execute_with_args(sql, nargs + 1, argtypes, values, nulls, false, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "arcollect: %s failed: %s", sql, SPI_result_code_string(ret));
+	ledger_enter(fn_oid, &session);
+	ledger_spi_call(sql, sql, nargs + 1, argtypes, values, nulls);
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (!isnull && rettype != VOIDOID)
 	{
@@ -146,9 +137,7 @@ arcollect_for_caller(PG_FUNCTION_ARGS)
 		result = SPI_datumTransfer(result, typbyval, typlen);
 	}
 
-	AtEOXact_GUC(true, level);
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	ledger_leave(&session);
 
 	if (rettype == VOIDOID)
 		PG_RETURN_VOID();
@@ -178,9 +167,7 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	char		nulls[RECONCILE_NPARAMS];
 	char	   *sql;
 	TupleDesc	desc;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			level;
+	LedgerSession session;
 	volatile int ret;
 	int			i;
 	uint64		row;
@@ -191,21 +178,15 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	args[0] = PG_GETARG_DATUM(0);
 	argnulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	SPI_connect();
-	level = ledger_pin_settings();
+	ledger_enter(fcinfo->flinfo->fn_oid, &session);
 
 	/* the statement, its parameters and time zone, built as the owner */
-	ret = SPI_execute_with_args("SELECT r.statement, r.attachment_id, r.invoices_attachment_id,"
-								" r.default_currency, r.void_statuses, r.credit_statuses,"
-								" r.time_zone"
-								" FROM arcollect._reconcile_sql($1) r",
-								1, argtypes, args, argnulls, true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "arcollect: building the reconcile statement failed: %s",
-			 SPI_result_code_string(ret));
+	ledger_spi_query("building the reconcile statement",
+					 "SELECT r.statement, r.attachment_id, r.invoices_attachment_id,"
+					 " r.default_currency, r.void_statuses, r.credit_statuses,"
+					 " r.time_zone"
+					 " FROM arcollect._reconcile_sql($1) r",
+					 1, argtypes, args, argnulls);
 	sql = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (sql == NULL)
 		elog(ERROR, "arcollect._reconcile_sql returned NULL");
@@ -223,7 +204,7 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 									  RECONCILE_NPARAMS + 2));
 
 	/* run with the caller's rights; an error names the step, not the SQL */
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	ledger_act_as_caller(&session);
 	PG_TRY();
 	{
 		ret = SPI_execute_with_args(sql, RECONCILE_NPARAMS, types, values, nulls, true, 0);
@@ -250,7 +231,6 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	for (row = 0; row < SPI_processed; row++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[row]);
 
-	AtEOXact_GUC(true, level);
-	SPI_finish();
+	ledger_leave(&session);
 	return (Datum) 0;
 }

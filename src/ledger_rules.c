@@ -35,7 +35,8 @@
 #include "utils/date.h"
 
 #include "exact_sum.h"
-#include "ledger.h"
+#include "currency.h"
+#include "ledger_values.h"
 #include "ledger_rules.h"
 
 /*
@@ -75,7 +76,7 @@ ledger_invoice_problem(const LedgerInvoiceValues *row, Numeric amount_limit)
 		return "due_before_issue";
 	if (row->currency == NULL)
 		return "missing_currency";
-	if (!currency_code_known(VARDATA_ANY(row->currency), VARSIZE_ANY_EXHDR(row->currency)))
+	if (!arc_currency_code_known(VARDATA_ANY(row->currency), VARSIZE_ANY_EXHDR(row->currency)))
 		return "unknown_currency";
 	if (amount_sign < 0 && !row->is_credit)
 		return "negative_amount";

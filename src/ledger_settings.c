@@ -32,7 +32,7 @@
 #include "utils/guc.h"
 #include "utils/tuplestore.h"
 
-#include "ledger.h"
+#include "ledger_settings.h"
 
 typedef struct LedgerSetting
 {

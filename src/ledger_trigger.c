@@ -86,6 +86,9 @@
 #include "utils/tuplestore.h"
 
 #include "ledger.h"
+#include "ledger_fastpath.h"
+#include "ledger_settings.h"
+#include "ledger_spi.h"
 
 /* Statements touching at least this many rows get a plan of their own. */
 #define LEDGER_BULK_ROWS 1000
@@ -246,14 +249,11 @@ ledger_release(LedgerTable *entry)
 static char *
 ledger_version_problem(void)
 {
-	int			ret;
 	char	   *version;
 
-	ret = SPI_execute("SELECT e.extversion FROM pg_catalog.pg_extension e"
-					  " WHERE e.extname = 'arcollect'", true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "arcollect: reading the extension's version failed: %s",
-			 SPI_result_code_string(ret));
+	ledger_spi_query("reading the extension's version",
+					 "SELECT e.extversion FROM pg_catalog.pg_extension e"
+					 " WHERE e.extname = 'arcollect'", 0, NULL, NULL, NULL);
 	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (version != NULL && strcmp(version, ARCOLLECT_VERSION) == 0)
 		return NULL;
@@ -423,11 +423,8 @@ ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 		 */
 		args[0] = Int32GetDatum(entry->attachment_id);
 		argtypes[0] = INT4OID;
-		ret = SPI_execute_with_args("SELECT arcollect._mapping_problem($1)",
-									1, argtypes, args, NULL, true, 1);
-		if (ret != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "arcollect: checking the column mapping failed: %s",
-				 SPI_result_code_string(ret));
+		ledger_spi_query("checking the column mapping", "SELECT arcollect._mapping_problem($1)",
+						 1, argtypes, args, NULL);
 		problem = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		if (problem != NULL)
 		{
@@ -445,11 +442,8 @@ ledger_load(LedgerTable *entry, Relation rel, Oid fn_oid)
 		 */
 		if (entry->attached && entry->invoices)
 		{
-			ret = SPI_execute_with_args("SELECT arcollect._key_is_unique($1)",
-										1, argtypes, args, NULL, true, 1);
-			if (ret != SPI_OK_SELECT || SPI_processed != 1)
-				elog(ERROR, "arcollect: checking the invoice key failed: %s",
-					 SPI_result_code_string(ret));
+			ledger_spi_query("checking the invoice key", "SELECT arcollect._key_is_unique($1)",
+							 1, argtypes, args, NULL);
 			key_unique = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 													SPI_tuptable->tupdesc, 1, &key_null));
 			key_unique = key_unique && !key_null;
@@ -522,7 +516,6 @@ ledger_sql(LedgerTable *entry, LedgerEvent event)
 	Datum		args[3];
 	bool		isnull;
 	Datum		sql;
-	int			ret;
 
 	if (entry->sql[event] != NULL)
 		return entry->sql[event];
@@ -530,11 +523,8 @@ ledger_sql(LedgerTable *entry, LedgerEvent event)
 	args[0] = Int32GetDatum(entry->attachment_id);
 	args[1] = CStringGetTextDatum(ledger_event_names[event]);
 	args[2] = BoolGetDatum((entry->nesting & (1 << event)) != 0);
-	ret = SPI_execute_with_args("SELECT arcollect._sync_sql($1, $2, $3)",
-								3, argtypes, args, NULL, true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "arcollect: generating the ledger statement failed: %s",
-			 SPI_result_code_string(ret));
+	ledger_spi_query("generating the ledger statement", "SELECT arcollect._sync_sql($1, $2, $3)",
+					 3, argtypes, args, NULL);
 	sql = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		elog(ERROR, "arcollect._sync_sql returned NULL");
@@ -644,13 +634,9 @@ ledger_clear_payments(LedgerTable *entry)
 {
 	Oid			argtypes[1] = {INT4OID};
 	Datum		args[1] = {Int32GetDatum(entry->attachment_id)};
-	int			ret;
 
-	ret = SPI_execute_with_args("SELECT arcollect._payments_clear($1)",
-								1, argtypes, args, NULL, false, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "arcollect: clearing the payments of a truncated table failed: %s",
-			 SPI_result_code_string(ret));
+	ledger_spi_call("clearing the payments of a truncated table",
+					"SELECT arcollect._payments_clear($1)", 1, argtypes, args, NULL);
 }
 
 /*
@@ -737,25 +723,6 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 	ledger_check_result(entry);
 }
 
-/*
- * The owner of function fn_oid: for the trigger, the user the ledger is
- * written as; for the entry points of ledger_gate.c, the user they act
- * as.  Looked up on every call (a syscache hit), so that a new owner
- * counts at once.
- */
-Oid
-ledger_owner(Oid fn_oid)
-{
-	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for function %u", fn_oid);
-	owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 static int64
 transition_rows(Tuplestorestate *table)
 {
@@ -776,9 +743,7 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	LedgerEvent event;
 	LedgerTable *entry;
 	int64		rows;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			level;
+	LedgerSession session;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -822,11 +787,7 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	if (rows == 0 && event != LEDGER_TRUNCATE)
 		return PointerGetDatum(NULL);
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ledger_owner(fcinfo->flinfo->fn_oid),
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	SPI_connect();
-	level = ledger_pin_settings();
+	ledger_enter(fcinfo->flinfo->fn_oid, &session);
 	entry = ledger_lookup(trigdata->tg_relation, fcinfo->flinfo->fn_oid);
 	if (entry->attached)
 	{
@@ -835,8 +796,6 @@ arcollect_ledger_trigger(PG_FUNCTION_ARGS)
 	}
 	else
 		ledger_warn_not_booked(entry, trigdata);
-	AtEOXact_GUC(true, level);
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	ledger_leave(&session);
 	return PointerGetDatum(NULL);
 }

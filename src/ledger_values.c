@@ -44,7 +44,7 @@
 #include "utils/numeric.h"
 
 #include "exact_sum.h"
-#include "ledger.h"
+#include "ledger_values.h"
 
 /*
  * Whether a text value is short enough for the ledger's indexes.  Reads
@@ -96,14 +96,14 @@ ledger_amount_usable(Numeric value, Numeric limit, int *sign)
 
 	if (numeric_is_nan(value) || numeric_is_inf(value))
 		return false;
-	amount_read(NumericGetDatum(value), &amount);
+	arc_amount_read(NumericGetDatum(value), &amount);
 	if (sign != NULL)
 		*sign = amount.sign;
 	if (amount.fast)
 		return true;			/* below 10^20 */
 	if (amount.sign >= 0)
-		return numeric_compare(value, limit) < 0;
-	return numeric_compare(DatumGetNumeric(DirectFunctionCall1(numeric_uminus,
+		return arc_numeric_compare(value, limit) < 0;
+	return arc_numeric_compare(DatumGetNumeric(DirectFunctionCall1(numeric_uminus,
 															   NumericGetDatum(value))),
 						   limit) < 0;
 }

@@ -26,8 +26,8 @@ delay_days(FunctionCallInfo fcinfo)
 	DateADT		due_on = PG_GETARG_DATEADT(1);
 	DateADT		paid_on = PG_GETARG_DATEADT(2);
 
-	check_dates_comparable("due_on", due_on);
-	check_dates_comparable("paid_on", paid_on);
+	arc_check_dates_comparable("due_on", due_on);
+	arc_check_dates_comparable("paid_on", paid_on);
 	return (int32) (paid_on - due_on);
 }
 
@@ -53,15 +53,15 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_transfn);
 Datum
 arcollect_payment_delay_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_payment_delay");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_payment_delay");
 	PaymentDelayState *state = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
 	Amount		amount;
 
-	if (any_input_null(fcinfo, 1, 3))
+	if (arc_any_input_null(fcinfo, 1, 3))
 		PG_RETURN_STATE(state);
 	if (state == NULL)
 		state = payment_delay_state_new(mcxt);
-	amount_read(PG_GETARG_DATUM(3), &amount);
+	arc_amount_read(PG_GETARG_DATUM(3), &amount);
 	exact_sum_add_amount(&state->weighted_days, &amount, delay_days(fcinfo), mcxt);
 	exact_sum_add_amount(&state->amount, &amount, 1, mcxt);
 	PG_RETURN_STATE(state);
@@ -72,7 +72,7 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_combinefn);
 Datum
 arcollect_payment_delay_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_payment_delay");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_payment_delay");
 	PaymentDelayState *into = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
 	PaymentDelayState *from = PG_ARGISNULL(1) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(1);
 
@@ -107,12 +107,12 @@ arcollect_payment_delay_deserialize(PG_FUNCTION_ARGS)
 	PaymentDelayState *state;
 	StringInfoData buf;
 
-	check_aggregate_call(fcinfo, "avg_payment_delay");
+	arc_check_aggregate_call(fcinfo, "avg_payment_delay");
 	state = payment_delay_state_new(CurrentMemoryContext);
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	exact_sum_deserialize(&buf, &state->weighted_days);
 	exact_sum_deserialize(&buf, &state->amount);
-	state_deserialize_end(&buf, "avg_payment_delay");
+	arc_state_deserialize_end(&buf, "avg_payment_delay");
 	PG_RETURN_STATE(state);
 }
 
@@ -126,7 +126,7 @@ arcollect_payment_delay_finalfn(PG_FUNCTION_ARGS)
 
 	if (exact_sum_sign(&state->amount) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(numeric_divide(exact_sum_result(&state->weighted_days),
+	PG_RETURN_NUMERIC(arc_numeric_divide(exact_sum_result(&state->weighted_days),
 									 exact_sum_result(&state->amount)));
 }
 
@@ -142,11 +142,11 @@ PG_FUNCTION_INFO_V1(arcollect_days_late_transfn);
 Datum
 arcollect_days_late_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_days_late");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_days_late");
 	DaysLateState *state = PG_ARGISNULL(0) ? NULL : (DaysLateState *) PG_GETARG_POINTER(0);
 	int32		days;
 
-	if (any_input_null(fcinfo, 1, 2))
+	if (arc_any_input_null(fcinfo, 1, 2))
 		PG_RETURN_STATE(state);
 	if (state == NULL)
 		state = MemoryContextAllocZero(mcxt, sizeof(DaysLateState));
@@ -165,7 +165,7 @@ PG_FUNCTION_INFO_V1(arcollect_days_late_combinefn);
 Datum
 arcollect_days_late_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "avg_days_late");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_days_late");
 	DaysLateState *into = PG_ARGISNULL(0) ? NULL : (DaysLateState *) PG_GETARG_POINTER(0);
 	DaysLateState *from = PG_ARGISNULL(1) ? NULL : (DaysLateState *) PG_GETARG_POINTER(1);
 
@@ -203,12 +203,12 @@ arcollect_days_late_deserialize(PG_FUNCTION_ARGS)
 	DaysLateState *state;
 	StringInfoData buf;
 
-	check_aggregate_call(fcinfo, "avg_days_late");
+	arc_check_aggregate_call(fcinfo, "avg_days_late");
 	state = palloc(sizeof(DaysLateState));
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	state->late_days = pq_getmsgint64(&buf);
 	state->count = pq_getmsgint64(&buf);
-	state_deserialize_end(&buf, "avg_days_late");
+	arc_state_deserialize_end(&buf, "avg_days_late");
 	PG_RETURN_STATE(state);
 }
 
@@ -219,6 +219,6 @@ arcollect_days_late_finalfn(PG_FUNCTION_ARGS)
 {
 	DaysLateState *state = (DaysLateState *) PG_GETARG_POINTER(0);
 
-	PG_RETURN_NUMERIC(numeric_divide(int64_to_numeric(state->late_days),
+	PG_RETURN_NUMERIC(arc_numeric_divide(int64_to_numeric(state->late_days),
 									 int64_to_numeric(state->count)));
 }

@@ -60,11 +60,11 @@ index_between(const IndexPoint *lo, const IndexPoint *hi, Numeric days)
 	Numeric		width = int64_to_numeric(hi->days - lo->days);
 	Numeric		numer;
 
-	numer = numeric_plus(numeric_times(int64_to_numeric(lo->score), width),
-						 numeric_times(numeric_minus(days, int64_to_numeric(lo->days)),
+	numer = arc_numeric_plus(arc_numeric_times(int64_to_numeric(lo->score), width),
+						 arc_numeric_times(arc_numeric_minus(days, int64_to_numeric(lo->days)),
 									   int64_to_numeric(hi->score - lo->score)));
-	return floor_quotient(numeric_plus(numeric_times(int64_to_numeric(2), numer), width),
-						  numeric_times(int64_to_numeric(2), width));
+	return floor_quotient(arc_numeric_plus(arc_numeric_times(int64_to_numeric(2), numer), width),
+						  arc_numeric_times(int64_to_numeric(2), width));
 }
 
 /*
@@ -83,9 +83,9 @@ index_past_last(Numeric days)
 	int			zero_day = LAST_ANCHOR->days + LAST_ANCHOR->score * width / fall;
 	int			score;
 
-	if (numeric_compare(days, int64_to_numeric(zero_day)) >= 0)
+	if (arc_numeric_compare(days, int64_to_numeric(zero_day)) >= 0)
 		return MIN_INDEX;
-	score = floor_quotient(numeric_times(numeric_minus(int64_to_numeric(zero_day), days),
+	score = floor_quotient(arc_numeric_times(arc_numeric_minus(int64_to_numeric(zero_day), days),
 										 int64_to_numeric(fall)),
 						   int64_to_numeric(width));
 	return Max(score, MIN_INDEX);
@@ -103,13 +103,13 @@ arcollect_payment_index(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("days_beyond_terms must be a number, not NaN")));
-	if (numeric_compare(days, int64_to_numeric(FIRST_ANCHOR->days)) <= 0)
+	if (arc_numeric_compare(days, int64_to_numeric(FIRST_ANCHOR->days)) <= 0)
 		PG_RETURN_INT32(FIRST_ANCHOR->score);
-	if (numeric_compare(days, int64_to_numeric(LAST_ANCHOR->days)) > 0)
+	if (arc_numeric_compare(days, int64_to_numeric(LAST_ANCHOR->days)) > 0)
 		PG_RETURN_INT32(index_past_last(days));
 
 	/* the segment holding days: anchors[i].days < days <= anchors[i + 1].days */
-	for (i = 0; numeric_compare(days, int64_to_numeric(anchors[i + 1].days)) > 0; i++)
+	for (i = 0; arc_numeric_compare(days, int64_to_numeric(anchors[i + 1].days)) > 0; i++)
 		;
 	PG_RETURN_INT32(index_between(&anchors[i], &anchors[i + 1], days));
 }

@@ -70,7 +70,7 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_transfn);
 Datum
 arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "risk_score");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "risk_score");
 	RiskState  *state = PG_ARGISNULL(0) ? NULL : (RiskState *) PG_GETARG_POINTER(0);
 	DateADT		due_on;
 	DateADT		as_of;
@@ -79,23 +79,23 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	Amount		open_amount;
 
 	/* paid_on (argument 2) is NULL for unpaid invoices */
-	if (PG_ARGISNULL(1) || any_input_null(fcinfo, 3, 5))
+	if (PG_ARGISNULL(1) || arc_any_input_null(fcinfo, 3, 5))
 		PG_RETURN_STATE(state);
 	due_on = PG_GETARG_DATEADT(1);
 	as_of = PG_GETARG_DATEADT(5);
 	if (state == NULL)
 	{
-		check_dates_comparable("as_of", as_of);
+		arc_check_dates_comparable("as_of", as_of);
 		state = risk_state_new(mcxt, as_of);
 	}
 	else if (as_of != state->as_of)
-		check_same_date("risk_score", "as_of", state->as_of, as_of);
-	check_dates_comparable("due_on", due_on);
+		arc_check_same_date("risk_score", "as_of", state->as_of, as_of);
+	arc_check_dates_comparable("due_on", due_on);
 	if (!PG_ARGISNULL(2))
-		check_dates_comparable("paid_on", PG_GETARG_DATEADT(2));
+		arc_check_dates_comparable("paid_on", PG_GETARG_DATEADT(2));
 
-	amount_read(PG_GETARG_DATUM(3), &amount);
-	amount_read(PG_GETARG_DATUM(4), &open_amount);
+	arc_amount_read(PG_GETARG_DATUM(3), &amount);
+	arc_amount_read(PG_GETARG_DATUM(4), &open_amount);
 
 	paid_by_as_of = !PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of;
 	if (amount.sign > 0 && (paid_by_as_of || due_on < as_of))
@@ -130,7 +130,7 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_combinefn);
 Datum
 arcollect_risk_score_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = aggregate_memory(fcinfo, "risk_score");
+	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "risk_score");
 	RiskState  *into = PG_ARGISNULL(0) ? NULL : (RiskState *) PG_GETARG_POINTER(0);
 	RiskState  *from = PG_ARGISNULL(1) ? NULL : (RiskState *) PG_GETARG_POINTER(1);
 
@@ -139,7 +139,7 @@ arcollect_risk_score_combinefn(PG_FUNCTION_ARGS)
 	if (into == NULL)
 		into = risk_state_new(mcxt, from->as_of);
 	else
-		check_same_date("risk_score", "as_of", into->as_of, from->as_of);
+		arc_check_same_date("risk_score", "as_of", into->as_of, from->as_of);
 	exact_sum_combine(&into->recorded_amount, &from->recorded_amount, mcxt);
 	exact_sum_combine(&into->late_amount_days, &from->late_amount_days, mcxt);
 	into->recorded_count += from->recorded_count;
@@ -179,8 +179,8 @@ arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	RiskState  *state;
 
-	check_aggregate_call(fcinfo, "risk_score");
-	state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
+	arc_check_aggregate_call(fcinfo, "risk_score");
+	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
 	state = risk_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
 	exact_sum_deserialize(&buf, &state->recorded_amount);
 	exact_sum_deserialize(&buf, &state->late_amount_days);
@@ -189,7 +189,7 @@ arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
 	exact_sum_deserialize(&buf, &state->owed);
 	exact_sum_deserialize(&buf, &state->owed_overdue);
 	state->oldest_overdue_days = pq_getmsgint(&buf, 4);
-	state_deserialize_end(&buf, "risk_score");
+	arc_state_deserialize_end(&buf, "risk_score");
 	PG_RETURN_STATE(state);
 }
 
@@ -200,11 +200,11 @@ arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
 static Numeric
 capped_points(int points, Numeric numer, Numeric denom)
 {
-	if (numeric_sign_of(denom) <= 0 || numeric_sign_of(numer) <= 0)
+	if (arc_numeric_sign_of(denom) <= 0 || arc_numeric_sign_of(numer) <= 0)
 		return int64_to_numeric(0);
-	if (numeric_compare(numer, denom) >= 0)
+	if (arc_numeric_compare(numer, denom) >= 0)
 		return int64_to_numeric(points);
-	return numeric_divide(numeric_times(int64_to_numeric(points), numer), denom);
+	return arc_numeric_divide(arc_numeric_times(int64_to_numeric(points), numer), denom);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_risk_score_finalfn);
@@ -217,17 +217,17 @@ arcollect_risk_score_finalfn(PG_FUNCTION_ARGS)
 
 	score = capped_points(LATE_DAYS_POINTS,
 						  exact_sum_result(&state->late_amount_days),
-						  numeric_times(exact_sum_result(&state->recorded_amount),
+						  arc_numeric_times(exact_sum_result(&state->recorded_amount),
 										int64_to_numeric(LATE_DAYS_FULL)));
-	score = numeric_plus(score,
+	score = arc_numeric_plus(score,
 						 capped_points(LATE_SHARE_POINTS,
 									   int64_to_numeric(state->late_count),
 									   int64_to_numeric(state->recorded_count)));
-	score = numeric_plus(score,
+	score = arc_numeric_plus(score,
 						 capped_points(OVERDUE_POINTS,
 									   exact_sum_result(&state->owed_overdue),
 									   exact_sum_result(&state->owed)));
-	score = numeric_plus(score,
+	score = arc_numeric_plus(score,
 						 capped_points(OLDEST_POINTS,
 									   int64_to_numeric(state->oldest_overdue_days),
 									   int64_to_numeric(OLDEST_FULL)));
