@@ -54,6 +54,8 @@ INSTALL_SOURCES = \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
+	sql/code/attach_checks.sql \
+	sql/code/attach_owner.sql \
 	sql/code/attach.sql \
 	sql/code/ledger_ddl.sql \
 	sql/schema/ledger_ddl.sql \

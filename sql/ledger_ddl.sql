@@ -123,12 +123,12 @@ INSERT INTO ddl_plain_child VALUES (1, 'f', 7, '2025-01-01', '2024-12-31');
 SELECT invoice_key, reason FROM arcollect.quarantined_rows WHERE table_name = 'ddl_plain';
 SELECT tgrelid::regclass AS table_name, count(*) AS triggers FROM pg_trigger
  WHERE tgfoid = 'arcollect.ledger_trigger()'::regprocedure AND tgrelid::regclass::text LIKE 'ddl\_plain%'
- GROUP BY 1 ORDER BY 1::text;
+ GROUP BY 1 ORDER BY tgrelid::regclass::text;
 SELECT * FROM arcollect.reconcile('ddl_plain');
 ALTER TABLE ddl_plain_child NO INHERIT ddl_plain;
 SELECT tgrelid::regclass AS table_name, count(*) AS triggers FROM pg_trigger
  WHERE tgfoid = 'arcollect.ledger_trigger()'::regprocedure AND tgrelid::regclass::text LIKE 'ddl\_plain%'
- GROUP BY 1 ORDER BY 1::text;
+ GROUP BY 1 ORDER BY tgrelid::regclass::text;
 SELECT invoice_key, reason FROM arcollect.quarantined_rows WHERE table_name = 'ddl_plain';
 CREATE TABLE ddl_plain_child2 (LIKE ddl_plain);
 INSERT INTO ddl_plain_child2 VALUES (2, 'g', 7, '2025-01-01', '2024-12-31');

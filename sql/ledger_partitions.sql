@@ -31,7 +31,7 @@ CREATE TEMP VIEW part_triggers AS
 SELECT tgrelid::regclass AS table_name, count(*) AS triggers
   FROM pg_trigger WHERE tgfoid = 'arcollect.ledger_trigger()'::regprocedure
    AND tgrelid::regclass::text LIKE 'part\_%'
- GROUP BY 1 ORDER BY 1::text;
+ GROUP BY 1 ORDER BY tgrelid::regclass::text;
 SELECT * FROM part_triggers;
 
 -- Straight into a partition.
