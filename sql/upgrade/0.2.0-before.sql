@@ -63,53 +63,9 @@ BEGIN
 END
 $do$;
 
--- Rows without a key of their own leave quarantine by an appended row
--- (ledger_tables.sql).
-CREATE TABLE arcollect.quarantine_release (
-    attachment_id   integer NOT NULL,
-    row_kind        text NOT NULL CHECK (row_kind IN ('invoice', 'payment')),
-    row_data        jsonb NOT NULL,
-    released_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
-) USING heap;
-CREATE INDEX quarantine_release_attachment ON arcollect.quarantine_release (attachment_id);
-COMMENT ON TABLE arcollect.quarantine_release IS
-'Rows without a key of their own (payments, billing rows without an invoice key) that left quarantine: each row here takes out the oldest quarantine row of the same attachment, kind and data. Appended to, never updated; emptied when the table is attached again or detached. See view arcollect.quarantined_rows for what is still held.';
-COMMENT ON COLUMN arcollect.quarantine_release.attachment_id IS 'The attached table the row was in.';
-COMMENT ON COLUMN arcollect.quarantine_release.row_kind IS 'invoice (a billing-table row) or payment (a payments-table row).';
-COMMENT ON COLUMN arcollect.quarantine_release.row_data IS 'The row_data of the quarantine row it takes out.';
-COMMENT ON COLUMN arcollect.quarantine_release.released_at IS 'When the row left quarantine.';
-SELECT pg_catalog.pg_extension_config_dump('arcollect.quarantine_release', '');
-
 -- arcollect.customer becomes a view (sql/code/customer.sql) over the
 -- invoices and the new table of what users set, which billing writes
--- never touch.  The old table is set aside under another name, for
+-- never touch (sql/schema/customer_setting.sql, which the Makefile puts
+-- after this file).  The old table is set aside under another name, for
 -- -after.sql to move its edits and grants over, then it goes.
 ALTER TABLE arcollect.customer RENAME TO customer_0_1_0;
-CREATE TABLE arcollect.customer_setting (
-    customer_id        text COLLATE "C" PRIMARY KEY,
-    name               text,
-    owner              text,
-    segment            text,
-    credit_limit       numeric CHECK (credit_limit >= 0),
-    time_zone          text NOT NULL DEFAULT 'UTC'
-                       CONSTRAINT customer_setting_time_zone_known CHECK (arcollect.is_time_zone(time_zone)),
-    do_not_contact     boolean NOT NULL DEFAULT false,
-    opt_out_channels   text[] NOT NULL DEFAULT '{}'
-                       CONSTRAINT customer_setting_opt_out_channels_known
-                       CHECK (opt_out_channels <@ '{email,call,sms,letter,portal,meeting}'::text[]),
-    escalation_policy  text,
-    created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
-) USING heap;
-COMMENT ON TABLE arcollect.customer_setting IS
-'What users set about a customer (collection settings), one row per customer edited or created by hand; written through the view arcollect.customer, never by billing writes.';
-COMMENT ON COLUMN arcollect.customer_setting.customer_id IS 'The customer identifier, as text (as arcollect.invoice.customer_id).';
-COMMENT ON COLUMN arcollect.customer_setting.name IS 'Display name of the customer.';
-COMMENT ON COLUMN arcollect.customer_setting.owner IS 'Collector or account manager set by a user; NULL: the owner arcollect.customer derives from the invoices.';
-COMMENT ON COLUMN arcollect.customer_setting.segment IS 'Customer segment, free text (for example enterprise, smb); escalation policies can follow it.';
-COMMENT ON COLUMN arcollect.customer_setting.credit_limit IS 'Credit limit in the customer''s currency; NULL means none set.';
-COMMENT ON COLUMN arcollect.customer_setting.time_zone IS 'The customer''s time zone (a name from pg_timezone_names), for contact windows.';
-COMMENT ON COLUMN arcollect.customer_setting.do_not_contact IS 'When true, no touchpoint is planned for this customer on any channel.';
-COMMENT ON COLUMN arcollect.customer_setting.opt_out_channels IS 'Channels the customer opted out of: any of email, call, sms, letter, portal, meeting.';
-COMMENT ON COLUMN arcollect.customer_setting.escalation_policy IS 'Name of the escalation policy that applies; NULL means the default policy.';
-COMMENT ON COLUMN arcollect.customer_setting.created_at IS 'When the row was created (the first edit, or the customer''s creation by hand).';
-SELECT pg_catalog.pg_extension_config_dump('arcollect.customer_setting', '');
