@@ -203,6 +203,15 @@ arcollect_reconcile(PG_FUNCTION_ARGS)
 	ledger_pin_time_zone(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 									  RECONCILE_NPARAMS + 2));
 
+	/*
+	 * No JIT: the statement's cost, over a large table, makes the planner
+	 * compile, inline and optimize its hundred-odd expressions, which
+	 * takes seconds, while most of its time is spent in function calls
+	 * that compiling does not speed up.
+	 */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
 	/* run with the caller's rights; an error names the step, not the SQL */
 	ledger_act_as_caller(&session);
 	PG_TRY();

@@ -5,9 +5,10 @@
 -- for many past dates the ledger's open items, aging and balance must equal
 -- what plain SQL computes straight from the billing and payments tables.
 BEGIN;
-SELECT tap.plan(61);
+SELECT tap.plan(127);
 
 SET LOCAL client_min_messages = error;
+\ir include/tap_helpers.sql
 
 CREATE TABLE billing.asof_invoice (
     id        integer PRIMARY KEY,
@@ -110,6 +111,101 @@ SELECT tap.is((SELECT array_agg(currency || ' ' || balance ORDER BY currency)
                         GROUP BY currency) x),
               format('balance on %s equals the aging total', d))
   FROM asof_dates ORDER BY d;
+
+-- 4-6. The whole ledger, with what the billing tables cannot say: invoices
+-- deleted with payments on them (the ledger keeps their credit), deleted
+-- unpaid and paid in full, payments for keys never billed, and a second
+-- billing table.  The reference is plain SQL over the ledger's own tables:
+-- each invoice's booking (once booked_on has passed) and its entries
+-- effective by d, summed per key (the sum of arcollect._history), for the
+-- invoices issued by d that are in billing or have something open.
+CREATE TABLE billing.asof_other (id integer PRIMARY KEY, customer text, amount numeric, issued date, due date);
+SELECT arcollect.attach('billing.asof_other', key => 'id', customer => 'customer', amount => 'amount',
+                        due_on => 'due', issued_on => 'issued', default_currency => 'CHF');
+INSERT INTO billing.asof_other
+SELECT g, 'D' || g % 5, 100 + g, date '2024-02-01' + g, date '2024-03-01' + g FROM generate_series(1, 30) g;
+DELETE FROM billing.asof_other WHERE id % 10 = 0;
+DELETE FROM billing.asof_invoice WHERE id % 11 = 0;
+INSERT INTO billing.asof_payment (invoice, amount, paid_on, kind)
+SELECT 5000 + g, 10 + g, date '2024-03-01' + 7 * g, 'payment' FROM generate_series(1, 12) g;
+
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.asof_invoice'))
+            + (SELECT count(*) FROM arcollect.reconcile('billing.asof_payment'))
+            + (SELECT count(*) FROM arcollect.reconcile('billing.asof_other')), 0::bigint,
+              'after the deletions the ledger still agrees with the three tables');
+SELECT tap.ok((SELECT count(*) FROM arcollect.invoice WHERE NOT in_billing) > 30
+              AND (SELECT count(*) FROM arcollect.entry e
+                    WHERE NOT EXISTS (SELECT FROM arcollect.invoice i
+                                       WHERE i.attachment_id = e.attachment_id AND i.invoice_key = e.invoice_key)) = 12,
+              'the ledger holds deleted invoices and keys known only from payments');
+
+CREATE FUNCTION pg_temp.reference_open(d date)
+RETURNS TABLE (invoice_key text, currency text, due_on date, open_amount numeric, billing_table regclass, in_billing boolean)
+LANGUAGE sql AS $$
+    SELECT i.invoice_key, i.currency, i.due_on, coalesce(h.total, 0), a.billing_table, i.in_billing
+      FROM arcollect.invoice i
+      JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
+      LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS total
+                   FROM (SELECT b.attachment_id, b.invoice_key, b.booked_amount AS amount, b.booked_on AS effective_on
+                           FROM arcollect.invoice b WHERE b.booked_on IS NOT NULL
+                         UNION ALL
+                         SELECT e.attachment_id, e.invoice_key, e.amount, e.effective_on FROM arcollect.entry e) x
+                  WHERE x.effective_on <= d
+                  GROUP BY x.attachment_id, x.invoice_key) h
+             ON h.attachment_id = i.attachment_id AND h.invoice_key = i.invoice_key
+     WHERE i.issued_on <= d AND (i.in_billing OR coalesce(h.total, 0) <> 0)
+$$;
+CREATE FUNCTION pg_temp.all_open(d date)
+RETURNS TABLE (invoice_key text, currency text, due_on date, open_amount numeric, billing_table regclass, in_billing boolean)
+LANGUAGE sql AS $$
+    SELECT o.invoice_key, o.currency, o.due_on, o.open_amount, o.billing_table, o.in_billing
+      FROM arcollect.open_items(d) o
+$$;
+
+-- 4. open items of the whole ledger at each date, invoice by invoice
+SELECT tap.is((SELECT count(*) FROM ((SELECT * FROM pg_temp.reference_open(d) EXCEPT ALL SELECT * FROM pg_temp.all_open(d))
+                                     UNION ALL
+                                     (SELECT * FROM pg_temp.all_open(d) EXCEPT ALL SELECT * FROM pg_temp.reference_open(d))) x),
+              0::bigint, format('open items of the whole ledger on %s equal the sum of its history', d))
+  FROM asof_dates ORDER BY d;
+
+-- 5. the balance of the whole ledger and of each table at each date
+SELECT tap.is((SELECT array_agg(currency || ' ' || balance ORDER BY currency)
+                 FROM arcollect.receivables_balance(d))
+              || (SELECT array_agg(currency || ' ' || balance ORDER BY currency)
+                    FROM arcollect.receivables_balance(d, 'billing.asof_other')),
+              (SELECT array_agg(currency || ' ' || total ORDER BY currency)
+                 FROM (SELECT currency, sum(open_amount) AS total FROM pg_temp.reference_open(d) GROUP BY currency) x)
+              || (SELECT array_agg(currency || ' ' || total ORDER BY currency)
+                    FROM (SELECT currency, sum(open_amount) AS total FROM pg_temp.reference_open(d)
+                           WHERE billing_table = 'billing.asof_other'::regclass GROUP BY currency) x),
+              format('balance of the ledger and of one table on %s equal the sum of its history', d))
+  FROM asof_dates ORDER BY d;
+
+-- 6. the aging of open_items of the whole ledger ties out to the balance
+SELECT tap.is((SELECT array_agg(currency || ' ' || (b[1] + b[2] + b[3] + b[4] + b[5]) ORDER BY currency)
+                 FROM (SELECT currency, arcollect.aging(due_on, open_amount, d) AS b
+                         FROM arcollect.open_items(d) GROUP BY currency) x),
+              (SELECT array_agg(currency || ' ' || balance ORDER BY currency)
+                 FROM arcollect.receivables_balance(d)),
+              format('aging of the whole ledger on %s ties out to the balance', d))
+  FROM asof_dates ORDER BY d;
+
+-- 7. open_items and receivables_balance are inlined into the query that
+-- calls them (planned with its date, no function scan of their own), and
+-- run in parallel when it pays.
+SELECT tap.doesnt_match(pg_temp.tap_plan('SELECT count(*), sum(open_amount) FROM arcollect.open_items(current_date)'),
+                        'Function Scan', 'open_items is inlined into the calling query');
+SELECT tap.doesnt_match(pg_temp.tap_plan('SELECT * FROM arcollect.receivables_balance(current_date)'),
+                        'Function Scan', 'receivables_balance is inlined into the calling query');
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SELECT tap.matches(pg_temp.tap_plan('SELECT count(*), sum(open_amount) FROM arcollect.open_items(current_date)'),
+                   'Parallel Seq Scan on invoice', 'open_items runs in parallel when it pays');
+SELECT tap.matches(pg_temp.tap_plan('SELECT * FROM arcollect.receivables_balance(current_date)'),
+                   'Parallel Seq Scan on invoice', 'receivables_balance runs in parallel when it pays');
 
 SELECT * FROM tap.finish();
 ROLLBACK;

@@ -6,10 +6,9 @@
 -- date (see ledger_sync.sql for how entries are dated); nothing stores
 -- it.  Keys known only from payments have entries and no invoice row:
 -- open_items and receivables_balance leave them out until the invoice
--- is billed (they have no issue date), ledger_entries shows them.  open_items,
--- receivables_balance and ledger_entries all read the history through
--- arcollect._history, so an aging report built from open_items(d) always
--- ties out to receivables_balance(d): both add up the same rows.
+-- is billed (they have no issue date), ledger_entries shows them.
+-- receivables_balance adds up the rows of open_items, so an aging report
+-- built from open_items(d) always ties out to receivables_balance(d).
 
 -- The whole history as one relation: each invoice's booking (kept in its
 -- invoice row) and every entry after it.
@@ -42,6 +41,21 @@ SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
 COMMENT ON VIEW arcollect._open_amount IS
 'Internal: the open amount of every invoice key now (booking and every entry, whatever its date; negative when overpaid), keys known only from payments included.';
 
+-- open_items and receivables_balance are SQL functions without a SET
+-- clause so that the planner inlines them into the query that calls them:
+-- it then plans them with the caller's date (not a generic plan guessing
+-- what a third of the rows is), in parallel where it pays, and leaves out
+-- the columns the caller does not read.  A SET clause (search_path) would
+-- forbid that; a BEGIN ATOMIC body needs none, since every name in it is
+-- bound when the function is created.
+--
+-- The open amount at as_of is the booking from the invoice row itself
+-- plus one sum per key over arcollect.entry alone, joined on the key: one
+-- aggregate over the entries and one hash join, where a sum over
+-- arcollect._history would aggregate every invoice row as well and then
+-- join them again.  It is the same sum as that of the history rows
+-- effective by as_of, which arcollect._history lists and _open_amount
+-- adds up for today (test/ledger_asof.sql compares them at many dates).
 CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
 RETURNS TABLE (
     invoice_key text,
@@ -56,44 +70,44 @@ RETURNS TABLE (
     billing_table regclass,
     in_billing boolean)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-           coalesce(e.open_amount, 0), i.owner, i.status, a.billing_table, i.in_billing
-      FROM arcollect.invoice i
-      JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
-      LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
-                   FROM arcollect._history x
-                  WHERE x.effective_on <= open_items.as_of
-                  GROUP BY x.attachment_id, x.invoice_key) e
-             ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
-     WHERE i.issued_on <= open_items.as_of
-       AND (i.in_billing OR coalesce(e.open_amount, 0) <> 0);
+    SELECT o.invoice_key, o.customer_id, o.currency, o.issued_on, o.due_on, o.amount,
+           o.open_amount, o.owner, o.status, a.billing_table, o.in_billing
+      FROM (SELECT i.attachment_id, i.invoice_key, i.customer_id, i.currency, i.issued_on,
+                   i.due_on, i.amount, i.owner, i.status, i.in_billing,
+                   CASE WHEN i.booked_on <= open_items.as_of THEN i.booked_amount ELSE 0 END
+                   + coalesce(e.total, 0) AS open_amount
+              FROM arcollect.invoice i
+              LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS total
+                           FROM arcollect.entry x
+                          WHERE x.effective_on <= open_items.as_of
+                          GROUP BY x.attachment_id, x.invoice_key) e
+                     ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
+             WHERE i.issued_on <= open_items.as_of) o
+      JOIN arcollect.attachment a ON a.attachment_id = o.attachment_id
+     WHERE o.in_billing OR o.open_amount <> 0;
 END;
 
 COMMENT ON FUNCTION arcollect.open_items(date) IS
 'Every invoice issued on or before as_of with its open amount at that date (negative when overpaid). Invoices deleted from the billing table are left out once nothing is open on them.';
 
+-- The balance is the sum of open_items(as_of) per currency, so that an
+-- aging report over open_items(as_of) ties out to it by construction.
 CREATE OR REPLACE FUNCTION arcollect.receivables_balance(as_of date DEFAULT current_date,
                                               billing_table regclass DEFAULT NULL)
 RETURNS TABLE (currency text, balance numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT i.currency, sum(x.amount)
-      FROM arcollect._history x
-      JOIN arcollect.invoice i ON i.attachment_id = x.attachment_id AND i.invoice_key = x.invoice_key
-      JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
-     WHERE x.effective_on <= receivables_balance.as_of
-       AND i.issued_on <= receivables_balance.as_of
-       AND (receivables_balance.billing_table IS NULL
-            OR a.billing_table = receivables_balance.billing_table)
-     GROUP BY i.currency
-     ORDER BY i.currency;
+    SELECT o.currency, sum(o.open_amount)
+      FROM arcollect.open_items(receivables_balance.as_of) o
+     WHERE receivables_balance.billing_table IS NULL
+        OR o.billing_table = receivables_balance.billing_table
+     GROUP BY o.currency
+     ORDER BY o.currency;
 END;
 
 COMMENT ON FUNCTION arcollect.receivables_balance(date, regclass) IS
-'Receivables balance per currency at the end of as_of: every change up to that date of every invoice issued by then; of one billing table, or of all when billing_table is NULL.';
+'Receivables balance per currency at the end of as_of: the sum of the open amounts of open_items(as_of); of one billing table, or of all when billing_table is NULL.';
 
 CREATE OR REPLACE VIEW arcollect.ledger_entries AS
 SELECT e.entry_id,

@@ -49,21 +49,29 @@ BEGIN
     credit_statuses := a.credit_statuses;
     time_zone := a.time_zone;
 
+    -- The table's rows (b) are read through the mapping in every pass
+    -- that needs them rather than materialized: writing and reading back
+    -- a tuplestore of every row costs several times what converting them
+    -- again does.
     IF a.kind = 'payments' THEN
+        -- one aggregate over the table's rows and its entries together,
+        -- rather than one each and a join of the two
         statement := format(
-            $q$WITH b AS MATERIALIZED (%s),
-     want AS (SELECT b.k, sum(-b.amt) AS total FROM b WHERE b.reason IS NULL GROUP BY b.k),
-     have AS (SELECT e.invoice_key AS k, sum(e.amount) AS total
-                FROM arcollect.entry e WHERE e.source_attachment_id = $1 GROUP BY e.invoice_key),
+            $q$WITH b AS NOT MATERIALIZED (%1$s),
+     sums AS (SELECT x.k, sum(x.want) AS want, sum(x.have) AS have
+                FROM (SELECT b.k, -b.amt AS want, 0 AS have FROM b WHERE b.reason IS NULL
+                      UNION ALL
+                      SELECT e.invoice_key, 0, e.amount
+                        FROM arcollect.entry e WHERE e.source_attachment_id = $1) x
+               GROUP BY x.k),
      bad AS (SELECT b.row_data, count(*) AS n FROM b WHERE b.reason IS NOT NULL GROUP BY b.row_data),
      quar AS (SELECT q.row_data, count(*) AS n FROM arcollect._quarantine_held q
                WHERE q.attachment_id = $1 GROUP BY q.row_data)
-SELECT coalesce(want.k, have.k)::text, 'payments of the invoice differ'::text,
-       coalesce(want.total, 0), coalesce(have.total, 0)
-  FROM want FULL JOIN have ON have.k = want.k
- WHERE coalesce(want.total, 0) <> coalesce(have.total, 0)
+SELECT sums.k::text, 'payments of the invoice differ'::text, sums.want, sums.have
+  FROM sums
+ WHERE sums.want <> sums.have
 UNION ALL
-SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match the unusable rows',
+SELECT coalesce(bad.row_data, quar.row_data)->>%2$L, 'quarantine does not match the unusable rows',
        coalesce(bad.n, 0)::numeric, coalesce(quar.n, 0)::numeric
   FROM bad FULL JOIN quar ON quar.row_data = bad.row_data
  WHERE coalesce(bad.n, 0) <> coalesce(quar.n, 0)$q$,
@@ -71,46 +79,59 @@ SELECT coalesce(bad.row_data, quar.row_data)->>%L, 'quarantine does not match th
         RETURN;
     END IF;
 
+    -- The checks of each invoice are made in one pass: the rows of the
+    -- table (g; an unusable one joins nothing, the quarantine checks below
+    -- are about it) joined to the ledger's invoices (l; one the table no
+    -- longer holds joins no row of the table) and to the history the
+    -- billing table booked for them (e: its own entries, a payments
+    -- table's are checked by its own reconcile; the booking is in l), and
+    -- each joined row gives up to three problems.  (Filtering the usable
+    -- rows before the join would make the planner guess a few hundred of
+    -- them, the selectivity of a function's result being NULL, and sort
+    -- both sides for a merge join instead of hashing one.)
     statement := format(
-        $q$WITH b AS MATERIALIZED (%s),
-     good AS (SELECT b.*, CASE WHEN b.is_void THEN 0 ELSE b.amt - b.paid END AS open_part
-                FROM b WHERE b.reason IS NULL),
-     l AS (SELECT i.*, i.amount - i.paid + i.void_amount AS open_part
+        $q$WITH b AS NOT MATERIALIZED (%1$s),
+     l AS (SELECT i.*, i.amount - i.paid + i.void_amount AS open_part,
+                  CASE WHEN i.booked_on IS NOT NULL THEN i.booked_amount ELSE 0 END AS booked
              FROM arcollect.invoice i WHERE i.attachment_id = $1),
-     -- the history the billing table booked: its bookings and its own
-     -- entries (a payments table's are checked by its own reconcile)
      e AS (SELECT x.invoice_key, sum(x.amount) AS total
-             FROM arcollect._history x
+             FROM arcollect.entry x
             WHERE x.attachment_id = $1 AND x.source_attachment_id = $1
             GROUP BY x.invoice_key),
+     c AS (SELECT coalesce(g.k, l.invoice_key, e.invoice_key) AS k,
+                  CASE WHEN g.reason IS NOT NULL THEN NULL
+                       WHEN g.k IS NULL THEN CASE WHEN l.in_billing THEN 'in the ledger but not in the table' END
+                       WHEN l.invoice_key IS NULL THEN 'missing from the ledger'
+                       WHEN (g.cust, g.cur, g.iss, g.due, g.amt, g.owner, g.status)
+                            IS DISTINCT FROM
+                            (l.customer_id, l.currency, l.issued_on, l.due_on, l.amount, l.owner, l.status)
+                            THEN 'invoice details differ'
+                       WHEN g.open_part <> l.open_part THEN 'open amount differs'
+                  END AS row_problem,
+                  CASE WHEN NOT l.in_billing AND l.open_part <> 0
+                       THEN 'invoice gone from the table still open in the ledger' END AS gone_problem,
+                  CASE WHEN coalesce(l.open_part, 0) <> coalesce(l.booked, 0) + coalesce(e.total, 0)
+                       THEN 'history does not add up to the open amount' END AS history_problem,
+                  g.open_part AS table_open, l.open_part AS ledger_open,
+                  coalesce(l.booked, 0) + coalesce(e.total, 0) AS history_total
+             FROM (SELECT b.*, CASE WHEN b.is_void THEN 0 ELSE b.amt - b.paid END AS open_part FROM b) g
+             FULL JOIN l ON l.invoice_key = CASE WHEN g.reason IS NULL THEN g.k END AND l.in_billing
+             FULL JOIN e ON e.invoice_key = l.invoice_key),
      q AS (SELECT x.invoice_key, x.reason FROM arcollect._quarantine_held x
             WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NOT NULL),
      -- rows without a key are matched by their data
-     nb AS (%s),
+     nb AS (%2$s),
      nq AS (SELECT x.row_data, count(*) AS n FROM arcollect._quarantine_held x
              WHERE x.attachment_id = $1 AND x.row_kind = 'invoice' AND x.invoice_key IS NULL
              GROUP BY x.row_data)
 SELECT r.k::text, r.problem, r.table_value, r.ledger_value
-  FROM (SELECT coalesce(g.k, l.invoice_key) AS k,
-               CASE WHEN g.k IS NULL THEN 'in the ledger but not in the table'
-                    WHEN l.invoice_key IS NULL THEN 'missing from the ledger'
-                    WHEN (g.cust, g.cur, g.iss, g.due, g.amt, g.owner, g.status)
-                         IS DISTINCT FROM
-                         (l.customer_id, l.currency, l.issued_on, l.due_on, l.amount, l.owner, l.status)
-                         THEN 'invoice details differ'
-                    WHEN g.open_part <> l.open_part THEN 'open amount differs'
-               END AS problem,
-               g.open_part AS table_value, l.open_part AS ledger_value
-          FROM good g
-          FULL JOIN (SELECT * FROM l WHERE l.in_billing) l ON l.invoice_key = g.k
-        UNION ALL
-        SELECT l.invoice_key, 'invoice gone from the table still open in the ledger', 0, l.open_part
-          FROM l WHERE NOT l.in_billing AND l.open_part <> 0
-        UNION ALL
-        SELECT coalesce(l.invoice_key, e.invoice_key), 'history does not add up to the open amount',
-               coalesce(l.open_part, 0), coalesce(e.total, 0)
-          FROM l FULL JOIN e ON e.invoice_key = l.invoice_key
-         WHERE coalesce(l.open_part, 0) <> coalesce(e.total, 0)
+  FROM (SELECT c.k, p.problem, p.table_value, p.ledger_value
+          FROM c
+         CROSS JOIN LATERAL (VALUES (c.row_problem, c.table_open, c.ledger_open),
+                                    (c.gone_problem, 0, c.ledger_open),
+                                    (c.history_problem, coalesce(c.ledger_open, 0), c.history_total))
+               p (problem, table_value, ledger_value)
+         WHERE c.row_problem IS NOT NULL OR c.gone_problem IS NOT NULL OR c.history_problem IS NOT NULL
         UNION ALL
         SELECT coalesce(b.k, q.invoice_key),
                CASE WHEN q.invoice_key IS NULL THEN 'unusable row not in quarantine'
