@@ -5,7 +5,7 @@
 -- for many past dates the ledger's open items, aging and balance must equal
 -- what plain SQL computes straight from the billing and payments tables.
 BEGIN;
-SELECT tap.plan(127);
+SELECT tap.plan(128);
 
 SET LOCAL client_min_messages = error;
 \ir include/tap_helpers.sql
@@ -190,6 +190,11 @@ SELECT tap.is((SELECT array_agg(currency || ' ' || (b[1] + b[2] + b[3] + b[4] + 
                  FROM arcollect.receivables_balance(d)),
               format('aging of the whole ledger on %s ties out to the balance', d))
   FROM asof_dates ORDER BY d;
+
+-- reconcile runs its statement without JIT, and leaves the caller's setting
+SET LOCAL jit = on;
+SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.asof_invoice')) || ' ' || current_setting('jit'),
+              '0 on', 'reconcile leaves the session''s jit setting as it was');
 
 -- 7. open_items and receivables_balance are inlined into the query that
 -- calls them (planned with its date, no function scan of their own), and
