@@ -94,6 +94,26 @@ ledger_pin_time_zone(const char *time_zone)
 	ledger_pin("TimeZone", time_zone);
 }
 
+/*
+ * Pins enable_seqscan off until the caller closes the nest level it
+ * opened: for the sync statement of a small write, planned once and kept
+ * (ledger_trigger.c).  Such a statement reads the ledger tables and the
+ * billing table by the keys it touched, and must do so through their
+ * key indexes even where a scan of the whole table costs less (a table
+ * of a few pages, or one not analyzed yet): under SERIALIZABLE a
+ * sequential scan takes a predicate lock on the whole relation, and
+ * every other writer of that table would then conflict with this one,
+ * which the billing workload, reading its rows by key, never does.  An
+ * index probe takes its locks on the index pages and rows it visits
+ * only.  (Not a pinned setting of the list above: big statements, planned
+ * afresh, are better off with scans and hash joins.)
+ */
+void
+ledger_pin_key_lookups(void)
+{
+	ledger_pin("enable_seqscan", "off");
+}
+
 PG_FUNCTION_INFO_V1(arcollect_pinned_settings);
 
 /*
