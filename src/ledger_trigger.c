@@ -580,8 +580,8 @@ ledger_report_quarantine(LedgerTable *entry, int64 count, const char *key,
 /*
  * Runs the sync statement of entry for event: the kept generic plan for
  * small statements, planned and run to read tables by key only
- * (ledger_pin_key_lookups), a fresh plan for big ones.  Leaves the result row in
- * SPI_tuptable.  An error names the step and the table instead of quoting
+ * (ledger_pin_key_lookups), a fresh plan for big ones.  Leaves the result
+ * row in SPI_tuptable.  An error names the step and the table instead of quoting
  * the statement (ledger_rethrow).
  */
 static void
