@@ -2,13 +2,15 @@
 # Measures the lock conflicts the arcollect ledger adds to concurrent
 # billing writes: a pgbench mix of invoice and payment writes, run against
 # a billing table and a payments table attached to the ledger, and against
-# the same two tables without it, under READ COMMITTED and REPEATABLE
-# READ.  Reports, for each, the transactions done, the deadlocks and the
+# the same two tables without it, under READ COMMITTED, REPEATABLE READ
+# and SERIALIZABLE (LEVELS, comma-separated, chooses among them).  Reports, for each, the transactions done, the deadlocks and the
 # serialization failures (pgbench --failures-detailed; a failed
 # transaction is not retried), and runs arcollect.reconcile at the end.
 #
-# Usage: bench/ledger_contention.sh [seconds per run] [clients] [invoices]
-#        (defaults: 30 seconds, 8 clients, 1000 invoices of 100 customers)
+# Usage: [LEVELS='repeatable read,serializable'] bench/ledger_contention.sh
+#            [seconds per run] [clients] [invoices]
+#        (defaults: 30 seconds, 8 clients, 1000 invoices of 100 customers,
+#        all three levels)
 #
 # The mix, one pgbench script each, chosen at random with equal weights:
 #   new_invoice   INSERT of an invoice with a new key, existing customer
@@ -20,8 +22,8 @@
 #   new_customer  one transaction, an invoice of a new customer and a
 #                 payment for it
 # Without arcollect none of these conflict but two pay_updates of the same
-# invoice, which wait for each other (and fail under REPEATABLE READ): the
-# rows "no ledger" show that floor.
+# invoice, which wait for each other (and fail under REPEATABLE READ and
+# SERIALIZABLE): the rows "no ledger" show that floor.
 #
 # Connects with the usual PG* environment variables; needs a database in
 # which it may create and drop the tables contention_invoice_plain,
@@ -36,6 +38,7 @@ CLIENTS=${2:-8}
 INVOICES=${3:-1000}
 CUSTOMERS=$(( INVOICES / 10 ))
 HOT=${HOT:-20}
+LEVELS=${LEVELS:-read committed,repeatable read,serializable}
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
@@ -127,7 +130,8 @@ echo "== build: arcollect $($PSQL -At -c "SELECT extversion FROM pg_extension WH
 scripts plain
 scripts ledger
 printf '%-16s %-10s %12s %8s %10s %14s %10s\n' level tables transactions failed deadlocks serialization tps
-for level in 'read committed' 'repeatable read'; do
+IFS=, read -r -a levels <<< "$LEVELS"
+for level in "${levels[@]}"; do
     for t in plain ledger; do
         read -r done failed dl ser tps < <(run $t "$level")
         printf '%-16s %-10s %12s %8s %10s %14s %10.1f\n' "$level" \

@@ -94,6 +94,31 @@ ledger_pin_time_zone(const char *time_zone)
 	ledger_pin("TimeZone", time_zone);
 }
 
+/*
+ * Pins enable_seqscan and jit off until the caller closes the nest level
+ * it opened: for the sync statement of a small write, planned once and
+ * kept (ledger_trigger.c).  Such a statement reads the ledger tables and the
+ * billing table by the keys it touched, and must do so through their
+ * key indexes even where a scan of the whole table costs less (a table
+ * of a few pages, or one not analyzed yet): under SERIALIZABLE a
+ * sequential scan takes a predicate lock on the whole relation, and
+ * every other writer of that table would then conflict with this one,
+ * which the billing workload, reading its rows by key, never does.  An
+ * index probe takes its locks on the index pages and rows it visits
+ * only.  A scan that cannot be avoided (a table without a usable index)
+ * is still planned, at the cost enable_seqscan adds, which would make
+ * the statement look costly enough to be compiled by JIT on every run
+ * (seconds for a statement of a few rows): jit is off too.  (Not
+ * pinned settings of the list above: big statements, planned afresh, are
+ * better off with scans, hash joins and JIT.)
+ */
+void
+ledger_pin_key_lookups(void)
+{
+	ledger_pin("enable_seqscan", "off");
+	ledger_pin("jit", "off");
+}
+
 PG_FUNCTION_INFO_V1(arcollect_pinned_settings);
 
 /*

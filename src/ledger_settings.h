@@ -13,5 +13,6 @@
 
 extern int	ledger_pin_settings(void);
 extern void ledger_pin_time_zone(const char *time_zone);
+extern void ledger_pin_key_lookups(void);
 
 #endif							/* ARCOLLECT_LEDGER_SETTINGS_H */

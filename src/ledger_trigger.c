@@ -579,8 +579,9 @@ ledger_report_quarantine(LedgerTable *entry, int64 count, const char *key,
 
 /*
  * Runs the sync statement of entry for event: the kept generic plan for
- * small statements, a fresh plan for big ones.  Leaves the result row in
- * SPI_tuptable.  An error names the step and the table instead of quoting
+ * small statements, planned and run to read tables by key only
+ * (ledger_pin_key_lookups), a fresh plan for big ones.  Leaves the result
+ * row in SPI_tuptable.  An error names the step and the table instead of quoting
  * the statement (ledger_rethrow).
  */
 static void
@@ -597,6 +598,10 @@ ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 										entry->values, entry->nulls, false, 0);
 		else
 		{
+			/* by key only (see ledger_pin_key_lookups), until executed */
+			int			level = NewGUCNestLevel();
+
+			ledger_pin_key_lookups();
 			if (entry->plan[event] == NULL)
 			{
 				SPIPlanPtr	plan = SPI_prepare_cursor(sql, LEDGER_NPARAMS, ledger_param_types,
@@ -610,6 +615,7 @@ ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 			}
 			ret = SPI_execute_plan(entry->plan[event], entry->values, entry->nulls,
 								   false, 0);
+			AtEOXact_GUC(true, level);
 		}
 	}
 	PG_CATCH();

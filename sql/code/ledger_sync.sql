@@ -529,7 +529,7 @@ BEGIN
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
                     i.paid, i.void_amount, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
-              WHERE i.attachment_id = $1 AND i.invoice_key IN (SELECT touched.k FROM touched)
+              WHERE i.attachment_id = $1 AND %s
                 FOR UPDATE OF i),
      d AS (SELECT %s AS k,
                   v.k IS NOT NULL AS present, v.pon,
@@ -613,6 +613,15 @@ SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
                 CASE WHEN %s > 0 THEN 'missing_invoice_key' END) AS first_reason,
        %s AS payments_undated$q$,
         r.head,
+        -- The ledger rows of the touched keys: for a trigger event, one
+        -- probe of the ledger's key index per key, whatever the size of
+        -- the ledger (small statements are planned without sequential
+        -- scans, ledger_trigger.c), never a scan of all the attachment's
+        -- rows: under SERIALIZABLE every row read takes a predicate lock,
+        -- and a write of any of them by another transaction would
+        -- conflict with this one.  (For IMPORT, a join: it reads them all.)
+        CASE WHEN event = 'IMPORT' THEN 'i.invoice_key IN (SELECT touched.k FROM touched)'
+             ELSE 'i.invoice_key = ANY (ARRAY(SELECT touched.k FROM touched))' END,
         -- every touched key (from current rows), or those of src and cur
         CASE WHEN current_rows THEN 't.k' ELSE 'coalesce(v.k, c.invoice_key)' END,
         CASE WHEN current_rows THEN
@@ -627,13 +636,22 @@ SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
         -- keys are unique (unless statements run by other triggers put it
         -- there)
         CASE WHEN event = 'INSERT' AND r.unique_key AND NOT current_rows THEN '' ELSE
-        -- (found through the quarantine's index on the key's digest)
-        $d$qdel AS (DELETE FROM arcollect.quarantine q
+        -- (found through the quarantine's index on the key's digest).
+        -- Only keys that may be quarantined are looked for: a key the
+        -- ledger holds as in the billing table is not, and when the
+        -- statement touched no other key the quarantine is not read at
+        -- all (the EXISTS is evaluated once, before the scan), so that
+        -- under SERIALIZABLE an update of booked invoices takes no
+        -- predicate lock on the quarantine, which another writer's
+        -- quarantined row would conflict with.
+        $d$qkeys AS (SELECT touched.k FROM touched
+                EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL
+                EXCEPT SELECT cur.invoice_key FROM cur WHERE cur.in_billing),
+     qdel AS (DELETE FROM arcollect.quarantine q
                WHERE q.attachment_id = $1 AND q.row_kind = 'invoice'
                  AND (arcollect._key_digest(q.invoice_key), q.invoice_key) IN
-                     (SELECT arcollect._key_digest(x.k), x.k
-                        FROM (SELECT touched.k FROM touched
-                              EXCEPT SELECT src.k FROM src WHERE src.reason IS NOT NULL) x)),$d$
+                     (SELECT arcollect._key_digest(qkeys.k), qkeys.k FROM qkeys)
+                 AND EXISTS (SELECT FROM qkeys)),$d$
         END,
         arcollect._quarantine_rows_sql(a, r.rows_source),
         r.keyless, r.keyless_count, r.keyless_count, r.keyless_count,
