@@ -300,12 +300,12 @@ BEGIN
                     WHEN NOT arcollect.ledger_date_usable(v.pon) THEN 'invalid_date'
                     WHEN v.kind IS NULL THEN 'unknown_kind'
                END AS reason
-          FROM (SELECT %s COLLATE "C" AS k,
-                       (s.%I)::numeric AS amt,
-                       (s.%I)::date AS pon,
-                       %s AS kind,
-                       %s AS row_data
-                  FROM %s s) v) w$q$,
+          FROM (SELECT %1$s COLLATE "C" AS k,
+                       (s.%2$I)::numeric AS amt,
+                       (s.%3$I)::date AS pon,
+                       %4$s AS kind,
+                       %5$s AS row_data
+                  FROM %6$s s) v) w$q$,
         arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'),
         a.amount_column, a.paid_on_column, kind_expr, arcollect._row_data_sql(a, 's'), source);
 END
@@ -415,16 +415,18 @@ BEGIN
      touched AS (SELECT keys.k FROM keys WHERE keys.k IS NOT NULL)$h$,
                    keys, arcollect._keyed_rows_sql(a, rows_source));
     keyless := format($k$,
-     knew AS (SELECT %s AS row_data FROM %s s WHERE %s),
-     kold AS (SELECT %s AS row_data FROM %s s WHERE %s),
-     qndel AS (%s),
+     knew AS (SELECT %1$s AS row_data FROM %2$s s WHERE %4$s),
+     kold AS (SELECT %1$s AS row_data FROM %3$s s WHERE %4$s),
+     qndel AS (%5$s),
      qnins AS (INSERT INTO arcollect.quarantine (attachment_id, row_kind, invoice_key, reason, row_data)
                SELECT $1, 'invoice', NULL, 'missing_invoice_key', x.row_data
                  FROM (SELECT knew.row_data FROM knew EXCEPT ALL SELECT kold.row_data FROM kold) x)$k$,
-                      row_json, CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
-                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
-                      row_json, CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
-                                     ELSE format('(SELECT * FROM %s WHERE false)', tbl) END, key_null,
+                      row_json,
+                      CASE WHEN 'arcollect_new' = ANY (trans) THEN 'arcollect_new'
+                           ELSE format('(SELECT * FROM %s WHERE false)', tbl) END,
+                      CASE WHEN 'arcollect_old' = ANY (trans) THEN 'arcollect_old'
+                           ELSE format('(SELECT * FROM %s WHERE false)', tbl) END,
+                      key_null,
                       arcollect._quarantine_release_sql('invoice',
                           '(SELECT kold.row_data FROM kold EXCEPT ALL SELECT knew.row_data FROM knew)'));
     keyless_count := '(SELECT count(*) FROM knew)';
@@ -525,13 +527,13 @@ BEGIN
     -- with the ledger's and the difference booked.
     r := arcollect._invoice_source_sql(a, event, current_rows);
     RETURN format(
-        $q$WITH %s,
+        $q$WITH %1$s,
      cur AS (SELECT i.invoice_key, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
                     i.paid, i.void_amount, i.owner, i.status, i.in_billing, i.booked_on
                FROM arcollect.invoice i
-              WHERE i.attachment_id = $1 AND %s
+              WHERE i.attachment_id = $1 AND %2$s
                 FOR UPDATE OF i),
-     d AS (SELECT %s AS k,
+     d AS (SELECT %3$s AS k,
                   v.k IS NOT NULL AS present, v.pon,
                   c.invoice_key IS NOT NULL AS known,
                   c.booked_on IS NOT NULL AS booked,
@@ -550,7 +552,7 @@ BEGIN
                   CASE WHEN v.k IS NOT NULL THEN v.status ELSE c.status END AS status,
                   c.customer_id AS o_cust, c.currency AS o_cur, c.due_on AS o_due,
                   c.owner AS o_owner, c.status AS o_status, c.in_billing AS o_in_billing
-             %s),
+             %4$s),
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
              SELECT $1, d.k, e.kind, e.amount, e.effective_on, $1
                FROM d CROSS JOIN LATERAL (VALUES
@@ -599,19 +601,19 @@ BEGIN
                    booked_at = CASE WHEN i.booked_on IS NULL THEN excluded.booked_at
                                     ELSE i.booked_at END,
                    booked_on = coalesce(i.booked_on, excluded.booked_on)),
-     %s
+     %5$s
      qins AS (INSERT INTO arcollect.quarantine AS q (attachment_id, row_kind, invoice_key, reason, row_data)
-              %s
+              %6$s
               ON CONFLICT (attachment_id, arcollect._key_digest(invoice_key)) WHERE row_kind = 'invoice'
               DO UPDATE
                  SET reason = excluded.reason, row_data = excluded.row_data,
-                     quarantined_at = excluded.quarantined_at)%s
-SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
-       (SELECT count(*) FROM src WHERE src.reason IS NOT NULL) + %s AS rows_quarantined,
+                     quarantined_at = excluded.quarantined_at)%7$s
+SELECT (SELECT count(*) FROM src) + %8$s AS rows_seen,
+       (SELECT count(*) FROM src WHERE src.reason IS NOT NULL) + %8$s AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        coalesce((SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1),
-                CASE WHEN %s > 0 THEN 'missing_invoice_key' END) AS first_reason,
-       %s AS payments_undated$q$,
+                CASE WHEN %8$s > 0 THEN 'missing_invoice_key' END) AS first_reason,
+       %9$s AS payments_undated$q$,
         r.head,
         -- The ledger rows of the touched keys: for a trigger event, one
         -- probe of the ledger's key index per key, whatever the size of
@@ -654,7 +656,7 @@ SELECT (SELECT count(*) FROM src) + %s AS rows_seen,
                  AND EXISTS (SELECT FROM qkeys)),$d$
         END,
         arcollect._quarantine_rows_sql(a, r.rows_source),
-        r.keyless, r.keyless_count, r.keyless_count, r.keyless_count,
+        r.keyless, r.keyless_count,
         CASE WHEN event = 'IMPORT'
              THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
              ELSE '0::bigint' END);
