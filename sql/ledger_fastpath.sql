@@ -81,6 +81,18 @@ SET client_min_messages = warning;
 SELECT invoice_key, fp_extra FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
  WHERE a.billing_table = 'fp_inv'::regclass AND invoice_key = '4';
 ALTER TABLE arcollect.invoice DROP COLUMN fp_extra;
+-- A CHECK constraint the fast path does not know, even on a column it
+-- fills: it would not evaluate it, so it leaves the table to the SQL
+-- statement, which does (and refuses the second row, as an INSERT of the
+-- ledger row would).
+ALTER TABLE arcollect.invoice ADD CONSTRAINT fp_small CHECK (amount < 1000);
+SET client_min_messages = log;
+INSERT INTO fp_inv VALUES (40, 'c1', 10, '2025-01-01', '2025-01-31', 0, 'EUR', NULL);
+SET client_min_messages = warning;
+INSERT INTO fp_inv VALUES (41, 'c1', 5000, '2025-01-01', '2025-01-31', 0, 'EUR', NULL);
+ALTER TABLE arcollect.invoice DROP CONSTRAINT fp_small;
+SELECT invoice_key, amount FROM arcollect.invoice i JOIN arcollect.attachment a USING (attachment_id)
+ WHERE a.billing_table = 'fp_inv'::regclass AND invoice_key IN ('40', '41');
 -- a column that may be NULL, without default or CHECK, keeps the fast
 -- path: it stays NULL
 ALTER TABLE arcollect.invoice ADD COLUMN fp_note text;

@@ -79,7 +79,9 @@ struct LedgerFastPath
 	LedgerColumns invoice_cols;
 	LedgerColumns entry_cols;
 	bool		refused;		/* a ledger table it cannot write: see above */
+	bool		outdated;		/* invalidated since it was built */
 };
+
 
 static const char *const invoice_column_names[] = {
 	"attachment_id", "invoice_key", "customer_id", "currency", "issued_on",
@@ -103,6 +105,18 @@ enum
 	ENT_ID, ENT_ATTACHMENT, ENT_KEY, ENT_KIND, ENT_AMOUNT, ENT_EFFECTIVE,
 	ENT_SOURCE, ENT_RECORDED, ENT_NCOLS
 };
+
+/*
+ * The CHECK constraints of the ledger tables that the rows built here
+ * satisfy by construction (the entry kinds are from its list); any other
+ * makes the fast path leave the table to the SQL statement.
+ */
+static const char *const invoice_checks[] = {NULL};
+static const char *const entry_checks[] = {"entry_kind_check", NULL};
+
+/* The column positions are kept in arrays of LEDGER_MAX_FILLED. */
+StaticAssertDecl(INV_NCOLS <= LEDGER_MAX_FILLED && ENT_NCOLS <= LEDGER_MAX_FILLED,
+				 "a ledger table has more columns to fill than LedgerColumns holds");
 
 /*
  * Builds what the fast path needs to know about an attachment, in cxt, or
@@ -148,9 +162,23 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	 * ledger_fastpath_uses) but books nothing.  Said once per build, in
 	 * the server log: the bookings are right, only slower.
 	 */
-	problem = ledger_table_problem(fp->invoice_relid, INV_NCOLS, &fp->invoice_cols);
-	if (problem == NULL)
-		problem = ledger_table_problem(fp->entry_relid, ENT_NCOLS, &fp->entry_cols);
+	{
+		/* (what the checks allocate goes with a context of their own) */
+		MemoryContext check_cxt = AllocSetContextCreate(CurrentMemoryContext,
+														"arcollect fast path checks",
+														ALLOCSET_SMALL_SIZES);
+		MemoryContext cache_cxt = MemoryContextSwitchTo(check_cxt);
+
+		problem = ledger_table_problem(fp->invoice_relid, INV_NCOLS, &fp->invoice_cols,
+									   invoice_checks);
+		if (problem == NULL)
+			problem = ledger_table_problem(fp->entry_relid, ENT_NCOLS, &fp->entry_cols,
+										   entry_checks);
+		MemoryContextSwitchTo(cache_cxt);
+		if (problem != NULL)
+			problem = pstrdup(problem);
+		MemoryContextDelete(check_cxt);
+	}
 	if (problem != NULL)
 	{
 		fp->refused = true;
@@ -161,6 +189,17 @@ ledger_fastpath_build(MemoryContext cxt, Relation billing, int32 attachment_id,
 	}
 	MemoryContextSwitchTo(old);
 	return fp;
+}
+
+/*
+ * The trigger's cache entry of fp's table was invalidated (the trigger's
+ * relcache callback): fp books nothing more, and the entry is rebuilt at
+ * its next lookup.
+ */
+void
+ledger_fastpath_outdated(LedgerFastPath *fp)
+{
+	fp->outdated = true;
 }
 
 /* Whether the fast path keeps relid (a ledger table, index or sequence) open. */
@@ -174,7 +213,8 @@ ledger_fastpath_uses(LedgerFastPath *fp, Oid relid)
 
 /*
  * What one INSERT statement writes: new invoices, and the entries of
- * those that come paid or void (the entry table is opened only then).
+ * those that come paid or void (the entry table is opened for writing
+ * only then; booking_begin locks it for the statement).
  */
 typedef struct LedgerBatch
 {
@@ -308,8 +348,14 @@ booking_begin(LedgerBooking *bk, LedgerFastPath *fp, EState *estate, int64 ntupl
 {
 	LedgerBatch *batch = &bk->batch;
 
+	/*
+	 * Locking the ledger tables takes in what DDL committed on them since
+	 * the cache was built; the trigger's invalidation callback then marks
+	 * fp outdated, whatever the change (a column set NOT NULL, a CHECK or
+	 * a trigger added), and the SQL statement books the rows.
+	 */
 	if (fp->refused || !ledger_table_current(fp->invoice_relid, &fp->invoice_cols) ||
-		!ledger_table_current(fp->entry_relid, &fp->entry_cols))
+		!ledger_table_current(fp->entry_relid, &fp->entry_cols) || fp->outdated)
 		return false;
 	memset(bk, 0, sizeof(LedgerBooking));
 	batch->fp = fp;

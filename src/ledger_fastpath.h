@@ -25,6 +25,7 @@ extern LedgerFastPath *ledger_fastpath_build(MemoryContext cxt, Relation billing
 											 Datum credit_statuses,
 											 const char *const *colnames);
 extern bool ledger_fastpath_uses(LedgerFastPath *fp, Oid relid);
+extern void ledger_fastpath_outdated(LedgerFastPath *fp);
 extern bool ledger_fastpath_insert(LedgerFastPath *fp, Tuplestorestate *newtable,
 								   TupleDesc billing_desc);
 

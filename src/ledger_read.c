@@ -171,6 +171,7 @@ ledger_reader_build(MemoryContext cxt, Relation billing, const char *const *coln
 	reader->void_statuses = status_list(DatumGetArrayTypeP(void_statuses), &reader->nvoid);
 	reader->credit_statuses = status_list(DatumGetArrayTypeP(credit_statuses), &reader->ncredit);
 	reader->memo.currency = palloc(VARHDRSZ + sizeof(reader->memo.currency_in));
+	ledger_reader_begin(reader);
 	MemoryContextSwitchTo(old);
 	return reader;
 }
@@ -283,6 +284,7 @@ row_currency(LedgerReader *reader, TupleTableSlot *slot)
 		/* remembered for the statement, outside the row's memory */
 		memcpy(memo->currency_in, VARDATA_ANY(raw), len);
 		memo->currency_len = len;
+		Assert(VARSIZE(code) <= VARHDRSZ + sizeof(memo->currency_in));
 		memcpy(memo->currency, code, VARSIZE(code));
 	}
 	return code;

@@ -183,6 +183,20 @@ ledger_tree_has(LedgerTable *entry, Oid relid)
  * Only marks entries; they are freed on next use, outside the
  * invalidation machinery.
  */
+/*
+ * Marks entry out of date: it is rebuilt at its next lookup.  Its fast
+ * path is told at once, since the statement that looked the entry up
+ * before the invalidation arrived (while it locks the ledger tables) may
+ * still be about to use it.
+ */
+static void
+ledger_mark_invalid(LedgerTable *entry)
+{
+	entry->valid = false;
+	if (entry->fastpath != NULL)
+		ledger_fastpath_outdated(entry->fastpath);
+}
+
 static void
 ledger_invalidate(Datum arg, Oid relid)
 {
@@ -196,13 +210,13 @@ ledger_invalidate(Datum arg, Oid relid)
 
 		entry = hash_search(ledger_tables, &relid, HASH_FIND, NULL);
 		if (entry != NULL)
-			entry->valid = false;
+			ledger_mark_invalid(entry);
 		/* a ledger table or index the fast path has open (REINDEX, ...) */
 		hash_seq_init(&status, ledger_tables);
 		while ((entry = hash_seq_search(&status)) != NULL)
 			if ((entry->fastpath != NULL && ledger_fastpath_uses(entry->fastpath, relid)) ||
 				ledger_tree_has(entry, relid))
-				entry->valid = false;
+				ledger_mark_invalid(entry);
 	}
 	else
 	{
@@ -210,7 +224,7 @@ ledger_invalidate(Datum arg, Oid relid)
 
 		hash_seq_init(&status, ledger_tables);
 		while ((entry = hash_seq_search(&status)) != NULL)
-			entry->valid = false;
+			ledger_mark_invalid(entry);
 	}
 }
 

@@ -74,10 +74,13 @@ ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols)
  * without default, identity or generation expression, and named by no
  * CHECK constraint (a column an upgrade adds NOT NULL DEFAULT 0 would
  * otherwise be written NULL).  The table must be a heap table without
- * triggers (foreign keys included), no wider than LEDGER_MAX_NATTS.
+ * triggers (foreign keys included), no wider than LEDGER_MAX_NATTS, and
+ * with no CHECK constraint but known_checks (NULL-terminated: those the
+ * caller's values satisfy by construction), since none is evaluated.
  */
 char *
-ledger_table_problem(Oid relid, int n, const LedgerColumns *cols)
+ledger_table_problem(Oid relid, int n, const LedgerColumns *cols,
+					 const char *const *known_checks)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -94,10 +97,20 @@ ledger_table_problem(Oid relid, int n, const LedgerColumns *cols)
 	else if (n > lengthof(cols->pos) || desc->natts > LEDGER_MAX_NATTS)
 		problem = psprintf("arcollect.%s has more than %d columns", name, LEDGER_MAX_NATTS);
 
-	/* the columns its CHECK constraints name */
+	/* the columns its CHECK constraints name; each must be a known one */
 	if (problem == NULL && desc->constr != NULL)
-		for (i = 0; i < desc->constr->num_check; i++)
+		for (i = 0; problem == NULL && i < desc->constr->num_check; i++)
+		{
+			const char *ccname = desc->constr->check[i].ccname;
+			bool		known = false;
+
+			for (j = 0; known_checks[j] != NULL; j++)
+				known |= strcmp(ccname, known_checks[j]) == 0;
+			if (!known)
+				problem = psprintf("arcollect.%s has a CHECK constraint %s that the fast path would not evaluate",
+								   name, ccname);
 			pull_varattnos(stringToNode(desc->constr->check[i].ccbin), 1, &checked);
+		}
 
 	for (i = 0; problem == NULL && i < desc->natts; i++)
 	{

@@ -56,7 +56,8 @@ typedef struct LedgerProbe
 
 extern Oid	ledger_relid(Oid nsp, const char *name);
 extern void ledger_columns(Oid relid, const char *const *names, int n, LedgerColumns *cols);
-extern char *ledger_table_problem(Oid relid, int n, const LedgerColumns *cols);
+extern char *ledger_table_problem(Oid relid, int n, const LedgerColumns *cols,
+								  const char *const *known_checks);
 extern bool ledger_table_current(Oid relid, const LedgerColumns *cols);
 
 extern LedgerTarget *ledger_target_open(Oid relid, int capacity, bool bulk);
