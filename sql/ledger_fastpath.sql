@@ -84,8 +84,8 @@ ALTER TABLE arcollect.invoice DROP COLUMN fp_extra;
 -- A CHECK constraint the fast path does not know, even on a column it
 -- fills: it would not evaluate it, so it leaves the table to the SQL
 -- statement, which does (and refuses the second row, as an INSERT of the
--- ledger row would).
-ALTER TABLE arcollect.invoice ADD CONSTRAINT fp_small CHECK (amount < 1000);
+-- ledger row would).  NOT VALID: the rows of the tests before stay.
+ALTER TABLE arcollect.invoice ADD CONSTRAINT fp_small CHECK (amount < 1000) NOT VALID;
 SET client_min_messages = log;
 INSERT INTO fp_inv VALUES (40, 'c1', 10, '2025-01-01', '2025-01-31', 0, 'EUR', NULL);
 SET client_min_messages = warning;
