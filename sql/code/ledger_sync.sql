@@ -120,6 +120,9 @@ END;
 -- along: building it for every row of a COPY doubles the cost of reading
 -- it; see _quarantine_rows_sql.
 --
+-- (OFFSET 0 keeps the planner from pulling w's subquery up, which would
+-- copy the call of the booking rules into each use of reason: they run
+-- once per row.)
 -- Text is read in the "C" collation, whatever the column's: the ledger
 -- compares and folds bytes (a nondeterministic collation would make the
 -- statement's comparisons depend on it, and clash with the ledger's).
@@ -170,7 +173,8 @@ BEGIN
                        %11$s COLLATE "C" AS status,
                        coalesce(arcollect.ascii_lower(%11$s COLLATE "C") = ANY ($4), false) AS is_void,
                        coalesce(arcollect.ascii_lower(%11$s COLLATE "C") = ANY ($5), false) AS is_credit
-                  FROM %12$s s) v) w$q$,
+                  FROM %12$s s) v
+        OFFSET 0) w$q$,
         paid_expr,
         arcollect._text_sql(a.billing_table, a.key_column, 's'),
         arcollect._text_sql(a.billing_table, a.customer_column, 's'),
