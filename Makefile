@@ -62,6 +62,8 @@ INSTALL_SOURCES = \
 	sql/schema/ledger_ddl.sql \
 	sql/code/open_items.sql \
 	sql/code/reconcile.sql \
+	sql/code/record_status.sql \
+	sql/code/record_invoice.sql \
 	sql/code/ledger_grants.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in

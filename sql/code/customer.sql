@@ -35,6 +35,7 @@ CREATE OR REPLACE VIEW arcollect.customer AS
 SELECT b.customer_id, s.name, coalesce(s.owner, b.owner) AS owner, s.segment, s.credit_limit,
        coalesce(s.time_zone, 'UTC') AS time_zone, coalesce(s.do_not_contact, false) AS do_not_contact,
        coalesce(s.opt_out_channels, '{}') AS opt_out_channels, s.escalation_policy,
+       coalesce(s.language, 'en') AS language,
        b.first_seen_attachment_id, LEAST(b.created_at, s.created_at) AS created_at
   FROM (SELECT i.customer_id,
                pg_catalog.min(i.owner COLLATE "C") COLLATE "default" AS owner,
@@ -51,7 +52,7 @@ SELECT b.customer_id, s.name, coalesce(s.owner, b.owner) AS owner, s.segment, s.
   LEFT JOIN arcollect.customer_setting s ON s.customer_id = b.customer_id
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
-       s.opt_out_channels, s.escalation_policy, NULL::integer, s.created_at
+       s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
   FROM arcollect.customer_setting s
  WHERE NOT EXISTS (SELECT FROM arcollect.invoice i WHERE i.customer_id = s.customer_id)
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'customer_id', 'SELECT')
@@ -60,7 +61,7 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT')
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
-       s.opt_out_channels, s.escalation_policy, NULL::integer, s.created_at
+       s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
   FROM arcollect.customer_setting s
  WHERE NOT (pg_catalog.has_column_privilege('arcollect.invoice', 'customer_id', 'SELECT')
             AND pg_catalog.has_column_privilege('arcollect.invoice', 'owner', 'SELECT')
@@ -71,6 +72,7 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
 ALTER VIEW arcollect.customer ALTER COLUMN time_zone SET DEFAULT 'UTC';
 ALTER VIEW arcollect.customer ALTER COLUMN do_not_contact SET DEFAULT false;
 ALTER VIEW arcollect.customer ALTER COLUMN opt_out_channels SET DEFAULT '{}';
+ALTER VIEW arcollect.customer ALTER COLUMN language SET DEFAULT 'en';
 
 COMMENT ON VIEW arcollect.customer IS
 'Customers with their collection settings: every customer an invoice of the ledger names, and those created by hand. Edit the settings with UPDATE (arcollect.customer_setting keeps them; billing writes never change them); INSERT creates a customer not billed yet; DELETE removes what was set (a billed customer stays, with the defaults and its billing owner).';
@@ -83,6 +85,7 @@ COMMENT ON COLUMN arcollect.customer.time_zone IS 'The customer''s time zone (a 
 COMMENT ON COLUMN arcollect.customer.do_not_contact IS 'When true, no touchpoint is planned for this customer on any channel.';
 COMMENT ON COLUMN arcollect.customer.opt_out_channels IS 'Channels the customer opted out of: any of email, call, sms, letter, portal, meeting.';
 COMMENT ON COLUMN arcollect.customer.escalation_policy IS 'Name of the escalation policy that applies; NULL means the default policy.';
+COMMENT ON COLUMN arcollect.customer.language IS 'Language of the messages sent to the customer, as a language tag (en, de, fr-CA, ...); en unless set.';
 COMMENT ON COLUMN arcollect.customer.first_seen_attachment_id IS 'The attached billing table of the customer''s first booked invoice; NULL for a customer no invoice names. Derived, read-only.';
 COMMENT ON COLUMN arcollect.customer.created_at IS 'When the customer''s first invoice was booked, or its settings created by hand if that came first. Derived, read-only.';
 
@@ -119,30 +122,31 @@ BEGIN
                   DETAIL = CASE WHEN derived = 'customer_id'
                                 THEN 'A customer is known by the identifier its invoices give it.'
                                 ELSE 'It is derived from the ledger''s invoices.' END,
-                  HINT = 'Write the settings columns only (name, owner, segment, credit_limit, time_zone, do_not_contact, opt_out_channels, escalation_policy).';
+                  HINT = 'Write the settings columns only (name, owner, segment, credit_limit, time_zone, do_not_contact, opt_out_channels, escalation_policy, language).';
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO arcollect.customer_setting
                (customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
-                opt_out_channels, escalation_policy, created_at)
+                opt_out_channels, escalation_policy, language, created_at)
         VALUES (NEW.customer_id, NEW.name, NEW.owner, NEW.segment, NEW.credit_limit, NEW.time_zone,
-                NEW.do_not_contact, NEW.opt_out_channels, NEW.escalation_policy,
+                NEW.do_not_contact, NEW.opt_out_channels, NEW.escalation_policy, NEW.language,
                 coalesce(NEW.created_at, pg_catalog.now()));
     ELSE
         INSERT INTO arcollect.customer_setting AS s
                (customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
-                opt_out_channels, escalation_policy)
+                opt_out_channels, escalation_policy, language)
         VALUES (NEW.customer_id, NEW.name,
                 CASE WHEN NEW.owner IS DISTINCT FROM OLD.owner THEN NEW.owner END,
                 NEW.segment, NEW.credit_limit, NEW.time_zone, NEW.do_not_contact,
-                NEW.opt_out_channels, NEW.escalation_policy)
+                NEW.opt_out_channels, NEW.escalation_policy, NEW.language)
         ON CONFLICT (customer_id) DO UPDATE
            SET name = excluded.name,
                owner = CASE WHEN NEW.owner IS DISTINCT FROM OLD.owner THEN excluded.owner ELSE s.owner END,
                segment = excluded.segment, credit_limit = excluded.credit_limit,
                time_zone = excluded.time_zone, do_not_contact = excluded.do_not_contact,
                opt_out_channels = excluded.opt_out_channels,
-               escalation_policy = excluded.escalation_policy;
+               escalation_policy = excluded.escalation_policy,
+               language = excluded.language;
     END IF;
     RETURN NEW;
 END

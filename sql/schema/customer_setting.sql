@@ -18,6 +18,10 @@ CREATE TABLE arcollect.customer_setting (
                        CONSTRAINT customer_setting_opt_out_channels_known
                        CHECK (opt_out_channels <@ '{email,call,sms,letter,portal,meeting}'::text[]),
     escalation_policy  text,
+    -- the language of the messages the dunning ladder renders for it
+    language           text NOT NULL DEFAULT 'en'
+                       CONSTRAINT customer_setting_language_tag
+                       CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
     created_at         timestamptz NOT NULL DEFAULT pg_catalog.now()
 ) USING heap;
 
@@ -32,6 +36,7 @@ COMMENT ON COLUMN arcollect.customer_setting.time_zone IS 'The customer''s time 
 COMMENT ON COLUMN arcollect.customer_setting.do_not_contact IS 'When true, no touchpoint is planned for this customer on any channel.';
 COMMENT ON COLUMN arcollect.customer_setting.opt_out_channels IS 'Channels the customer opted out of: any of email, call, sms, letter, portal, meeting.';
 COMMENT ON COLUMN arcollect.customer_setting.escalation_policy IS 'Name of the escalation policy that applies; NULL means the default policy.';
+COMMENT ON COLUMN arcollect.customer_setting.language IS 'Language of the messages sent to the customer, as a language tag (en, de, fr-CA, ...); en unless set.';
 COMMENT ON COLUMN arcollect.customer_setting.created_at IS 'When the row was created (the first edit, or the customer''s creation by hand).';
 
 SELECT pg_catalog.pg_extension_config_dump('arcollect.customer_setting', '');
