@@ -17,6 +17,7 @@ OBJS = \
 	src/dso.o \
 	src/dso_countback.o \
 	src/risk_score.o \
+	src/risk_behaviour.o \
 	src/currency.o \
 	src/time_zone.o \
 	src/ledger_values.o \
@@ -45,6 +46,7 @@ INSTALL_SOURCES = \
 	sql/code/dso.sql \
 	sql/code/dso_countback.sql \
 	sql/code/risk_score.sql \
+	sql/code/risk_behaviour.sql \
 	sql/code/currency.sql \
 	sql/code/ledger_values.sql \
 	sql/code/ledger_rules.sql \
@@ -61,6 +63,7 @@ INSTALL_SOURCES = \
 	sql/code/ledger_ddl.sql \
 	sql/schema/ledger_ddl.sql \
 	sql/code/open_items.sql \
+	sql/code/invoice_paid_on.sql \
 	sql/code/reconcile.sql \
 	sql/code/record_status.sql \
 	sql/code/record_invoice.sql \
