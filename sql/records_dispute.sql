@@ -15,6 +15,10 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- The identifiers the messages name, whatever disputes earlier tests
+-- (the README's examples) opened.
+SELECT setval('arcollect.dispute_dispute_id_seq', 1000) AS first_dispute_id_after;
+
 -- Two billing tables that both hold invoice key INV-1.  INV-2 is paid,
 -- INV-3 partly (200.00 open).
 CREATE TABLE rd_bill_a (id text PRIMARY KEY, cust text NOT NULL, amount numeric(12,2), paid numeric(12,2),
@@ -38,9 +42,9 @@ SELECT customer_id, currency, open_amount FROM arcollect.find_invoice('INV-3');
 
 -- The reasons: the nine seeded ones; users add their own, spelled as the
 -- seeded ones are.
-SELECT reason_code, seeded FROM arcollect.dispute_reason ORDER BY reason_code;
-INSERT INTO arcollect.dispute_reason (reason_code, description) VALUES ('late_delivery', 'Delivered after the agreed date.');
-SELECT reason_code, seeded FROM arcollect.dispute_reason WHERE reason_code = 'late_delivery';
+SELECT reason_code, seeded FROM arcollect.dispute_reason WHERE seeded ORDER BY reason_code;
+INSERT INTO arcollect.dispute_reason (reason_code, description) VALUES ('damaged_in_transit', 'Damaged on the way to the customer.');
+SELECT reason_code, seeded FROM arcollect.dispute_reason WHERE reason_code = 'damaged_in_transit';
 SELECT rd_try($$INSERT INTO arcollect.dispute_reason VALUES ('Late Delivery', 'x')$$) AS spaces_and_capitals,
        rd_try($$INSERT INTO arcollect.dispute_reason VALUES ('late__delivery', 'x')$$) AS double_underscore,
        rd_try($$INSERT INTO arcollect.dispute_reason VALUES ('_late', 'x')$$) AS leading_underscore,
@@ -64,13 +68,13 @@ SELECT rd_try($$SELECT arcollect.open_dispute('INV-3', 'pricing', 200.01)$$);
 SELECT rd_try($$SELECT arcollect.open_dispute('INV-2', 'pricing')$$);
 SELECT rd_try($$SELECT arcollect.open_dispute('INV-2', 'pricing', 1)$$);
 SELECT rd_try($$SELECT arcollect.open_dispute('INV-3', 'pricing', opened_on => NULL)$$);
-SELECT count(*) AS disputes_after_refusals FROM arcollect.dispute;
+SELECT count(*) AS disputes_after_refusals FROM arcollect.dispute WHERE customer_id LIKE 'rd%';
 
 -- A partial dispute of INV-3 (50.00 of 200.00), then one without an
 -- amount: it disputes the 150.00 left.  A third finds nothing left.
 SELECT arcollect.open_dispute('INV-3', 'quality', 50, note => 'two units broken', owner => 'maria',
                               opened_on => '2025-04-01') AS d1 \gset
-SELECT arcollect.open_dispute('INV-3', 'late_delivery', opened_on => '2025-04-02') AS d2 \gset
+SELECT arcollect.open_dispute('INV-3', 'damaged_in_transit', opened_on => '2025-04-02') AS d2 \gset
 SELECT rd_try($$SELECT arcollect.open_dispute('INV-3', 'other', 0.01)$$);
 -- The key in two billing tables, named by its table.
 SELECT arcollect.open_dispute('INV-1', 'tax', 190, billing_table => 'rd_bill_a', opened_on => '2025-04-03') AS d3 \gset
@@ -209,7 +213,7 @@ DROP OWNED BY bi_reader, collector, ar_admin;
 DROP ROLE bi_reader, collector, ar_admin;
 
 DELETE FROM arcollect.dispute WHERE customer_id LIKE 'rd%';
-DELETE FROM arcollect.dispute_reason WHERE NOT seeded;
+DELETE FROM arcollect.dispute_reason WHERE reason_code IN ('damaged_in_transit', 'rude_collector');
 SELECT arcollect.detach('rd_bill_a'), arcollect.detach('rd_bill_b');
 DROP TABLE rd_bill_a, rd_bill_b;
 DROP FUNCTION rd_try(text);
