@@ -71,6 +71,7 @@ SELECT pg_temp.refused(s) FROM (VALUES
   ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-03-10}', '{250,250}', created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', grace_days => -1, created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan(NULL, '{2025-03-10}', '{500}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2999-03-10}', '{500}', created_on => '2999-03-01')$$),
   -- the invoices
   ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', '{A1,NOPE}', created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan('pc2', '{2025-03-10}', '{10}', '{DUP}', created_on => '2025-03-01')$$),

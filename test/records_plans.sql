@@ -19,7 +19,7 @@
 -- sequence is random with a fixed seed, so a failure names a step that
 -- can be replayed.
 BEGIN;
-SELECT tap.plan(96);
+SELECT tap.plan(100);
 
 SET LOCAL client_min_messages = warning;
 SELECT pg_catalog.setseed(0.2025);
@@ -206,5 +206,42 @@ SELECT tap.ok((SELECT count(*) FROM arcollect.payment_plan WHERE status <> 'acti
               'settle_commitments stored some');
 SELECT tap.is((SELECT count(*) FROM arcollect.reconcile('billing.plans_invoice')), 0::bigint,
               'the ledger ties out');
+
+
+-- The catalog: comments on every table, view and column; nothing for
+-- PUBLIC; every table and the sequence in what pg_dump dumps.
+SELECT tap.is((SELECT string_agg(c.relname || coalesce('.' || a.attname, ''), ', ')
+                 FROM pg_catalog.pg_class c
+                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE c.relnamespace = 'arcollect'::pg_catalog.regnamespace
+                  AND c.relname IN ('payment_plan', 'plan_invoice', 'plan_installment', 'installment', 'payment_plans')
+                  AND (pg_catalog.obj_description(c.oid, 'pg_class') IS NULL
+                       OR pg_catalog.col_description(c.oid, a.attnum) IS NULL)),
+              NULL, 'every payment plan table, view and column has a comment');
+SELECT tap.is((SELECT string_agg(p.oid::pg_catalog.regprocedure::text, ', ')
+                 FROM pg_catalog.pg_proc p
+                WHERE p.pronamespace = 'arcollect'::pg_catalog.regnamespace
+                  AND p.proname IN ('create_payment_plan', 'cancel_payment_plan', 'installment_status',
+                                    'payment_plan_status', 'settle_commitments', '_plan_invoice_check',
+                                    '_plan_installment_check')
+                  AND (pg_catalog.obj_description(p.oid, 'pg_proc') IS NULL
+                       OR p.prosqlbody IS NULL
+                          AND NOT EXISTS (SELECT FROM pg_catalog.unnest(p.proconfig) g
+                                           WHERE g = 'search_path=pg_catalog, pg_temp'))),
+              NULL, 'every payment plan function has a comment, and pins search_path or is BEGIN ATOMIC');
+SELECT tap.is((SELECT string_agg(c.relname, ', ')
+                 FROM pg_catalog.pg_class c
+                CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x
+                WHERE c.relnamespace = 'arcollect'::pg_catalog.regnamespace
+                  AND c.relname IN ('payment_plan', 'plan_invoice', 'plan_installment', 'installment',
+                                    'payment_plans', 'payment_plan_plan_id_seq')
+                  AND x.grantee = 0),
+              NULL, 'PUBLIC has no privilege on the payment plan tables, views and sequence');
+SELECT tap.is((SELECT pg_catalog.array_agg(t::pg_catalog.regclass::text ORDER BY t::pg_catalog.regclass::text)
+                 FROM pg_catalog.pg_extension e CROSS JOIN LATERAL pg_catalog.unnest(e.extconfig) t
+                WHERE e.extname = 'arcollect'
+                  AND t::pg_catalog.regclass::text ~ '^arcollect\.(payment_plan|plan_)'),
+              '{arcollect.payment_plan,arcollect.payment_plan_plan_id_seq,arcollect.plan_installment,arcollect.plan_invoice}'::text[],
+              'the payment plan tables and sequence are dumped with their rows');
 
 ROLLBACK;

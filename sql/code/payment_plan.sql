@@ -235,6 +235,11 @@ BEGIN
         RAISE EXCEPTION 'customer_id, grace_days and created_on must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF created_on > current_date THEN
+        RAISE EXCEPTION 'created_on % is in the future', created_on
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'created_on is the day the plan was agreed; its installments may start later.';
+    END IF;
     IF grace_days < 0 THEN
         RAISE EXCEPTION 'grace_days % is negative', grace_days
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give 0 or more days.';
