@@ -28,18 +28,18 @@ SELECT arcollect.attach_payments('plan_pay_a', invoice_key => 'inv', amount => '
                                  kind => 'kind', invoices => 'plan_bill_a') AS booked;
 SELECT arcollect.attach_payments('plan_pay_b', invoice_key => 'inv', amount => 'amt', paid_on => 'paid',
                                  kind => 'kind', invoices => 'plan_bill_b') AS booked;
--- pc1 owes A1 (300 EUR, table a) and B1 (200 EUR, table b), both overdue
--- on 2025-03-01; A2 in USD; A3 not due yet; A4 paid.  pc2 owes X1, and
--- DUP, a key both tables hold.
-INSERT INTO plan_bill_a VALUES ('A1', 'pc1', 300, '2025-01-01', '2025-01-31', 'EUR'),
-                               ('A2', 'pc1', 50, '2025-01-01', '2025-01-31', 'USD'),
-                               ('A3', 'pc1', 100, '2025-02-01', '2025-06-30', 'EUR'),
-                               ('A4', 'pc1', 40, '2025-01-01', '2025-01-31', 'EUR'),
-                               ('X1', 'pc2', 80, '2025-01-01', '2025-01-31', 'EUR'),
-                               ('DUP', 'pc2', 10, '2025-01-01', '2025-01-31', 'EUR');
-INSERT INTO plan_bill_b VALUES ('B1', 'pc1', 200, '2025-01-05', '2025-02-04', 'EUR'),
-                               ('DUP', 'pc2', 10, '2025-01-01', '2025-01-31', 'EUR');
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('A4', 40, '2025-02-10');
+-- pc1 owes PA1 (300 EUR, table a) and PB1 (200 EUR, table b), both overdue
+-- on 2025-03-01; PA2 in USD; PA3 not due yet; PA4 paid.  pc2 owes PX1, and
+-- PDUP, a key both tables hold.
+INSERT INTO plan_bill_a VALUES ('PA1', 'pc1', 300, '2025-01-01', '2025-01-31', 'EUR'),
+                               ('PA2', 'pc1', 50, '2025-01-01', '2025-01-31', 'USD'),
+                               ('PA3', 'pc1', 100, '2025-02-01', '2025-06-30', 'EUR'),
+                               ('PA4', 'pc1', 40, '2025-01-01', '2025-01-31', 'EUR'),
+                               ('PX1', 'pc2', 80, '2025-01-01', '2025-01-31', 'EUR'),
+                               ('PDUP', 'pc2', 10, '2025-01-01', '2025-01-31', 'EUR');
+INSERT INTO plan_bill_b VALUES ('PB1', 'pc1', 200, '2025-01-05', '2025-02-04', 'EUR'),
+                               ('PDUP', 'pc2', 10, '2025-01-01', '2025-01-31', 'EUR');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PA4', 40, '2025-02-10');
 
 -- A refused call shows its SQLSTATE and message.
 CREATE FUNCTION pg_temp.refused(statement text) RETURNS text LANGUAGE plpgsql AS $fn$
@@ -57,56 +57,57 @@ $fn$;
 
 SET ROLE collector;
 
--- Every bad input is refused, naming the value.
+-- Every bad input is refused, naming the value.  (A plan refused by the
+-- tables' rules was inserted first: it takes a plan_id, and is rolled back.)
 SELECT pg_temp.refused(s) FROM (VALUES
-  -- the schedule
-  ($$SELECT arcollect.create_payment_plan('pc1', '{}', '{}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{500}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', NULL, created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,NULL}', '{250,250}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{600,-100}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{500,0}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-02-28,2025-04-10}', '{250,250}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-04-10,2025-03-10}', '{250,250}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-03-10}', '{250,250}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', grace_days => -1, created_on => '2025-03-01')$$),
+  -- the schedule (PA1 and PB1 have 500 open)
+  ($$SELECT arcollect.create_payment_plan('pc1', '{}', '{}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{500}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', NULL, '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,NULL}', '{250,250}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{600,-100}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{500,0}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-02-28,2025-04-10}', '{250,250}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-04-10,2025-03-10}', '{250,250}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-03-10}', '{250,250}', '{PA1,PB1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', '{PA1,PB1}', grace_days => -1, created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan(NULL, '{2025-03-10}', '{500}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2999-03-10}', '{500}', created_on => '2999-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2999-03-10}', '{500}', '{PA1,PB1}', created_on => '2999-03-01')$$),
   -- the invoices
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', '{A1,NOPE}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc2', '{2025-03-10}', '{10}', '{DUP}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{380}', '{A1,X1}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{300}', '{A1,A1}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{340}', '{A1,A4}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{500}', '{PA1,PNOPE}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc2', '{2025-03-10}', '{10}', '{PDUP}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{380}', '{PA1,PX1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{300}', '{PA1,PA1}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{340}', '{PA1,PA4}', created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{300}', '{}', created_on => '2025-03-01')$$),
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{350}', '{A1,A2}', created_on => '2025-03-01')$$),
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{350}', '{PA1,PA2}', created_on => '2025-03-01')$$),
   ($$SELECT arcollect.create_payment_plan('pc9', '{2025-03-10}', '{1}', created_on => '2025-03-01')$$),
-  -- NULL invoice_keys: every overdue invoice, A1, A2 (USD) and B1
+  -- NULL invoice_keys: every overdue invoice, PA1, PA2 (USD) and PB1
   ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{550}', created_on => '2025-03-01')$$),
   -- not adding up
-  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{250,249.99}', '{A1,B1}', created_on => '2025-03-01')$$)
+  ($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10}', '{250,249.99}', '{PA1,PB1}', created_on => '2025-03-01')$$)
 ) t(s);
 
--- A plan of three installments over A1 (table a) and B1 (table b): 500 EUR.
+-- A plan of three installments over PA1 (table a) and PB1 (table b): 500 EUR.
 -- Grace 5 days: installment 1 due 2025-03-10 breaks the plan as of
 -- 2025-03-16 when still unpaid at the end of 2025-03-15.
 SELECT arcollect.create_payment_plan('pc1', '{2025-03-10,2025-04-10,2025-05-10}', '{200,200,100}',
-                                     '{A1,B1}', created_on => '2025-03-01') AS plan1 \gset
+                                     '{PA1,PB1}', created_on => '2025-03-01') AS plan1 \gset
 SELECT customer_id, currency, status, grace_days, created_on, ended_on, note,
        created_by, created_at IS NOT NULL AS created
   FROM arcollect.payment_plan WHERE plan_id = :plan1;
 SELECT c.invoice_key, a.billing_table, c.covered_amount
   FROM arcollect.plan_invoice c JOIN arcollect.attachment a USING (attachment_id)
  WHERE c.plan_id = :plan1 ORDER BY 1;
--- A1 is in an active plan now.
-SELECT pg_temp.refused($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{300}', '{A1}', created_on => '2025-03-01')$$);
+-- PA1 is in an active plan now.
+SELECT pg_temp.refused($$SELECT arcollect.create_payment_plan('pc1', '{2025-03-10}', '{300}', '{PA1}', created_on => '2025-03-01')$$);
 
 -- Payments arrive out of order, in pieces, on both tables: 120 on
 -- 2025-03-12 (table b), 50 on 2025-03-08 (table a), recorded later, then
 -- 30 on 2025-03-15 (a).
 RESET ROLE;
-INSERT INTO plan_pay_b (inv, amt, paid) VALUES ('B1', 120, '2025-03-12');
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('A1', 50, '2025-03-08');
+INSERT INTO plan_pay_b (inv, amt, paid) VALUES ('PB1', 120, '2025-03-12');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PA1', 50, '2025-03-08');
 SET ROLE collector;
 -- As of 2025-03-08 installment 1 has 50; 2025-03-12: 170; no break yet.
 SELECT d AS as_of, s.installment_no, s.amount, s.paid_amount, s.paid_on, s.breaks_plan
@@ -128,7 +129,7 @@ SELECT status, ended_on, note FROM arcollect.payment_plan WHERE plan_id = :plan1
 -- Stored, broken stands for later dates even when the rest is paid;
 -- before the 16th the plan is what payments made it.
 RESET ROLE;
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('A1', 300, '2025-03-20');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PA1', 300, '2025-03-20');
 SET ROLE collector;
 SELECT d AS as_of, s.status, s.status_on, s.paid_amount
   FROM (VALUES (date '2025-03-15'), ('2025-03-16'), ('2025-03-20')) v(d),
@@ -138,15 +139,15 @@ SELECT d AS as_of, s.status, s.status_on, s.paid_amount
 SELECT pg_temp.refused(format('SELECT arcollect.cancel_payment_plan(%s)', :plan1));
 SELECT pg_temp.refused(format('UPDATE arcollect.payment_plan SET status = %L WHERE plan_id = %s', 'active', :plan1));
 
--- A second plan on A3 (100, due 2025-06-30, covered by name though not
+-- A second plan on PA3 (100, due 2025-06-30, covered by name though not
 -- overdue), grace 0: 40 due 2025-04-01, 60 due 2025-05-01.  Paid in
 -- pieces, the last overpaying: installments are paid in due order, and
 -- paid_amount never passes the amounts.
-SELECT arcollect.create_payment_plan('pc1', '{2025-04-01,2025-05-01}', '{40,60}', '{A3}',
+SELECT arcollect.create_payment_plan('pc1', '{2025-04-01,2025-05-01}', '{40,60}', '{PA3}',
                                      grace_days => 0, created_on => '2025-03-20') AS plan2 \gset
 RESET ROLE;
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('A3', 25, '2025-03-25'), ('A3', 25, '2025-04-01');
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('A3', 70, '2025-04-30');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PA3', 25, '2025-03-25'), ('PA3', 25, '2025-04-01');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PA3', 70, '2025-04-30');
 SET ROLE collector;
 SELECT d AS as_of, s.installment_no, s.amount, s.paid_amount, s.paid_on, s.breaks_plan
   FROM (VALUES (date '2025-03-25'), ('2025-04-01'), ('2025-04-02'), ('2025-04-30')) v(d),
@@ -162,19 +163,19 @@ SELECT status, ended_on, note FROM arcollect.payment_plan WHERE plan_id = :plan2
 SELECT pg_temp.refused(format('UPDATE arcollect.payment_plan SET status = %L WHERE plan_id = %s', 'broken', :plan2));
 
 -- A reversal (a deleted payments row) takes its payment back on its own
--- date: a third plan on every overdue invoice of pc2 (X1, 80, and DUP of
--- both tables, 10 each), paid in full and then X1's row deleted.
+-- date: a third plan on every overdue invoice of pc2 (PX1, 80, and PDUP of
+-- both tables, 10 each), paid in full and then PX1's row deleted.
 SELECT arcollect.create_payment_plan('pc2', '{2025-04-15}', '{100}', created_on => '2025-04-01') AS plan3 \gset
 SELECT c.invoice_key, a.billing_table, c.covered_amount
   FROM arcollect.plan_invoice c JOIN arcollect.attachment a USING (attachment_id)
  WHERE c.plan_id = :plan3 ORDER BY 1, 2;
 RESET ROLE;
-INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('X1', 80, '2025-04-10'), ('DUP', 10, '2025-04-10');
-INSERT INTO plan_pay_b (inv, amt, paid) VALUES ('DUP', 10, '2025-04-11');
+INSERT INTO plan_pay_a (inv, amt, paid) VALUES ('PX1', 80, '2025-04-10'), ('PDUP', 10, '2025-04-10');
+INSERT INTO plan_pay_b (inv, amt, paid) VALUES ('PDUP', 10, '2025-04-11');
 SET ROLE collector;
 SELECT status, status_on, paid_amount FROM arcollect.payment_plan_status('2025-04-30') WHERE plan_id = :plan3;
 RESET ROLE;
-DELETE FROM plan_pay_a WHERE inv = 'X1';
+DELETE FROM plan_pay_a WHERE inv = 'PX1';
 SET ROLE collector;
 SELECT status, status_on, paid_amount, broken_by_installment
   FROM arcollect.payment_plan_status('2025-04-30') WHERE plan_id = :plan3;
@@ -184,15 +185,15 @@ SELECT status, ended_on = current_date AS today, note FROM arcollect.payment_pla
 SELECT status, status_on = current_date AS today FROM arcollect.payment_plan_status() WHERE plan_id = :plan3;
 SELECT pg_temp.refused(format('SELECT arcollect.cancel_payment_plan(%s)', :plan3));
 SELECT pg_temp.refused('SELECT arcollect.cancel_payment_plan(-1)');
--- X1 is free again for a new plan.
-SELECT arcollect.create_payment_plan('pc2', '{2025-05-15}', '{80}', '{X1}', created_on => '2025-05-01') > :plan3 AS made;
+-- PX1 is free again for a new plan.
+SELECT arcollect.create_payment_plan('pc2', '{2025-05-15}', '{80}', '{PX1}', created_on => '2025-05-01') > :plan3 AS made;
 
 -- The tables hold a plain INSERT to the rules too.
 SELECT pg_temp.refused(s) FROM (VALUES
   (format($$INSERT INTO arcollect.plan_installment VALUES (%s, 4, '2025-05-01', 10)$$, :plan1)),
   (format($$INSERT INTO arcollect.plan_installment VALUES (%s, 4, '2025-02-01', 10)$$, :plan2)),
   (format($$INSERT INTO arcollect.plan_installment VALUES (%s, 5, '2025-08-01', 0)$$, :plan2)),
-  (format($$INSERT INTO arcollect.plan_invoice SELECT %s, attachment_id, 'X1', 80 FROM arcollect.plan_invoice WHERE plan_id = %s$$, :plan2, :plan3)),
+  (format($$INSERT INTO arcollect.plan_invoice SELECT %s, attachment_id, 'PX1', 80 FROM arcollect.plan_invoice WHERE plan_id = %s$$, :plan2, :plan3)),
   ($$INSERT INTO arcollect.payment_plan (customer_id, currency, status) VALUES ('pc1', 'EUR', 'done')$$),
   ($$INSERT INTO arcollect.payment_plan (customer_id, currency, grace_days) VALUES ('pc1', 'EUR', -2)$$)
 ) t(s);

@@ -17,9 +17,10 @@
 -- each rule: installment_status the installments', payment_plan_status
 -- the plan's, from it.
 
--- Rules of an installment row that need other rows: the plan's due dates
--- increase with the installment number, and none is before the plan was
--- made.
+-- Rules of an installment row: a positive amount (here rather than in a
+-- CHECK, so that the message names it), and, needing other rows, the
+-- plan's due dates increase with the installment number and none is
+-- before the plan was made.
 CREATE OR REPLACE FUNCTION arcollect._plan_installment_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -29,6 +30,11 @@ DECLARE
     made date;
     clash record;
 BEGIN
+    IF NOT NEW.amount > 0 THEN
+        RAISE EXCEPTION 'installment % of payment plan % has amount %, not positive',
+                        NEW.installment_no, NEW.plan_id, NEW.amount
+            USING ERRCODE = 'check_violation';
+    END IF;
     SELECT p.created_on INTO made FROM arcollect.payment_plan p WHERE p.plan_id = NEW.plan_id;
     IF NEW.due_on < made THEN
         RAISE EXCEPTION 'installment % of payment plan % is due on %, before the plan was made (%)',
@@ -55,7 +61,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION arcollect._plan_installment_check() IS
-'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.plan_installment; due dates increase strictly with the installment number and are not before the plan was made (SQLSTATE 23514).';
+'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.plan_installment; the amount is positive, due dates increase strictly with the installment number and are not before the plan was made (SQLSTATE 23514).';
 
 CREATE OR REPLACE TRIGGER plan_installment_check
     BEFORE INSERT OR UPDATE ON arcollect.plan_installment
@@ -213,7 +219,8 @@ COMMENT ON FUNCTION arcollect.payment_plan_status(date) IS
 
 -- Makes a plan.  Resolves the invoices (the given keys, or every overdue
 -- invoice of the customer) and checks the schedule against what is open
--- on them; the tables' own rules (above, and the CHECKs) hold the rest.
+-- on them; the tables' own rules (the triggers above, and the CHECKs)
+-- hold each row to the rest, as they hold a plain INSERT.
 CREATE OR REPLACE FUNCTION arcollect.create_payment_plan(customer_id text, due_dates date[], amounts numeric[],
                                                          invoice_keys text[] DEFAULT NULL,
                                                          grace_days integer DEFAULT 5,
@@ -240,10 +247,6 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'created_on is the day the plan was agreed; its installments may start later.';
     END IF;
-    IF grace_days < 0 THEN
-        RAISE EXCEPTION 'grace_days % is negative', grace_days
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give 0 or more days.';
-    END IF;
     IF coalesce(n, 0) = 0 OR n IS DISTINCT FROM pg_catalog.cardinality(amounts)
        OR pg_catalog.array_ndims(due_dates) <> 1 OR pg_catalog.array_ndims(amounts) <> 1 THEN
         RAISE EXCEPTION 'payment plan has % due dates and % amounts',
@@ -251,24 +254,15 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give one due date and one amount per installment, at least one installment.';
     END IF;
-    FOR k IN 1 .. n LOOP
-        IF due_dates[k] IS NULL OR amounts[k] IS NULL THEN
-            RAISE EXCEPTION 'installment % has no due date or no amount', k
-                USING ERRCODE = 'null_value_not_allowed';
-        ELSIF amounts[k] <= 0 THEN
-            RAISE EXCEPTION 'installment % has amount %, not positive', k, amounts[k]
-                USING ERRCODE = 'invalid_parameter_value';
-        ELSIF k = 1 AND due_dates[k] < created_on THEN
-            RAISE EXCEPTION 'installment 1 is due on %, before the plan is made (%)', due_dates[k], created_on
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Installments fall due on or after created_on.';
-        ELSIF k > 1 AND due_dates[k] <= due_dates[k - 1] THEN
-            RAISE EXCEPTION 'installment % is due on %, not after installment % (%)',
-                            k, due_dates[k], k - 1, due_dates[k - 1]
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'List the due dates in increasing order.';
-        END IF;
-    END LOOP;
+    -- (positive amounts, due dates increasing and none before created_on,
+    -- grace_days not negative: the tables' own rules, checked as the plan
+    -- is inserted)
+    IF pg_catalog.array_position(due_dates, NULL) IS NOT NULL
+       OR pg_catalog.array_position(amounts, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'installment % has no due date or no amount',
+                        coalesce(pg_catalog.array_position(due_dates, NULL), pg_catalog.array_position(amounts, NULL))
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
 
     -- The covered invoices, with what is open on each: every entry
     -- counts but the plan payments recorded since this transaction began,

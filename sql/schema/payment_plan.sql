@@ -11,8 +11,8 @@
 --
 -- The per-row rules that need other tables (an invoice of the plan's own
 -- customer and currency, covered by one active plan at a time; due dates
--- increasing with the installment number, none before the plan was made)
--- are BEFORE triggers, created in sql/code/payment_plan.sql with their
+-- increasing with the installment number, none before the plan was made;
+-- and, for its message, a positive amount) are BEFORE triggers, created in sql/code/payment_plan.sql with their
 -- functions, so that a plain INSERT is held to them too.
 
 CREATE TABLE arcollect.payment_plan (
@@ -78,7 +78,8 @@ CREATE TABLE arcollect.plan_installment (
     plan_id        bigint NOT NULL REFERENCES arcollect.payment_plan ON DELETE CASCADE,
     installment_no integer NOT NULL CONSTRAINT plan_installment_no_positive CHECK (installment_no >= 1),
     due_on         date NOT NULL,
-    amount         numeric NOT NULL CONSTRAINT plan_installment_amount_positive CHECK (amount > 0),
+    -- positive: checked by the table's trigger, whose message names the value
+    amount         numeric NOT NULL,
     PRIMARY KEY (plan_id, installment_no)
 ) USING heap;
 
