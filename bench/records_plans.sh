@@ -7,9 +7,11 @@
 # on demand), so the ratio should be 1.0x.  Then what reading costs at
 # that size: the view arcollect.payment_plans and settle_commitments.
 #
-# Usage: bench/records_plans.sh [payments per COPY] [invoices]
-#   (defaults 200000, 200000); BENCH_ROUNDS rounds (default 4), alternating
-#   which goes first.
+# Usage: bench/records_plans.sh [payments per round] [invoices]
+#   (defaults 400000, 200000: each round COPYs half of its payments with
+#   plans and half without); BENCH_ROUNDS rounds (default 4), alternating
+#   which goes first.  BENCH_CONTROL=1 makes no plans in either half (the
+#   ratio then shows the noise of the machine).
 # Server: as bench/ledger_trigger.sh (bench/ledger_lib.sh): a throwaway
 # cluster unless PGHOST, PGPORT or PGDATABASE is set, in which case that
 # database's receivables ledger is EMPTIED.
@@ -17,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/ledger_lib.sh
 
-ROWS=${1:-200000}
+ROWS=${1:-400000}
 INVOICES=${2:-200000}
 ROUNDS=${BENCH_ROUNDS:-4}
 
@@ -27,7 +29,7 @@ cleanup() { rm -rf "$DATA"; if declare -F cluster_remove >/dev/null; then cluste
 trap cleanup EXIT
 chmod 755 "$DATA"
 
-echo "== payment plans benchmark: $INVOICES invoices, $ROWS payments per COPY, $ROUNDS rounds"
+echo "== payment plans benchmark: $INVOICES invoices, $ROWS payments per round, $ROUNDS rounds$([ "${BENCH_CONTROL:-0}" = 1 ] && echo ', CONTROL: no plans in either half')"
 ledger_header
 
 $PSQL -f bench/ledger_setup_narrow.sql >/dev/null
@@ -39,10 +41,12 @@ $PSQL -c "INSERT INTO narrow_ledger
                  date '2025-01-01' + (i % 28)
             FROM generate_series(1, $INVOICES) i"
 
+no_plans() { $PSQL -c "TRUNCATE arcollect.payment_plan CASCADE"; }
 # 1,000 active plans, one per customer c1 .. c1000, over all of its
 # invoices, three installments (plain INSERTs: the tables hold them to the
 # same rules as create_payment_plan)
 make_plans() {
+    if [ "${BENCH_CONTROL:-0}" = 1 ]; then no_plans; return; fi
     $PSQL <<'SQL'
 TRUNCATE arcollect.payment_plan CASCADE;
 WITH c AS (SELECT 'c' || k AS customer_id FROM generate_series(1, 1000) k),
@@ -58,7 +62,6 @@ SELECT t.plan_id, n, date '2025-02-01' + 30 * n,
   FROM (SELECT plan_id, sum(covered_amount) AS total FROM i GROUP BY plan_id) t, generate_series(1, 3) n;
 SQL
 }
-no_plans() { $PSQL -c "TRUNCATE arcollect.payment_plan CASCADE"; }
 
 # Round r's payments: new payment ids, invoices spread over all of them
 # (every fifth on an invoice of a plan), paid in the spring of 2025.
@@ -100,7 +103,7 @@ printf 'RESULT COPY of payments with 1000 active plans / without: median ratio %
     "$(median < "$DATA/ratios")" "$(inline < "$DATA/ratios")"
 
 # Reading, with the plans in place and every payment above in the ledger.
-make_plans
+BENCH_CONTROL=0 make_plans
 $PSQL -c "VACUUM ANALYZE"
 entries=$($PSQL -At -c "SELECT count(*) FROM arcollect.entry")
 timed() {
