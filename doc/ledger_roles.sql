@@ -16,6 +16,16 @@ GRANT SELECT ON arcollect._open_amount, arcollect.dispute_reason, arcollect.disp
                 arcollect.invoice_disputed_amount TO collector;
 GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 
+-- collections records: payment plans (collectors make, cancel and settle
+-- them; arcollect.find_invoice, which names their invoices, reads
+-- arcollect._open_amount)
+GRANT SELECT ON arcollect._open_amount TO collector;
+GRANT SELECT, INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice,
+                                arcollect.plan_installment TO collector;
+GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
+GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
+                arcollect.installment, arcollect.payment_plans TO bi_reader;
+
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
