@@ -72,7 +72,8 @@ INSTALL_SOURCES = \
 	sql/code/dispute.sql \
 	sql/code/payment_plan.sql \
 	sql/code/commitments.sql \
-	sql/code/ledger_grants.sql
+	sql/code/ledger_grants.sql \
+	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -108,7 +109,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute \
-	records_payment_plan
+	records_payment_plan \
+	risk_behaviour
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
