@@ -36,13 +36,20 @@ BEGIN
                   HINT = 'Check the id against arcollect.customer.';
     END IF;
     RETURN QUERY
-    WITH base AS (
+    WITH item AS MATERIALIZED (
+        -- materialized, as is paid: each is computed once, whatever the
+        -- planner guesses of their sizes
+        SELECT o.billing_table, o.invoice_key, o.currency, o.due_on, o.amount, o.open_amount
+          FROM arcollect.open_items(customer_risk.as_of) o
+         WHERE o.customer_id = customer_risk.customer_id
+    ), paid AS MATERIALIZED (
+        SELECT p.billing_table, p.invoice_key, p.paid_on
+          FROM arcollect.invoice_paid_on(customer_risk.as_of, customer_risk.customer_id) p
+    ), base AS (
         SELECT o.currency,
                arcollect.risk_score(o.due_on, p.paid_on, o.amount, o.open_amount, customer_risk.as_of) AS score
-          FROM arcollect.open_items(customer_risk.as_of) o
-          LEFT JOIN arcollect.invoice_paid_on(customer_risk.as_of) p
-                 ON p.billing_table = o.billing_table AND p.invoice_key = o.invoice_key
-         WHERE o.customer_id = customer_risk.customer_id
+          FROM item o
+          LEFT JOIN paid p ON p.billing_table = o.billing_table AND p.invoice_key = o.invoice_key
          GROUP BY o.currency
     ), promises AS (
         SELECT r.currency, pg_catalog.count(*) AS broken
