@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # What bounds the cost the ledger trigger adds to billing writes: the
-# arcollect ledger and four plain-SQL triggers that each do part of what it
+# arcollect ledger and six plain-SQL triggers that each do part of what it
 # does (ledger_write_floor.sql), every one timed against the same narrow
 # billing table without a trigger in the same run:
 #   ledger           the table attached to the ledger (ledger_setup_narrow.sql);
-#   noop             a statement trigger with a transition table that does
-#                    nothing: the trigger mechanism alone;
+#   bare             a statement trigger that does nothing, no transition
+#                    table: the trigger call alone;
+#   noop             the same with a transition table: the trigger
+#                    mechanism the ledger uses;
 #   shadow           INSERT ... SELECT of the rows the ledger writes (an
 #                    invoice row of arcollect.invoice's shape with its key
 #                    index, an entry row for a partly paid one);
 #   shadow_noindex   the same without the invoice shadow's indexes;
 #   minimal          one (bigint, integer) row per invoice, no index;
+#   minimal_key      the same with a primary key;
 # for a COPY of N new invoices (default one million) and for single-row
 # INSERTs with pgbench.  The billing rows and the pgbench INSERT are those
 # of ledger_trigger.sh (bench/ledger_lib.sh).  See bench/README.md.
@@ -18,7 +21,7 @@
 # Usage: bench/ledger_write_floor.sh [rows] [seconds per pgbench run] [pgbench clients]
 #   (defaults 1000000, 5, 4); environment:
 #   BENCH_ROUNDS          COPY rounds (3)
-#   BENCH_PGBENCH_ROUNDS  pgbench runs per table (3)
+#   BENCH_PGBENCH_ROUNDS  pgbench runs per table (3; 0 skips pgbench)
 #   BENCH_VARIANTS        the variants to time, of the list above (all)
 #   KEY_OFFSET            first invoice id - 1 (0), as for ledger_trigger.sh
 #
@@ -40,7 +43,7 @@ SECONDS_PER_RUN=${2:-5}
 CLIENTS=${3:-4}
 ROUNDS=${BENCH_ROUNDS:-3}
 PGBENCH_ROUNDS=${BENCH_PGBENCH_ROUNDS:-3}
-VARIANTS=${BENCH_VARIANTS:-ledger noop shadow shadow_noindex minimal}
+VARIANTS=${BENCH_VARIANTS:-ledger bare noop shadow shadow_noindex minimal minimal_key}
 KEY_OFFSET=${KEY_OFFSET:-0}
 COLUMNS=$(shape_columns narrow)
 
@@ -58,10 +61,12 @@ table_of() { echo "narrow_$1"; }
 describe() {
     case $1 in
         ledger) echo "arcollect ledger" ;;
+        bare) echo "no-op trigger, no transition table" ;;
         noop) echo "no-op trigger with a transition table" ;;
         shadow) echo "INSERT ... SELECT of the ledger's rows, with its key index" ;;
         shadow_noindex) echo "INSERT ... SELECT of the ledger's rows, no index" ;;
         minimal) echo "INSERT ... SELECT of (bigint, integer) rows, no index" ;;
+        minimal_key) echo "INSERT ... SELECT of (bigint, integer) rows, primary key" ;;
         *) echo "unknown variant $1" >&2; exit 1 ;;
     esac
 }
@@ -126,6 +131,9 @@ $PSQL -At -c "SELECT 'rows written: ledger ' || (SELECT count(*) FROM arcollect.
                      || (SELECT count(*) FROM floor_invoice) || ' invoices, '
                      || (SELECT count(*) FROM floor_entry) || ' entries'"
 
+if [ "$PGBENCH_ROUNDS" = 0 ]; then
+    exit 0
+fi
 echo
 echo "== pgbench single-row INSERTs, $PGBENCH_ROUNDS x ${SECONDS_PER_RUN}s x $CLIENTS clients into each table"
 for t in plain $VARIANTS; do

@@ -1,12 +1,14 @@
 -- The tables of bench/ledger_write_floor.sh: the narrow billing table of
 -- ledger_setup_narrow.sql (narrow_plain, and narrow_ledger attached to the
--- receivables ledger), and four more copies of it, each with a statement
+-- receivables ledger), and six more copies of it, each with a statement
 -- trigger that does part of what the ledger's trigger does, written in
 -- plain SQL.  Each trigger writes to tables of its own, so that every
 -- variant's targets grow alike from round to round.
 --
---   narrow_noop     a trigger with a transition table that does nothing:
---                   the trigger mechanism alone (capturing the new rows,
+--   narrow_bare     a statement trigger that does nothing, without a
+--                   transition table: the call of the trigger alone;
+--   narrow_noop     the same with a transition table: the trigger
+--                   mechanism the ledger uses (capturing the new rows,
 --                   firing once per statement);
 --   narrow_shadow   INSERT ... SELECT from the transition table of what the
 --                   ledger writes for a new invoice: one row of the shape
@@ -17,7 +19,10 @@
 --   narrow_shadow_noindex  the same rows, the invoice shadow without index;
 --   narrow_minimal  one (key bigint, attachment integer) row per new
 --                   invoice, no index: the least a design that writes a
---                   row per invoice can write.
+--                   row per invoice can write;
+--   narrow_minimal_key  the same with a primary key on (key, attachment):
+--                   the least a design that looks a row up by key can
+--                   write.
 --
 -- The shadows are made LIKE the ledger's own tables so that they follow
 -- its columns; the values are the ones the ledger's fast path books for a
@@ -27,14 +32,16 @@
 -- no payment date) or on the issue date if that is later.
 \ir ledger_setup_narrow.sql
 
-DROP TABLE IF EXISTS narrow_noop, narrow_shadow, narrow_shadow_noindex, narrow_minimal,
-                     floor_invoice, floor_entry, floor_invoice_noindex, floor_entry_noindex,
-                     floor_minimal;
+DROP TABLE IF EXISTS narrow_bare, narrow_noop, narrow_shadow, narrow_shadow_noindex,
+                     narrow_minimal, narrow_minimal_key, floor_invoice, floor_entry,
+                     floor_invoice_noindex, floor_entry_noindex, floor_minimal, floor_minimal_key;
 
+CREATE TABLE narrow_bare (LIKE narrow_plain INCLUDING ALL);
 CREATE TABLE narrow_noop (LIKE narrow_plain INCLUDING ALL);
 CREATE TABLE narrow_shadow (LIKE narrow_plain INCLUDING ALL);
 CREATE TABLE narrow_shadow_noindex (LIKE narrow_plain INCLUDING ALL);
 CREATE TABLE narrow_minimal (LIKE narrow_plain INCLUDING ALL);
+CREATE TABLE narrow_minimal_key (LIKE narrow_plain INCLUDING ALL);
 
 CREATE TABLE floor_invoice (LIKE arcollect.invoice INCLUDING DEFAULTS INCLUDING CONSTRAINTS
                                                    INCLUDING INDEXES);
@@ -44,6 +51,8 @@ CREATE TABLE floor_invoice_noindex (LIKE arcollect.invoice INCLUDING DEFAULTS IN
 CREATE TABLE floor_entry_noindex (LIKE arcollect.entry INCLUDING DEFAULTS INCLUDING CONSTRAINTS
                                                        INCLUDING IDENTITY);
 CREATE TABLE floor_minimal (invoice_key bigint NOT NULL, attachment_id integer NOT NULL);
+CREATE TABLE floor_minimal_key (invoice_key bigint, attachment_id integer,
+                                PRIMARY KEY (invoice_key, attachment_id));
 
 CREATE OR REPLACE FUNCTION floor_noop() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -95,6 +104,14 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION floor_minimal_key() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO floor_minimal_key (invoice_key, attachment_id) SELECT n.id, 1 FROM new_rows n;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER floor AFTER INSERT ON narrow_bare FOR EACH STATEMENT EXECUTE FUNCTION floor_noop();
 -- As the ledger's trigger: AFTER INSERT, once per statement, the new rows
 -- in a transition table.
 CREATE TRIGGER floor AFTER INSERT ON narrow_noop REFERENCING NEW TABLE AS new_rows
@@ -105,3 +122,5 @@ CREATE TRIGGER floor AFTER INSERT ON narrow_shadow_noindex REFERENCING NEW TABLE
     FOR EACH STATEMENT EXECUTE FUNCTION floor_shadow_noindex();
 CREATE TRIGGER floor AFTER INSERT ON narrow_minimal REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION floor_minimal();
+CREATE TRIGGER floor AFTER INSERT ON narrow_minimal_key REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION floor_minimal_key();
