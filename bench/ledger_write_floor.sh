@@ -102,6 +102,22 @@ results() {
     done
 }
 
+# The ledger's time over the shadow's (the same rows written by plain SQL),
+# round by round, from their $DATA/<table>.<measure> files: one figure that
+# load shifts between rounds affect little, since both are timed in each.
+versus_shadow() {
+    local measure=$1
+    case " $VARIANTS " in *" ledger "*) ;; *) return 0 ;; esac
+    case " $VARIANTS " in *" shadow "*) ;; *) return 0 ;; esac
+    if [ "$measure" = seconds ]; then
+        paste -d/ "$DATA/ledger.seconds" "$DATA/shadow.seconds"
+    else
+        paste -d/ "$DATA/shadow.tps" "$DATA/ledger.tps"
+    fi | sed 's/^/scale=3; /' | bc > "$DATA/versus"
+    printf 'ledger against shadow (the same rows written by INSERT ... SELECT): median %.2fx (rounds: %s)\n' \
+        "$(median < "$DATA/versus")" "$(inline < "$DATA/versus")"
+}
+
 $PSQL -f bench/ledger_write_floor.sql > /dev/null
 for round in $(seq 1 "$ROUNDS"); do
     $PSQL -c "COPY ($(shape_rows narrow "$round")) TO STDOUT" > "$DATA/rows_$round.tsv"
@@ -125,6 +141,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 rm -f "$DATA"/rows_*.tsv
 results "COPY of $ROWS invoices" seconds
+versus_shadow seconds
 $PSQL -At -c "SELECT 'reconcile narrow_ledger: ' || count(*) || ' problems' FROM arcollect.reconcile('narrow_ledger')"
 $PSQL -At -c "SELECT 'rows written: ledger ' || (SELECT count(*) FROM arcollect.invoice) || ' invoices, '
                      || (SELECT count(*) FROM arcollect.entry) || ' entries; shadow '
@@ -154,4 +171,5 @@ for round in $(seq 1 "$PGBENCH_ROUNDS"); do
     echo "$line"
 done
 results "pgbench single-row INSERT, time per insert" tps
+versus_shadow tps
 $PSQL -At -c "SELECT 'reconcile narrow_ledger: ' || count(*) || ' problems' FROM arcollect.reconcile('narrow_ledger')"
