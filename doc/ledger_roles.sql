@@ -2,15 +2,23 @@
 GRANT USAGE ON SCHEMA arcollect TO bi_reader;
 GRANT SELECT ON arcollect.invoice, arcollect.entry, arcollect._history, arcollect.customer,
                 arcollect.attachment, arcollect.ledger_entries TO bi_reader;
+GRANT SELECT ON arcollect.dispute_reason, arcollect.dispute, arcollect.disputes,
+                arcollect.invoice_disputed_amount TO bi_reader;
 
 -- collectors: read the ledger, edit customers
 GRANT USAGE ON SCHEMA arcollect TO collector;
 GRANT SELECT ON arcollect.invoice, arcollect.entry, arcollect._history,
                 arcollect.attachment, arcollect.ledger_entries TO collector;
 GRANT SELECT, UPDATE ON arcollect.customer TO collector;
+-- collectors: open and close disputes (arcollect.find_invoice, which
+-- open_dispute calls, reads open amounts in arcollect._open_amount)
+GRANT SELECT ON arcollect._open_amount, arcollect.dispute_reason, arcollect.disputes,
+                arcollect.invoice_disputed_amount TO collector;
+GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
 GRANT UPDATE ON arcollect.customer TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;

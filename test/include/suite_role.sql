@@ -26,4 +26,5 @@ CREATE SCHEMA IF NOT EXISTS billing AUTHORIZATION arcollect_suite;
 GRANT USAGE ON SCHEMA arcollect TO arcollect_suite;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO arcollect_suite;
 GRANT UPDATE ON arcollect.customer TO arcollect_suite;
+GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO arcollect_suite;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO arcollect_suite;
