@@ -51,13 +51,8 @@ chmod 755 "$DATA"
 echo "== ledger write benchmark: tables $TABLES; $ROWS rows per COPY, $ROUNDS rounds (invoice ids from $(( KEY_OFFSET + 1 ))); pgbench $PGBENCH_ROUNDS x ${SECONDS_PER_RUN}s x $CLIENTS clients"
 ledger_header
 
-first_id() { echo $(( KEY_OFFSET + ($1 - 1) * ROWS + 1 )); }
-last_id() { echo $(( KEY_OFFSET + $1 * ROWS )); }
-
-# What each table shape loads: its tables, the columns a COPY fills, the
-# rows of one round (100,000 customers, issue dates over two years, 30-day
-# terms, a quarter of them partly paid; every round brings new keys, as a
-# real load does), and the row a pgbench transaction inserts.
+# The tables of each shape and their setup; the rows they load are
+# bench/ledger_lib.sh's (shape_rows, shape_insert).
 shape_tables() {
     case $1 in
         narrow) echo "narrow_plain narrow_ledger" ;;
@@ -70,51 +65,11 @@ shape_setup() {
         wide) echo bench/ledger_setup.sql ;;
     esac
 }
-shape_columns() {
-    case $1 in
-        narrow) echo "id, customer, total, amount_paid, currency, issued_on, due_on" ;;
-        wide) echo "invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, amount_paid, status, description" ;;
-    esac
-}
-shape_rows() {
-    local range="generate_series($(first_id "$2"), $(last_id "$2")) i"
-    case $1 in
-        narrow) echo "SELECT i, 'C' || (1 + i % 100000), round((50 + (i::bigint * 7919) % 5000)::numeric, 2),
-                             CASE WHEN i % 4 = 0 THEN 25 ELSE 0 END, (ARRAY['EUR','USD','GBP'])[1 + i % 3],
-                             date '2024-01-01' + (i % 730)::int, date '2024-01-31' + (i % 730)::int
-                        FROM $range" ;;
-        wide) echo "SELECT i, 1 + i % 100000, 'INV-' || i, round((50 + (i::bigint * 7919) % 5000)::numeric, 2),
-                           (ARRAY['EUR','USD','GBP'])[1 + i % 3],
-                           date '2024-01-01' + (i % 730)::int, date '2024-01-31' + (i % 730)::int,
-                           CASE WHEN i % 4 = 0 THEN 25 ELSE 0 END, 'open', 'consulting services'
-                      FROM $range" ;;
-    esac
-}
-shape_insert() {
-    case $1 in
-        narrow) echo "INSERT INTO $2 (id, customer, total, currency, issued_on, due_on)
-VALUES (:id, 'C' || :customer, 120.50, 'EUR', date '2025-03-01', date '2025-03-31')
-ON CONFLICT DO NOTHING;" ;;
-        wide) echo "INSERT INTO $2 (invoice_id, customer_id, invoice_number, amount, currency, issued_on, due_on, description)
-VALUES (:id, :customer, 'P-' || :id, 120.50, 'EUR', date '2025-03-01', date '2025-03-31', 'consulting services')
-ON CONFLICT DO NOTHING;" ;;
-    esac
-}
 # One payment per invoice of a round, for a fifth to all of its amount.
 payment_rows() {
     echo "SELECT i, i, round((50 + (i::bigint * 7919) % 5000)::numeric * (1 + i % 5) / 5, 2),
                  date '2024-02-15' + (i % 730)::int
             FROM generate_series($(first_id "$1"), $(last_id "$1")) i"
-}
-
-# Seconds one \copy takes, after VACUUM ANALYZE and CHECKPOINT.
-copy_into() {
-    local table=$1 columns=$2 file=$3 start end
-    $PSQL -c "VACUUM ANALYZE $table" -c CHECKPOINT
-    start=$(date +%s.%N)
-    $PSQL -c "\\copy $table ($columns) FROM '$file'"
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc
 }
 
 # COPY rounds into a plain and a ledger table; the tables grow from round
@@ -140,11 +95,6 @@ copy_rounds() {
 
 reconcile() {
     $PSQL -At -c "SELECT 'reconcile $1: ' || count(*) || ' problems' FROM arcollect.reconcile('$1')"
-}
-
-pgbench_tps() {
-    pgbench -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_PER_RUN" -f "$1" 2>/dev/null \
-        | awk '/^tps/ {printf "%.0f\n", $3}'
 }
 
 for shape in $TABLES; do
@@ -173,12 +123,9 @@ for shape in $TABLES; do
         reconcile payments_ledger
     fi
 
-    # Single-row inserts: each pgbench transaction inserts one invoice with
-    # a fresh random key.
+    # Single-row inserts (pgbench_script).
     for table in "$plain" "$ledger"; do
-        { echo "\\set id random($(last_id "$ROUNDS") + 1, 1000000000000)"
-          echo "\\set customer 1 + :id % 100000"
-          shape_insert "$shape" "$table"; } > "$DATA/$table.pgbench"
+        pgbench_script "$shape" "$table" > "$DATA/$table.pgbench"
     done
     : > "$DATA/plain.tps"; : > "$DATA/ledger.tps"; : > "$DATA/ratios"
     for round in $(seq 1 "$PGBENCH_ROUNDS"); do

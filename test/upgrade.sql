@@ -23,7 +23,7 @@ CREATE TEMP TABLE upgraded AS
 SELECT d.datname, substr(d.datname, length('arcollect_from_') + 1) AS version
   FROM pg_database d WHERE d.datname LIKE 'arcollect\_from\_%' ORDER BY 1;
 
-SELECT tap.plan(4 + 15 * (SELECT count(*)::integer FROM upgraded));
+SELECT tap.plan(4 + 17 * (SELECT count(*)::integer FROM upgraded));
 
 SELECT tap.cmp_ok((SELECT count(*) FROM upgraded), '>=', 1::bigint,
                   'the suite prepared a database for every release (at least one)');
@@ -78,6 +78,29 @@ BEGIN
                                    AS t(v text)),
                        (SELECT default_version FROM pg_available_extensions WHERE name = 'arcollect'),
                        format('from %s: the database is at the newest version', version));
+
+    -- what the DBA granted on 0.1.0's customer table holds on the view;
+    -- then those grants go, so that the catalog compares with a fresh
+    -- install (which has none; the privilege functions need no USAGE on
+    -- the schema, which the fill script leaves alone: an ACL once granted
+    -- and revoked is no longer the default one)
+    RETURN NEXT tap.is((SELECT v FROM dblink.dblink('up', $q$
+                            SELECT array_agg(p ORDER BY p) FROM unnest(ARRAY['SELECT', 'UPDATE', 'INSERT', 'DELETE']) p
+                             WHERE has_table_privilege('upgrade_collector', 'arcollect.customer', p || ' WITH GRANT OPTION')$q$)
+                                AS t(v text[])),
+                       ARRAY['SELECT', 'UPDATE'],
+                       format('from %s: a role granted SELECT and UPDATE on the customer table has them on the view, grant option included', version));
+    RETURN NEXT tap.is((SELECT v FROM dblink.dblink('up', $q$
+                            SELECT array_agg(a.attname::text ORDER BY a.attname)
+                              FROM pg_attribute a
+                             WHERE a.attrelid = 'arcollect.customer'::regclass AND a.attnum > 0
+                               AND has_column_privilege('upgrade_bi', a.attrelid, a.attnum, 'SELECT')$q$)
+                                AS t(v text[])),
+                       ARRAY['customer_id', 'segment'],
+                       format('from %s: a role granted two columns of the customer table reads those two on the view, and no other', version));
+    PERFORM dblink.dblink_exec('up', $q$
+        REVOKE ALL ON arcollect.customer FROM upgrade_collector CASCADE;
+        REVOKE ALL ON arcollect.customer FROM upgrade_bi;$q$);
 
     -- (2) the same objects as a fresh install
     CREATE TEMP TABLE up_catalog ON COMMIT DROP AS

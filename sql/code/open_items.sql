@@ -27,6 +27,14 @@ SELECT e.attachment_id, e.invoice_key, e.kind, e.amount, e.effective_on,
 
 COMMENT ON VIEW arcollect._history IS
 'Internal: every change of every invoice''s open amount, its booking included; read through arcollect.ledger_entries.';
+COMMENT ON COLUMN arcollect._history.attachment_id IS 'The invoices attachment of the invoice.';
+COMMENT ON COLUMN arcollect._history.invoice_key IS 'The invoice key, as text.';
+COMMENT ON COLUMN arcollect._history.kind IS 'invoice or credit_note for the booking, else the kind of the entry.';
+COMMENT ON COLUMN arcollect._history.amount IS 'Change of the open amount (the booked amount for the booking).';
+COMMENT ON COLUMN arcollect._history.effective_on IS 'Date the change takes effect.';
+COMMENT ON COLUMN arcollect._history.source_attachment_id IS 'The attached table whose write produced the change.';
+COMMENT ON COLUMN arcollect._history.recorded_at IS 'When the change was written.';
+COMMENT ON COLUMN arcollect._history.entry_id IS 'The entry; NULL for the booking.';
 
 -- The open amount of every key now: all of its history, whatever the
 -- dates (a payment dated tomorrow counts).  The ledger stores no current
@@ -40,6 +48,9 @@ SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
 
 COMMENT ON VIEW arcollect._open_amount IS
 'Internal: the open amount of every invoice key now (booking and every entry, whatever its date; negative when overpaid), keys known only from payments included.';
+COMMENT ON COLUMN arcollect._open_amount.attachment_id IS 'The invoices attachment of the invoice.';
+COMMENT ON COLUMN arcollect._open_amount.invoice_key IS 'The invoice key, as text.';
+COMMENT ON COLUMN arcollect._open_amount.open_amount IS 'Open amount now: the booking plus every entry, whatever its date.';
 
 -- open_items and receivables_balance are SQL functions without a SET
 -- clause so that the planner inlines them into the query that calls them:

@@ -49,6 +49,13 @@ SELECT x.quarantine_id, x.attachment_id, x.row_kind, x.invoice_key, x.reason, x.
 
 COMMENT ON VIEW arcollect._quarantine_held IS
 'The rows of arcollect.quarantine still held: without those that arcollect.quarantine_release takes out.';
+COMMENT ON COLUMN arcollect._quarantine_held.quarantine_id IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.attachment_id IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.row_kind IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.invoice_key IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.reason IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.row_data IS 'As in arcollect.quarantine.';
+COMMENT ON COLUMN arcollect._quarantine_held.quarantined_at IS 'As in arcollect.quarantine.';
 
 CREATE OR REPLACE VIEW arcollect.quarantined_rows AS
 SELECT q.quarantine_id,

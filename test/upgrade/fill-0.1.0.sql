@@ -33,6 +33,23 @@ UPDATE arcollect.customer SET owner = 'alice', do_not_contact = true WHERE custo
 UPDATE arcollect.customer SET escalation_policy = 'gentle' WHERE customer_id = 'C3';
 -- a customer created by hand, not billed yet
 INSERT INTO arcollect.customer (customer_id, name, segment) VALUES ('H1', 'Prospect', 'smb');
+-- what a DBA granted on 0.1.0's customer table: a collector edits the
+-- customers, a BI role reads two columns (0.2.0's customer is a view,
+-- which must carry both over)
+DO $do$
+BEGIN
+    CREATE ROLE upgrade_collector NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN
+END
+$do$;
+DO $do$
+BEGIN
+    CREATE ROLE upgrade_bi NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN
+END
+$do$;
+GRANT SELECT, UPDATE ON arcollect.customer TO upgrade_collector WITH GRANT OPTION;
+GRANT SELECT (customer_id, segment) ON arcollect.customer TO upgrade_bi;
 
 CREATE TABLE pbill (id bigint PRIMARY KEY, cust text NOT NULL, amount numeric, issued timestamptz,
                     due date) PARTITION BY RANGE (id);
