@@ -10,11 +10,13 @@ GRANT SELECT ON arcollect.invoice, arcollect.entry, arcollect._history,
 GRANT SELECT, UPDATE ON arcollect.customer TO collector;
 
 -- collections records: payment plans (collectors make, cancel and settle
--- them; arcollect.find_invoice, which names their invoices, reads
+-- them, changing nothing of a plan but how it ended;
+-- arcollect.find_invoice, which names their invoices, reads
 -- arcollect._open_amount)
 GRANT SELECT ON arcollect._open_amount TO collector;
-GRANT SELECT, INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice,
-                                arcollect.plan_installment TO collector;
+GRANT SELECT, INSERT ON arcollect.payment_plan, arcollect.plan_invoice,
+                        arcollect.plan_installment TO collector;
+GRANT UPDATE (status, ended_on, note) ON arcollect.payment_plan TO collector;
 GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;
