@@ -16,6 +16,15 @@ GRANT SELECT ON arcollect._open_amount, arcollect.dispute_reason, arcollect.disp
                 arcollect.invoice_disputed_amount TO collector;
 GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 
+-- collectors: make, cancel and settle payment plans, changing nothing of
+-- a plan but how it ended
+GRANT SELECT, INSERT ON arcollect.payment_plan, arcollect.plan_invoice,
+                        arcollect.plan_installment TO collector;
+GRANT UPDATE (status, ended_on, note) ON arcollect.payment_plan TO collector;
+GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
+GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
+                arcollect.installment, arcollect.payment_plans TO bi_reader;
+
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
