@@ -201,6 +201,18 @@ SELECT invoice_key, reason_code, disputed_amount, status, created_by, closed_by,
   FROM arcollect.disputes WHERE dispute_id = :d10;
 SELECT rd_try($$INSERT INTO arcollect.dispute_reason VALUES ('rude_collector', 'x')$$) AS collector_adds_reason;
 SELECT rd_try($$DELETE FROM arcollect.dispute$$) AS collector_deletes;
+-- The restore path is the table owner's: a collector who gives a past
+-- created_at gets now() and every rule (a dispute starts open, at most
+-- the open amount).
+SELECT rd_try(format($$INSERT INTO arcollect.dispute (attachment_id, invoice_key, reason_code, status, opened_on, closed_on,
+                                                      closed_by, closed_at, created_at)
+                       VALUES (%s, 'RDI-1', 'pricing', 'resolved', '2025-01-01', '2025-01-02', 'x', now(),
+                               '2025-01-01')$$, :att_a)) AS collector_imports_closed;
+SELECT rd_try(format($$INSERT INTO arcollect.dispute (attachment_id, invoice_key, reason_code, disputed_amount, created_at)
+                       VALUES (%s, 'RDI-1', 'pricing', 100000, '2025-01-01')$$, :att_a)) AS collector_imports_too_much;
+INSERT INTO arcollect.dispute (attachment_id, invoice_key, reason_code, disputed_amount, opened_on, created_at)
+VALUES (:att_a, 'RDI-1', 'pricing', 0.01, '2025-05-01', '2025-01-01')
+RETURNING invoice_key, disputed_amount, created_at = now() AS created_now, created_by;
 RESET ROLE;
 SET ROLE bi_reader;
 SELECT count(*) > 0 AS bi_reads FROM arcollect.disputes;

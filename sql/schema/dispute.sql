@@ -80,7 +80,7 @@ COMMENT ON COLUMN arcollect.dispute.opened_on IS 'Date the dispute was opened.';
 COMMENT ON COLUMN arcollect.dispute.closed_on IS 'Date it was closed, on or after opened_on; NULL while open.';
 COMMENT ON COLUMN arcollect.dispute.note IS 'Free text: the note given when it was opened, then the one given when it was closed, on a line of its own.';
 COMMENT ON COLUMN arcollect.dispute.created_by IS 'Role that opened the dispute (current_user).';
-COMMENT ON COLUMN arcollect.dispute.created_at IS 'When it was opened (transaction start time).';
+COMMENT ON COLUMN arcollect.dispute.created_at IS 'When it was opened (transaction start time); a restore or import by the table''s owner keeps the time it gives.';
 COMMENT ON COLUMN arcollect.dispute.closed_by IS 'Role that closed it; NULL while open.';
 COMMENT ON COLUMN arcollect.dispute.closed_at IS 'When it was closed (transaction start time); NULL while open.';
 
