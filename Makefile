@@ -52,6 +52,8 @@ INSTALL_SOURCES = \
 	sql/schema/ledger_tables.sql \
 	sql/schema/quarantine_release.sql \
 	sql/schema/customer_setting.sql \
+	sql/schema/touchpoint.sql \
+	sql/schema/promise.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -64,13 +66,16 @@ INSTALL_SOURCES = \
 	sql/code/reconcile.sql \
 	sql/code/record_status.sql \
 	sql/code/record_invoice.sql \
+	sql/code/touchpoint.sql \
+	sql/code/promise.sql \
 	sql/code/ledger_grants.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
 # right after sql/upgrade/<version>-before.sql.  (Empty again once the
 # version is released.)
-NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql
+NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
+	sql/schema/touchpoint.sql sql/schema/promise.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -96,7 +101,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_manual ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
-	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers
+	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
+	records_touchpoint records_promise
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
