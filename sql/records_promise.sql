@@ -198,3 +198,32 @@ INSERT INTO arcollect.promise (customer_id, currency, amount, promised_on) VALUE
 RESET ROLE;
 DROP OWNED BY bi_reader, collector, ar_admin;
 DROP ROLE bi_reader, collector, ar_admin;
+
+-- Backup, privileges and comments of the touchpoint and promise tables:
+-- each table and sequence is dumped with its data, PUBLIC has nothing on
+-- them nor on the views with data, the internal trigger functions are
+-- not PUBLIC's, and every table, view and column has a comment.
+SELECT c.oid::regclass AS config_dump
+  FROM pg_extension e, unnest(e.extconfig) c(oid)
+ WHERE e.extname = 'arcollect' AND (c.oid::regclass::text LIKE 'arcollect.touchpoint%'
+                                    OR c.oid::regclass::text LIKE 'arcollect.promise%')
+ ORDER BY 1::text;
+SELECT c.relname AS public_can_read
+  FROM pg_class c
+ WHERE c.relnamespace = 'arcollect'::regnamespace
+   AND c.relname IN ('touchpoint', 'touchpoint_invoice', 'promise', 'touchpoints', 'touchpoint_invoices',
+                     'promises', 'touchpoint_touchpoint_id_seq', 'promise_promise_id_seq')
+   AND EXISTS (SELECT FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a WHERE a.grantee = 0);
+SELECT p.oid::regprocedure AS public_can_run
+  FROM pg_proc p
+ WHERE p.pronamespace = 'arcollect'::regnamespace
+   AND p.proname IN ('_touchpoint_customer_known', '_touchpoint_invoice_fill', '_promise_check')
+   AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT c.relname || coalesce('.' || a.attname, '') AS without_comment
+  FROM pg_class c
+  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace = 'arcollect'::regnamespace
+   AND c.relname IN ('touchpoint', 'touchpoint_invoice', 'promise', 'touchpoints', 'touchpoint_invoices',
+                     'touchpoint_choice', 'promises')
+   AND (obj_description(c.oid, 'pg_class') IS NULL OR col_description(c.oid, a.attnum) IS NULL)
+ ORDER BY 1;
