@@ -25,6 +25,15 @@ GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;
 
+-- collectors: touchpoints and promises to pay (customer_open_amounts,
+-- like find_invoice, reads arcollect._open_amount with the caller's rights)
+GRANT SELECT, INSERT, UPDATE ON arcollect.touchpoint, arcollect.touchpoint_invoice,
+                                arcollect.promise TO collector;
+GRANT SELECT ON arcollect.touchpoints, arcollect.touchpoint_invoices, arcollect.promises TO collector;
+GRANT SELECT ON arcollect.touchpoint, arcollect.touchpoint_invoice, arcollect.promise,
+                arcollect._open_amount, arcollect.touchpoints, arcollect.touchpoint_invoices,
+                arcollect.promises TO bi_reader;
+
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
