@@ -16,15 +16,23 @@ GRANT SELECT ON arcollect._open_amount, arcollect.dispute_reason, arcollect.disp
                 arcollect.invoice_disputed_amount TO collector;
 GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 
--- collections records: payment plans (collectors make, cancel and settle
--- them; arcollect.find_invoice, which names their invoices, reads
--- arcollect._open_amount)
-GRANT SELECT ON arcollect._open_amount TO collector;
-GRANT SELECT, INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice,
-                                arcollect.plan_installment TO collector;
+-- collectors: make, cancel and settle payment plans, changing nothing of
+-- a plan but how it ended
+GRANT SELECT, INSERT ON arcollect.payment_plan, arcollect.plan_invoice,
+                        arcollect.plan_installment TO collector;
+GRANT UPDATE (status, ended_on, note) ON arcollect.payment_plan TO collector;
 GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;
+
+-- collectors: touchpoints and promises to pay (customer_open_amounts,
+-- like find_invoice, reads arcollect._open_amount with the caller's rights)
+GRANT SELECT, INSERT, UPDATE ON arcollect.touchpoint, arcollect.touchpoint_invoice,
+                                arcollect.promise TO collector;
+GRANT SELECT ON arcollect.touchpoints, arcollect.touchpoint_invoices, arcollect.promises TO collector;
+GRANT SELECT ON arcollect.touchpoint, arcollect.touchpoint_invoice, arcollect.promise,
+                arcollect._open_amount, arcollect.touchpoints, arcollect.touchpoint_invoices,
+                arcollect.promises TO bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;

@@ -39,6 +39,26 @@ SELECT rd_try($$SELECT arcollect.find_invoice('RDI-1')$$);
 SELECT customer_id, currency, open_amount FROM arcollect.find_invoice('RDI-1', 'rd_bill_a');
 SELECT customer_id, currency, open_amount FROM arcollect.find_invoice('RDI-1', 'rd_bill_b');
 SELECT customer_id, currency, open_amount FROM arcollect.find_invoice('RDI-3');
+-- Only tables the ledger follows now: a detached table's invoices, and a
+-- dropped one's, are not found (the ledger keeps their history, but no
+-- longer knows what is open on them), so they neither answer for a key nor
+-- make it ambiguous.
+CREATE TABLE rd_bill_gone (id text PRIMARY KEY, cust text NOT NULL, amount numeric(12,2), issued date, due date);
+CREATE TABLE rd_bill_left (LIKE rd_bill_gone INCLUDING ALL);
+INSERT INTO rd_bill_gone VALUES ('RDI-3', 'rd8', 10.00, '2025-03-02', '2025-04-01'),
+                                ('RDI-G', 'rd8', 10.00, '2025-03-02', '2025-04-01');
+INSERT INTO rd_bill_left SELECT * FROM rd_bill_gone;
+UPDATE rd_bill_left SET id = 'RDI-L' WHERE id = 'RDI-G';
+SELECT arcollect.attach('rd_bill_gone', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
+                        issued_on => 'issued', default_currency => 'EUR') AS gone_imported,
+       arcollect.attach('rd_bill_left', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
+                        issued_on => 'issued', default_currency => 'EUR') AS left_imported;
+SELECT arcollect.detach('rd_bill_left');
+DROP TABLE rd_bill_gone;
+SELECT customer_id, currency, open_amount FROM arcollect.find_invoice('RDI-3');
+SELECT rd_try($$SELECT arcollect.find_invoice('RDI-G')$$) AS dropped_table_invoice;
+SELECT rd_try($$SELECT arcollect.find_invoice('RDI-L')$$) AS detached_table_invoice;
+DROP TABLE rd_bill_left;
 
 -- The reasons: the nine seeded ones; users add their own, spelled as the
 -- seeded ones are.

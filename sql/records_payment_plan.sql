@@ -138,6 +138,9 @@ SELECT d AS as_of, s.status, s.status_on, s.paid_amount
 -- 30 on 2025-03-15 would have made installment 1 in time; but too late.
 SELECT pg_temp.refused(format('SELECT arcollect.cancel_payment_plan(%s)', :plan1));
 SELECT pg_temp.refused(format('UPDATE arcollect.payment_plan SET status = %L WHERE plan_id = %s', 'active', :plan1));
+-- A collector changes how a plan ended, nothing else of it.
+SELECT pg_temp.refused(format('UPDATE arcollect.payment_plan SET grace_days = 30 WHERE plan_id = %s', :plan1));
+SELECT pg_temp.refused(format('UPDATE arcollect.plan_installment SET amount = 1 WHERE plan_id = %s', :plan1));
 
 -- A second plan on PA3 (100, due 2025-06-30, covered by name though not
 -- overdue), grace 0: 40 due 2025-04-01, 60 due 2025-05-01.  Paid in

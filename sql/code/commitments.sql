@@ -33,7 +33,14 @@ BEGIN
         RETURNING p.plan_id, p.status, p.ended_on)
     SELECT 'payment_plan'::text, x.plan_id, x.status, x.ended_on FROM settled x ORDER BY x.plan_id;
 
-    -- promises: settled here from arcollect.promise_status(as_of) (same shape: 'promise', promise_id, status, status_on)
+    RETURN QUERY
+    WITH settled AS (
+        UPDATE arcollect.promise p
+           SET status = s.status, settled_on = settle_commitments.as_of
+          FROM arcollect.promise_status(settle_commitments.as_of) s
+         WHERE s.promise_id = p.promise_id AND p.status = 'open' AND s.status IN ('kept', 'broken')
+        RETURNING p.promise_id, p.status, p.settled_on)
+    SELECT 'promise'::text, x.promise_id, x.status, x.settled_on FROM settled x ORDER BY x.promise_id;
 
     RETURN;
 END

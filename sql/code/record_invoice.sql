@@ -1,6 +1,6 @@
 -- How a collections record names an invoice: by its key as text, with
 -- the billing table only when two attached billing tables hold the key.
--- One lookup for every record kind (disputes, plans, touchpoints), so
+-- Only the billing tables the ledger follows now count.  One lookup for every record kind (disputes, plans, touchpoints), so
 -- that an unknown or ambiguous key is refused the same way everywhere.
 --
 -- It runs with the caller's rights (a role that cannot read the ledger's
@@ -28,7 +28,8 @@ BEGIN
     END IF;
     IF billing_table IS NOT NULL AND NOT EXISTS (
            SELECT FROM arcollect.attachment a
-            WHERE a.billing_table = find_invoice.billing_table AND a.kind = 'invoices') THEN
+            WHERE a.billing_table = find_invoice.billing_table AND a.kind = 'invoices'
+              AND a.detached_at IS NULL) THEN
         RAISE EXCEPTION 'table % is not a billing table attached to the receivables ledger', billing_table
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Name a table attached with arcollect.attach, or pass NULL.';
@@ -40,6 +41,9 @@ BEGIN
       JOIN arcollect.attachment a ON a.attachment_id = i.attachment_id
      WHERE i.invoice_key = find_invoice.invoice_key COLLATE "C"
        AND i.in_billing
+       -- a detached or dropped table's invoices keep their history, but
+       -- the ledger no longer knows what is open on them
+       AND a.detached_at IS NULL AND a.billing_table IS NOT NULL
        AND (find_invoice.billing_table IS NULL OR a.billing_table = find_invoice.billing_table);
     IF found_count = 0 THEN
         RAISE EXCEPTION 'invoice "%" is not in the receivables ledger', invoice_key
