@@ -75,7 +75,7 @@ SELECT arcollect.promise_to_pay('rb1', 100, '2025-06-10', made_on => '2025-06-01
 SELECT arcollect.create_payment_plan('rb1', '{2025-06-10,2025-06-20}', '{300,300}', invoice_keys => '{RB2}',
                                      grace_days => 5, created_on => '2025-06-01') > 0 AS planned;
 SELECT arcollect.open_dispute('RB3', 'quantity', 50, opened_on => '2025-06-02') AS rb3_dispute \gset
-SELECT arcollect.close_dispute(:rb3_dispute, 'resolved', closed_on => '2025-06-20') IS NULL AS closed;
+SELECT arcollect.close_dispute(:rb3_dispute, 'resolved', closed_on => '2025-06-20') AS rb3_closed \gset
 SELECT arcollect.open_dispute('RB2', 'pricing', 100, opened_on => '2025-06-05') > 0 AS disputed;
 
 -- customer_risk, by a collector, per currency (base as in the risk_score
