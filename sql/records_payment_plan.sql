@@ -8,6 +8,9 @@
 -- (Other tests' customers are in the database too: this one's are pc*.)
 \set SHOW_CONTEXT never
 SET datestyle = ISO;
+-- The plan identifiers the messages name, whatever plans earlier tests
+-- (the README's examples) made.
+SELECT setval('arcollect.payment_plan_plan_id_seq', 1000) AS first_plan_id_after;
 CREATE ROLE bi_reader NOLOGIN;
 CREATE ROLE collector NOLOGIN;
 CREATE ROLE ar_admin NOLOGIN;
