@@ -25,6 +25,12 @@ GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;
 
+-- collectors: claim late-payment fees (arcollect.claim_late_fees, which
+-- the escalation run calls); the billing system invoices what they claim
+GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
+GRANT SELECT ON arcollect.late_fee_claims TO collector;
+GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
+
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
