@@ -36,6 +36,11 @@ GRANT SELECT ON arcollect.touchpoint, arcollect.touchpoint_invoice, arcollect.pr
 -- escalation policies: collectors and BI read them
 GRANT SELECT ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy,
                 arcollect.customer_policy TO collector, bi_reader;
+-- collectors: claim late-payment fees (arcollect.claim_late_fees, which
+-- the escalation run calls); the billing system invoices what they claim
+GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
+GRANT SELECT ON arcollect.late_fee_claims TO collector;
+GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
