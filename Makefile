@@ -58,6 +58,8 @@ INSTALL_SOURCES = \
 	sql/schema/payment_plan.sql \
 	sql/schema/touchpoint.sql \
 	sql/schema/promise.sql \
+	sql/schema/escalation_policy.sql \
+	sql/schema/late_fee_claim.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -76,6 +78,9 @@ INSTALL_SOURCES = \
 	sql/code/commitments.sql \
 	sql/code/touchpoint.sql \
 	sql/code/promise.sql \
+	sql/code/escalation_policy.sql \
+	sql/code/late_payment_charges.sql \
+	sql/code/late_fee_claim.sql \
 	sql/code/ledger_grants.sql \
 	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
@@ -84,7 +89,8 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # right after sql/upgrade/<version>-before.sql.  (Empty again once the
 # version is released.)
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
-	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql
+	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
+	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -112,7 +118,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise \
-	risk_behaviour
+	risk_behaviour \
+	escalation_policy escalation_fees
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

@@ -33,6 +33,14 @@ GRANT SELECT ON arcollect.touchpoints, arcollect.touchpoint_invoices, arcollect.
 GRANT SELECT ON arcollect.touchpoint, arcollect.touchpoint_invoice, arcollect.promise,
                 arcollect._open_amount, arcollect.touchpoints, arcollect.touchpoint_invoices,
                 arcollect.promises TO bi_reader;
+-- escalation policies: collectors and BI read them
+GRANT SELECT ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy,
+                arcollect.customer_policy TO collector, bi_reader;
+-- collectors: claim late-payment fees (arcollect.claim_late_fees, which
+-- the escalation run calls); the billing system invoices what they claim
+GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
+GRANT SELECT ON arcollect.late_fee_claims TO collector;
+GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -40,3 +48,4 @@ GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO ar_admin;
 GRANT UPDATE ON arcollect.customer TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO ar_admin;

@@ -211,7 +211,11 @@ SELECT c.relname,
 CREATE ROLE bi_reader NOLOGIN;
 CREATE ROLE collector NOLOGIN;
 CREATE ROLE ar_admin NOLOGIN;
+-- (not echoed: the grants change as objects are added; the test shows
+-- what they allow)
+\set ECHO none
 \i doc/ledger_roles.sql
+\set ECHO all
 SET ROLE collector;
 SELECT arcollect.open_dispute('RDI-1', 'quantity', 1, billing_table => 'rd_bill_b', opened_on => '2025-05-01') AS d10 \gset
 SELECT rd_try($$SELECT arcollect.open_dispute('RDI-1', 'quantity', 1)$$);

@@ -170,7 +170,11 @@ SELECT promise_id - :pa AS n, customer_id, currency, amount, made_on, promised_o
 CREATE ROLE bi_reader NOLOGIN;
 CREATE ROLE collector NOLOGIN;
 CREATE ROLE ar_admin NOLOGIN;
+-- (not echoed: the grants change as objects are added; the test shows
+-- what they allow)
+\set ECHO none
 \i doc/ledger_roles.sql
+\set ECHO all
 SET ROLE collector;
 SELECT arcollect.log_touchpoint('ppb', 'call', outcome => 'promise', owner => 'maria') AS ct \gset
 SELECT arcollect.promise_to_pay('ppb', 100, '2099-02-28', '2099-02-01', :ct) AS cp \gset

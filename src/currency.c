@@ -11,6 +11,10 @@
  * invoices still carry (HRK, SLL, ZWL, CUC); it leaves out XTS (reserved
  * for testing) and XXX (no currency), which no invoice should use.
  *
+ * Beside the list, each code's minor unit (ISO 4217's number of decimal
+ * digits: 2 for EUR, 0 for JPY, 3 for KWD), which arcollect.round_money
+ * rounds amounts to.  Most codes have 2, so only the others are listed.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -93,4 +97,65 @@ arcollect_is_currency_code(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(arc_currency_code_known(VARDATA_ANY(code),
 									   VARSIZE_ANY_EXHDR(code)));
+}
+
+/*
+ * The codes of the list above whose minor unit is not 2, sorted in strcmp
+ * order; -1 where ISO 4217 gives none (precious metals, the SDR, the
+ * bond-market units): an amount in them is not rounded.
+ */
+typedef struct CurrencyMinorUnit
+{
+	char		code[4];
+	int			minor_unit;
+} CurrencyMinorUnit;
+
+static const CurrencyMinorUnit minor_units[] = {
+	{"BHD", 3}, {"BIF", 0}, {"CLF", 4}, {"CLP", 0}, {"DJF", 0},
+	{"GNF", 0}, {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0},
+	{"KMF", 0}, {"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"OMR", 3},
+	{"PYG", 0}, {"RWF", 0}, {"TND", 3}, {"UGX", 0}, {"UYI", 0},
+	{"UYW", 4}, {"VND", 0}, {"VUV", 0}, {"XAF", 0}, {"XAG", -1},
+	{"XAU", -1}, {"XBA", -1}, {"XBB", -1}, {"XBC", -1}, {"XBD", -1},
+	{"XDR", -1}, {"XOF", 0}, {"XPD", -1}, {"XPF", 0}, {"XPT", -1},
+	{"XSU", -1}, {"XUA", -1},
+};
+
+static int
+compare_minor_unit(const void *key, const void *member)
+{
+	return strcmp((const char *) key, ((const CurrencyMinorUnit *) member)->code);
+}
+
+PG_FUNCTION_INFO_V1(arcollect_currency_minor_unit);
+
+/*
+ * arcollect.currency_minor_unit(code text) returns integer: the number of
+ * decimal digits of the currency's minor unit, NULL when ISO 4217 gives it
+ * none.  A code not in the list is an error (the ledger's check is
+ * is_currency_code; here a wrong code would round money wrongly).
+ */
+Datum
+arcollect_currency_minor_unit(PG_FUNCTION_ARGS)
+{
+	text	   *code = PG_GETARG_TEXT_PP(0);
+	int			len = VARSIZE_ANY_EXHDR(code);
+	char		buf[4];
+	const CurrencyMinorUnit *found;
+
+	if (!arc_currency_code_known(VARDATA_ANY(code), len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown currency code \"%s\"", text_to_cstring(code)),
+				 errdetail("A currency is an ISO 4217 code of three upper-case letters."),
+				 errhint("Check the code (EUR, GBP, USD, JPY, ...).")));
+	memcpy(buf, VARDATA_ANY(code), 3);
+	buf[3] = '\0';
+	found = bsearch(buf, minor_units, lengthof(minor_units),
+					sizeof(minor_units[0]), compare_minor_unit);
+	if (found == NULL)
+		PG_RETURN_INT32(2);
+	if (found->minor_unit < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(found->minor_unit);
 }

@@ -24,9 +24,11 @@ SELECT tap.plan(100);
 SET LOCAL client_min_messages = warning;
 SELECT pg_catalog.setseed(0.2025);
 
--- The suite's role makes plans as a collector does (doc/ledger.md).
+-- The suite's role makes plans as a collector does (doc/ledger.md), and
+-- settles them (settle_commitments settles promises too).
 SET ROLE NONE;
-GRANT INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment
+GRANT INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
+                        arcollect.promise
     TO arcollect_suite;
 RESET ROLE;
 

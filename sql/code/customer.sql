@@ -84,7 +84,7 @@ COMMENT ON COLUMN arcollect.customer.credit_limit IS 'Credit limit in the custom
 COMMENT ON COLUMN arcollect.customer.time_zone IS 'The customer''s time zone (a name from pg_timezone_names), for contact windows.';
 COMMENT ON COLUMN arcollect.customer.do_not_contact IS 'When true, no touchpoint is planned for this customer on any channel.';
 COMMENT ON COLUMN arcollect.customer.opt_out_channels IS 'Channels the customer opted out of: any of email, call, sms, letter, portal, meeting.';
-COMMENT ON COLUMN arcollect.customer.escalation_policy IS 'Name of the escalation policy that applies; NULL means the default policy.';
+COMMENT ON COLUMN arcollect.customer.escalation_policy IS 'The escalation policy the customer follows (arcollect.policy); NULL: its segment''s, else default (arcollect.customer_policy).';
 COMMENT ON COLUMN arcollect.customer.language IS 'Language of the messages sent to the customer, as a language tag (en, de, fr-CA, ...); en unless set.';
 COMMENT ON COLUMN arcollect.customer.first_seen_attachment_id IS 'The attached billing table of the customer''s first booked invoice; NULL for a customer no invoice names. Derived, read-only.';
 COMMENT ON COLUMN arcollect.customer.created_at IS 'When the customer''s first invoice was booked, or its settings created by hand if that came first. Derived, read-only.';

@@ -35,7 +35,7 @@ COMMENT ON COLUMN arcollect.customer_setting.credit_limit IS 'Credit limit in th
 COMMENT ON COLUMN arcollect.customer_setting.time_zone IS 'The customer''s time zone (a name from pg_timezone_names), for contact windows.';
 COMMENT ON COLUMN arcollect.customer_setting.do_not_contact IS 'When true, no touchpoint is planned for this customer on any channel.';
 COMMENT ON COLUMN arcollect.customer_setting.opt_out_channels IS 'Channels the customer opted out of: any of email, call, sms, letter, portal, meeting.';
-COMMENT ON COLUMN arcollect.customer_setting.escalation_policy IS 'Name of the escalation policy that applies; NULL means the default policy.';
+COMMENT ON COLUMN arcollect.customer_setting.escalation_policy IS 'The escalation policy the customer follows (arcollect.policy); NULL: its segment''s, else default (arcollect.customer_policy).';
 COMMENT ON COLUMN arcollect.customer_setting.language IS 'Language of the messages sent to the customer, as a language tag (en, de, fr-CA, ...); en unless set.';
 COMMENT ON COLUMN arcollect.customer_setting.created_at IS 'When the row was created (the first edit, or the customer''s creation by hand).';
 

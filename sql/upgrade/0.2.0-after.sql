@@ -202,6 +202,51 @@ $do$;
 -- is kept; an owner equal to it keeps following the invoices), or any
 -- other setting away from its default.  created_at is kept with it (the
 -- time a customer was created by hand cannot be derived).
+-- Escalation policies (sql/schema/escalation_policy.sql): a customer's
+-- escalation_policy now names a policy of arcollect.policy.  0.1.0 had no
+-- policies, only the name, so a name that is not a policy yet becomes one,
+-- a copy of the installed default ladder (the user's: an admin edits it,
+-- pg_dump keeps it), and a WARNING says so.  A name that cannot be a
+-- policy name stops the upgrade: the customers keep it until it is
+-- renamed, on 0.1.0.
+DO $do$
+DECLARE
+    bad text;
+    made text;
+BEGIN
+    SELECT string_agg(DISTINCT pg_catalog.quote_literal(o.escalation_policy), ', ') INTO bad
+      FROM arcollect.customer_0_1_0 o
+     WHERE NOT (o.escalation_policy ~ '^[a-z][a-z0-9]*(_[a-z0-9]+)*$' AND length(o.escalation_policy) <= 63);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'escalation policy names % cannot be policy names', bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'arcollect 0.2.0 names escalation policies in lower-case letters and digits with single underscores between words, at most 63 characters, and customers name existing ones.',
+                  HINT = 'On 0.1.0, UPDATE arcollect.customer SET escalation_policy = ... with such names (or NULL), then update the extension.';
+    END IF;
+    WITH named AS (
+        INSERT INTO arcollect.policy (policy_name, description)
+        SELECT DISTINCT o.escalation_policy,
+               'Made by the upgrade to arcollect 0.2.0 for the customers that named it, as a copy of the default ladder.'
+          FROM arcollect.customer_0_1_0 o
+         WHERE o.escalation_policy IS NOT NULL
+           AND NOT EXISTS (SELECT FROM arcollect.policy p WHERE p.policy_name = o.escalation_policy)
+        RETURNING policy_name),
+    steps AS (
+        INSERT INTO arcollect.policy_step
+               (policy_name, step_no, days_from_due, channel, template_name, action,
+                min_overdue_amount, fee_regime, interest_rate)
+        SELECT n.policy_name, s.step_no, s.days_from_due, s.channel, s.template_name, s.action,
+               s.min_overdue_amount, s.fee_regime, s.interest_rate
+          FROM named n CROSS JOIN arcollect.policy_step s
+         WHERE s.policy_name = 'default')
+    SELECT string_agg(pg_catalog.quote_literal(n.policy_name), ', ' ORDER BY n.policy_name) INTO made FROM named n;
+    IF made IS NOT NULL THEN
+        RAISE WARNING 'escalation policies % made as copies of the default policy', made
+            USING DETAIL = 'Customers named them; arcollect 0.2.0 knows a policy by its steps.',
+                  HINT = 'Edit their steps in arcollect.policy_step.';
+    END IF;
+END
+$do$;
 INSERT INTO arcollect.customer_setting
        (customer_id, name, owner, segment, credit_limit, time_zone, do_not_contact,
         opt_out_channels, escalation_policy, created_at)
