@@ -28,6 +28,8 @@ SELECT pg_catalog.setseed(0.2025);
 SET ROLE NONE;
 GRANT INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment
     TO arcollect_suite;
+-- (settle_commitments settles the promises too)
+GRANT UPDATE ON arcollect.promise TO arcollect_suite;
 RESET ROLE;
 
 CREATE TABLE billing.plans_invoice (id integer PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),
