@@ -136,11 +136,13 @@ SELECT tap.is((SELECT string_agg(relation, ', ' ORDER BY relation)
 SELECT tap.is((SELECT string_agg(DISTINCT relation, ', ' ORDER BY relation)
                  FROM restored_row
                 WHERE db = 'src'
-                  AND relation IN ('arcollect.payment_plan', 'arcollect.installment', 'arcollect.promise',
-                                   'arcollect.touchpoint', 'arcollect.touchpoint_invoice')),
+                  AND relation IN ('arcollect.payment_plan', 'arcollect.plan_invoice', 'arcollect.plan_installment',
+                                   'arcollect.promise', 'arcollect.touchpoint', 'arcollect.touchpoint_invoice')),
               (SELECT string_agg(DISTINCT c.oid::regclass::text, ', ' ORDER BY c.oid::regclass::text)
                  FROM pg_catalog.pg_class c
-                WHERE c.oid IN (pg_catalog.to_regclass('arcollect.payment_plan'), pg_catalog.to_regclass('arcollect.installment'),
+                WHERE c.oid IN (pg_catalog.to_regclass('arcollect.payment_plan'),
+                                pg_catalog.to_regclass('arcollect.plan_invoice'),
+                                pg_catalog.to_regclass('arcollect.plan_installment'),
                                 pg_catalog.to_regclass('arcollect.promise'), pg_catalog.to_regclass('arcollect.touchpoint'),
                                 pg_catalog.to_regclass('arcollect.touchpoint_invoice'))),
               'it had a row in each table of plans, promises and touchpoints this version has');

@@ -42,7 +42,7 @@
 -- cancelled (only an open one can); the sequence is random with a fixed
 -- seed, so a failure names a step that can be replayed.
 BEGIN;
-SELECT tap.plan(309);
+SELECT tap.plan(169);
 
 SET LOCAL client_min_messages = warning;
 SELECT pg_catalog.setseed(0.4711);
@@ -155,10 +155,11 @@ DECLARE
     r record;
 BEGIN
     FOR r IN SELECT s.plan_id, s.status, s.total_amount, s.paid_amount, p.status AS stored, p.ended_on,
-                    (SELECT sum(i.paid_amount) FROM arcollect.installment_status(d) i
-                      WHERE i.plan_id = s.plan_id) AS installments_paid,
-                    pg_temp.plan_paid(s.plan_id, d) AS payments
-               FROM arcollect.payment_plan_status(d) s JOIN arcollect.payment_plan p USING (plan_id)
+                    i.installments_paid, pg_temp.plan_paid(s.plan_id, d) AS payments
+               FROM arcollect.payment_plan_status(d) s
+               JOIN arcollect.payment_plan p USING (plan_id)
+               LEFT JOIN (SELECT x.plan_id, sum(x.paid_amount) AS installments_paid
+                            FROM arcollect.installment_status(d) x GROUP BY x.plan_id) i USING (plan_id)
               ORDER BY s.plan_id LOOP
         IF r.installments_paid IS DISTINCT FROM least(r.total_amount, greatest(0, r.payments))
            OR r.paid_amount IS DISTINCT FROM r.installments_paid THEN
@@ -542,9 +543,11 @@ BEGIN
 END
 $fn$;
 
--- 30 invoices to start with
+-- 30 invoices to start with (numbered from 910001: invoice keys that no
+-- other test's billing table holds, since create_payment_plan names
+-- invoices by key alone)
 INSERT INTO pg_temp.inv
-SELECT g, 'pr' || (g % 5), CASE WHEN g % 5 >= 3 AND g % 3 = 0 THEN 'USD' ELSE 'EUR' END,
+SELECT 910000 + g, 'pr' || (g % 5), CASE WHEN g % 5 >= 3 AND g % 3 = 0 THEN 'USD' ELSE 'EUR' END,
        pg_temp.random_date((SELECT c.base FROM pg_temp.clock c) - 40, 30)
   FROM generate_series(1, 30) g;
 INSERT INTO billing.prop_invoice (id, customer, amount, cur, issued, due)
@@ -555,14 +558,16 @@ DO $do$
 DECLARE
     action text;
 BEGIN
-    FOR step IN 1 .. 300 LOOP
+    FOR step IN 1 .. 160 LOOP
         action := pg_temp.random_step();
+        -- as of a day of the story, and every fourth step as of a year
+        -- from now
         INSERT INTO pg_temp.steps
         SELECT step, action,
                coalesce(CASE WHEN action LIKE '%SQLSTATE%' THEN action END,
                         pg_temp.records_violation(),
                         pg_temp.violation(pg_temp.random_date((SELECT c.base FROM pg_temp.clock c), 200)),
-                        pg_temp.violation(current_date + 365));
+                        CASE WHEN step % 4 = 0 THEN pg_temp.violation(current_date + 365) END);
     END LOOP;
 END
 $do$;
