@@ -242,6 +242,12 @@ BEGIN
         RAISE EXCEPTION 'customer_id, grace_days and created_on must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (the table's CHECK would refuse it too, without naming the value)
+    IF grace_days < 0 THEN
+        RAISE EXCEPTION 'grace_days % is negative', grace_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give the days after a due date before an unpaid installment breaks the plan, 0 or more.';
+    END IF;
     IF created_on > current_date THEN
         RAISE EXCEPTION 'created_on % is in the future', created_on
             USING ERRCODE = 'invalid_parameter_value',
