@@ -30,7 +30,8 @@ DECLARE
     made date;
     clash record;
 BEGIN
-    IF NOT NEW.amount > 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF NOT (NEW.amount > 0 AND NEW.amount < 'Infinity') THEN
         RAISE EXCEPTION 'installment % of payment plan % has amount %, not positive',
                         NEW.installment_no, NEW.plan_id, NEW.amount
             USING ERRCODE = 'check_violation';

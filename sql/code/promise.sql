@@ -137,7 +137,8 @@ DECLARE
     currencies integer;
     new_id bigint;
 BEGIN
-    IF amount IS NULL OR amount <= 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity') THEN
         RAISE EXCEPTION 'promised amount % is not positive', coalesce(amount::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Promise an amount greater than zero.';

@@ -1,0 +1,46 @@
+-- What a collector with the documented grants (doc/ledger_roles.sql)
+-- cannot do to the collections records by plain INSERT and UPDATE, or by
+-- the functions given odd values: no record with a date or amount the
+-- reader views cannot compute with, no record saying another role made
+-- it, no plan's schedule changed after it was made, no final record
+-- rewritten.  (This test's customers are ri*.)
+\set SHOW_CONTEXT never
+\set VERBOSITY terse
+SET datestyle = ISO;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'collector') THEN
+        CREATE ROLE bi_reader NOLOGIN; CREATE ROLE collector NOLOGIN; CREATE ROLE ar_admin NOLOGIN;
+    END IF;
+END $$;
+\set ECHO none
+\i doc/ledger_roles.sql
+\set ECHO all
+CREATE TABLE ri_bill (id text PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date,
+                      cur text NOT NULL);
+SELECT arcollect.attach('ri_bill', key => 'id', customer => 'cust', amount => 'amount', due_on => 'due',
+                        issued_on => 'issued', currency => 'cur') AS imported;
+INSERT INTO ri_bill VALUES ('RI1', 'ria', 500, '2025-01-01', '2025-01-31', 'EUR'),
+                           ('RI2', 'rib', 400, '2025-01-01', '2025-01-31', 'EUR');
+SET ROLE collector;
+
+-- Dates the views cannot compute with (days_open, due_on + grace_days)
+-- and amounts that are not numbers are refused, each with its SQLSTATE,
+-- so that no one's record can make the reader views fail for everyone.
+-- (The constraints' messages name them: SQLSTATE 23514.)
+SELECT arcollect.open_dispute('RI1', 'pricing', 10, opened_on => '-infinity');
+SELECT arcollect.open_dispute('RI1', 'pricing', 'NaN');
+SELECT arcollect.promise_to_pay('ria', 'NaN', '2025-03-10', '2025-03-01');
+SELECT arcollect.promise_to_pay('ria', 'Infinity', '2025-03-10', '2025-03-01');
+SELECT arcollect.promise_to_pay('ria', 5, 'infinity', '2025-03-01');
+SELECT arcollect.promise_to_pay('ria', 5, '2025-03-10', '-infinity');
+SELECT arcollect.create_payment_plan('ria', ARRAY[current_date + 10, date '5874897-12-30'], ARRAY[250, 250]);
+SELECT arcollect.create_payment_plan('ria', ARRAY[current_date + 10, date 'infinity'], ARRAY[250, 250]);
+SELECT arcollect.create_payment_plan('ria', ARRAY[current_date + 10], ARRAY[500], grace_days => 2147483647);
+SELECT arcollect.create_payment_plan('ria', ARRAY[current_date + 10], ARRAY[500], created_on => '-infinity');
+SELECT * FROM arcollect.settle_commitments('infinity');
+-- (none was made: the views read as before)
+SELECT count(*) AS disputes FROM arcollect.disputes WHERE customer_id LIKE 'ri%';
+SELECT count(*) AS promises FROM arcollect.promises WHERE customer_id LIKE 'ri%';
+SELECT count(*) AS plans FROM arcollect.payment_plans WHERE customer_id LIKE 'ri%';
+SELECT days_open IS NOT NULL AS days_open FROM arcollect.disputes;
+RESET ROLE;
