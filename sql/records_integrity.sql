@@ -44,3 +44,22 @@ SELECT count(*) AS promises FROM arcollect.promises WHERE customer_id LIKE 'ri%'
 SELECT count(*) AS plans FROM arcollect.payment_plans WHERE customer_id LIKE 'ri%';
 SELECT days_open IS NOT NULL AS days_open FROM arcollect.disputes;
 RESET ROLE;
+
+-- Every record keeps the role that made it and when: a collector cannot
+-- say another role did (created_by and created_at are filled in on
+-- INSERT, and an UPDATE cannot change them).
+SET ROLE collector;
+INSERT INTO arcollect.promise (customer_id, currency, amount, promised_on, made_on, created_by, created_at)
+VALUES ('ria', 'EUR', 10, '2025-03-10', '2025-03-01', 'ar_admin', '2000-01-01')
+RETURNING created_by, created_at = now() AS created_now;
+INSERT INTO arcollect.touchpoint (customer_id, channel, status, done_at, created_by, created_at)
+VALUES ('ria', 'call', 'done', now(), 'ar_admin', '2000-01-01')
+RETURNING created_by, created_at = now() AS created_now;
+INSERT INTO arcollect.payment_plan (customer_id, currency, created_by, created_at)
+VALUES ('ria', 'EUR', 'ar_admin', '2000-01-01')
+RETURNING created_by, created_at = now() AS created_now;
+\set VERBOSITY sqlstate
+UPDATE arcollect.promise SET created_by = 'ar_admin' WHERE customer_id = 'ria';
+UPDATE arcollect.touchpoint SET created_at = '2000-01-01' WHERE customer_id = 'ria';
+\set VERBOSITY terse
+RESET ROLE;

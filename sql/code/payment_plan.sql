@@ -127,6 +127,9 @@ CREATE OR REPLACE TRIGGER plan_invoice_check
 CREATE OR REPLACE TRIGGER payment_plan_status
     BEFORE UPDATE OF status ON arcollect.payment_plan
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('payment_plan', 'plan_id');
+CREATE OR REPLACE TRIGGER payment_plan_created
+    BEFORE INSERT OR UPDATE OF created_by, created_at ON arcollect.payment_plan
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('payment_plan', 'plan_id');
 
 -- The one definition of what payments did to each installment as of a
 -- date (see the top of this file).  An inlinable SQL function: the
