@@ -63,3 +63,19 @@ UPDATE arcollect.promise SET created_by = 'ar_admin' WHERE customer_id = 'ria';
 UPDATE arcollect.touchpoint SET created_at = '2000-01-01' WHERE customer_id = 'ria';
 \set VERBOSITY terse
 RESET ROLE;
+
+-- A plan's schedule and invoices are fixed when it is made: a collector
+-- (who may INSERT them, to make a plan) cannot add an installment or an
+-- invoice to a plan made in an earlier transaction.
+INSERT INTO ri_bill VALUES ('RI3', 'rib', 100, '2025-01-01', '2025-01-31', 'EUR');
+SET ROLE collector;
+SELECT arcollect.create_payment_plan('rib', ARRAY[current_date + 10], ARRAY[400], ARRAY['RI2']) AS plan \gset
+\set VERBOSITY sqlstate
+INSERT INTO arcollect.plan_installment (plan_id, installment_no, due_on, amount)
+VALUES (:plan, 2, current_date + 20, 100);
+INSERT INTO arcollect.plan_invoice (plan_id, attachment_id, invoice_key, covered_amount)
+SELECT :plan, attachment_id, 'RI3', 100 FROM arcollect.find_invoice('RI3');
+\set VERBOSITY terse
+SELECT count(*) AS installments FROM arcollect.plan_installment WHERE plan_id = :plan;
+SELECT count(*) AS invoices FROM arcollect.plan_invoice WHERE plan_id = :plan;
+RESET ROLE;
