@@ -7,11 +7,9 @@
 \set SHOW_CONTEXT never
 \set VERBOSITY terse
 SET datestyle = ISO;
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'collector') THEN
-        CREATE ROLE bi_reader NOLOGIN; CREATE ROLE collector NOLOGIN; CREATE ROLE ar_admin NOLOGIN;
-    END IF;
-END $$;
+CREATE ROLE bi_reader NOLOGIN;
+CREATE ROLE collector NOLOGIN;
+CREATE ROLE ar_admin NOLOGIN;
 \set ECHO none
 \i doc/ledger_roles.sql
 \set ECHO all
@@ -42,7 +40,7 @@ SELECT * FROM arcollect.settle_commitments('infinity');
 SELECT count(*) AS disputes FROM arcollect.disputes WHERE customer_id LIKE 'ri%';
 SELECT count(*) AS promises FROM arcollect.promises WHERE customer_id LIKE 'ri%';
 SELECT count(*) AS plans FROM arcollect.payment_plans WHERE customer_id LIKE 'ri%';
-SELECT days_open IS NOT NULL AS days_open FROM arcollect.disputes;
+SELECT count(*) = count(days_open) AS days_open_computed FROM arcollect.disputes;
 RESET ROLE;
 
 -- Every record keeps the role that made it and when: a collector cannot
@@ -79,3 +77,6 @@ SELECT :plan, attachment_id, 'RI3', 100 FROM arcollect.find_invoice('RI3');
 SELECT count(*) AS installments FROM arcollect.plan_installment WHERE plan_id = :plan;
 SELECT count(*) AS invoices FROM arcollect.plan_invoice WHERE plan_id = :plan;
 RESET ROLE;
+
+DROP OWNED BY bi_reader, collector, ar_admin;
+DROP ROLE bi_reader, collector, ar_admin;
