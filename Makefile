@@ -117,7 +117,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
-	records_dispute records_payment_plan records_touchpoint records_promise \
+	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
 	escalation_policy escalation_fees
 REGRESS_OPTS = --load-extension=$(EXTENSION)
