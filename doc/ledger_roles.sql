@@ -41,6 +41,9 @@ GRANT SELECT ON arcollect.policy, arcollect.policy_step, arcollect.segment_polic
 GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
 GRANT SELECT ON arcollect.late_fee_claims TO collector;
 GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
+-- contact rules: collectors and BI read them (arcollect.contact_decision
+-- reads them, the customer and its touchpoints with the caller's rights)
+GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -49,3 +52,4 @@ GRANT UPDATE ON arcollect.customer TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO ar_admin;
+GRANT UPDATE ON arcollect.contact_rule TO ar_admin;
