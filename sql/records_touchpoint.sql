@@ -101,11 +101,37 @@ INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_
 SELECT :call_id, attachment_id, 'T2' FROM arcollect.attachment WHERE billing_table = 'tp_bill2'::regclass;
 SELECT billing_table, invoice_key, listed_open_amount FROM arcollect.touchpoint_invoices
  WHERE touchpoint_id = :call_id;
+
+-- A touchpoint about one currency (as the dunning ladder plans them, one
+-- per customer and currency) lists invoices in that currency only; the
+-- code is checked.  tp1 owes in USD too (T4).
+INSERT INTO tp_bill VALUES ('T4', 'tp1', 30, '2025-02-10', '2025-03-12', 'USD');
+INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, planned_for)
+VALUES ('tp1', 'usd', 'email', 'planned', '2025-03-25 09:00+00');
+INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, planned_for)
+VALUES ('tp1', 'USD', 'email', 'planned', '2025-03-25 09:00+00')
+RETURNING touchpoint_id AS usd_id \gset
+INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, invoice_key) VALUES (:usd_id, 'T4');
+\set VERBOSITY default
+INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, invoice_key) VALUES (:usd_id, 'T1');
+\set VERBOSITY terse
+-- ... whichever way the row comes (the ladder gives attachment and amount)
+INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
+SELECT :usd_id, attachment_id, 'T1', 60 FROM arcollect.attachment WHERE billing_table = 'tp_bill'::regclass;
+-- A touchpoint whose currency or customer changes is held to what it listed.
+UPDATE arcollect.touchpoint SET currency = 'EUR' WHERE touchpoint_id = :usd_id;
+UPDATE arcollect.touchpoint SET customer_id = 'tp2' WHERE touchpoint_id = :usd_id;
+UPDATE arcollect.touchpoint SET currency = NULL WHERE touchpoint_id = :usd_id;
+INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, invoice_key) VALUES (:usd_id, 'T1');
+UPDATE arcollect.touchpoint SET currency = 'USD' WHERE touchpoint_id = :usd_id;
+SELECT t.currency AS touchpoint_currency, ti.invoice_key, ti.currency, ti.listed_open_amount
+  FROM arcollect.touchpoint_invoices ti JOIN arcollect.touchpoints t USING (touchpoint_id)
+ WHERE touchpoint_id = :usd_id ORDER BY invoice_key;
 \set VERBOSITY default
 
 -- The reader view.
-SELECT customer_id, channel, direction, status, outcome, owner, policy_name, step_no, reason, subject,
-       invoices_listed
+SELECT customer_id, currency, channel, direction, status, outcome, owner, policy_name, step_no, reason,
+       subject, invoices_listed
   FROM arcollect.touchpoints WHERE customer_id LIKE 'tp%' ORDER BY touchpoint_id;
 -- Deleting a touchpoint deletes what it listed.
 DELETE FROM arcollect.touchpoint WHERE touchpoint_id = :planned_id;

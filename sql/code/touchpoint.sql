@@ -174,7 +174,10 @@ CREATE OR REPLACE TRIGGER touchpoint_customer_update AFTER UPDATE OF customer_id
 -- its open amount now.  A writer that knows both already (the dunning
 -- ladder, which lists many invoices at once) gives attachment_id and
 -- open_amount and pays only for the check that the invoice is the
--- touchpoint's customer's (two primary-key lookups).
+-- touchpoint's customer's, and in the touchpoint's currency when it has
+-- one (two primary-key lookups).  This is the one statement of that
+-- rule: a change of a touchpoint's customer or currency runs it again
+-- over what the touchpoint listed (arcollect._touchpoint_recheck_listed).
 CREATE OR REPLACE FUNCTION arcollect._touchpoint_invoice_fill()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -185,7 +188,9 @@ DECLARE
     found_attachment integer;
     found_open numeric;
     invoice_customer text;
+    invoice_currency text;
     touchpoint_customer text;
+    touchpoint_currency text;
 BEGIN
     IF NEW.attachment_id IS NULL OR NEW.open_amount IS NULL THEN
         IF NEW.attachment_id IS NOT NULL THEN
@@ -203,10 +208,10 @@ BEGIN
         NEW.attachment_id := found_attachment;
         NEW.open_amount := coalesce(NEW.open_amount, found_open);
     END IF;
-    SELECT i.customer_id INTO invoice_customer
+    SELECT i.customer_id, i.currency INTO invoice_customer, invoice_currency
       FROM arcollect.invoice i
      WHERE i.invoice_key = NEW.invoice_key AND i.attachment_id = NEW.attachment_id;
-    SELECT t.customer_id INTO touchpoint_customer
+    SELECT t.customer_id, t.currency INTO touchpoint_customer, touchpoint_currency
       FROM arcollect.touchpoint t WHERE t.touchpoint_id = NEW.touchpoint_id;
     IF touchpoint_customer IS DISTINCT FROM invoice_customer AND touchpoint_customer IS NOT NULL THEN
         RAISE EXCEPTION 'invoice "%" is not customer "%"''s', NEW.invoice_key, touchpoint_customer
@@ -215,22 +220,51 @@ BEGIN
                                   touchpoint_customer,
                                   coalesce(format('customer "%s"''s', invoice_customer), 'not in the ledger')),
                   HINT = 'A touchpoint lists invoices of its own customer only.';
+    ELSIF touchpoint_currency IS DISTINCT FROM invoice_currency AND touchpoint_currency IS NOT NULL THEN
+        RAISE EXCEPTION 'invoice "%" is in %, not in %', NEW.invoice_key, invoice_currency, touchpoint_currency
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Touchpoint %s is about what customer "%s" owes in %s.', NEW.touchpoint_id,
+                                  touchpoint_customer, touchpoint_currency),
+                  HINT = 'A touchpoint with a currency lists invoices in that currency only.';
     END IF;
     RETURN NEW;
 END
 $fn$;
 
 COMMENT ON FUNCTION arcollect._touchpoint_invoice_fill() IS
-'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.touchpoint_invoice; fills the billing table and open amount of an invoice named by key and refuses an invoice of another customer (SQLSTATE 22023).';
+'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.touchpoint_invoice; fills the billing table and open amount of an invoice named by key and refuses an invoice of another customer, or in another currency than the touchpoint''s (SQLSTATE 22023).';
 
 CREATE OR REPLACE TRIGGER touchpoint_invoice_fill BEFORE INSERT OR UPDATE ON arcollect.touchpoint_invoice
     FOR EACH ROW EXECUTE FUNCTION arcollect._touchpoint_invoice_fill();
 
+-- A touchpoint whose customer or currency changes still lists only
+-- invoices that rule allows: its rows of arcollect.touchpoint_invoice are
+-- updated to themselves, which runs the check above on each against the
+-- touchpoint as it is now (rare, and then over a few rows).
+CREATE OR REPLACE FUNCTION arcollect._touchpoint_recheck_listed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    UPDATE arcollect.touchpoint_invoice ti SET open_amount = ti.open_amount
+     WHERE ti.touchpoint_id = NEW.touchpoint_id;
+    RETURN NULL;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect._touchpoint_recheck_listed() IS
+'Internal: AFTER UPDATE trigger of arcollect.touchpoint; when its customer or currency changes, checks again that the invoices it listed are of that customer and currency (SQLSTATE 22023).';
+
+CREATE OR REPLACE TRIGGER touchpoint_recheck_listed AFTER UPDATE OF customer_id, currency ON arcollect.touchpoint
+    FOR EACH ROW WHEN (NEW.customer_id IS DISTINCT FROM OLD.customer_id OR NEW.currency IS DISTINCT FROM OLD.currency)
+    EXECUTE FUNCTION arcollect._touchpoint_recheck_listed();
+
 -- Reader views.  Each runs with the view owner's rights on what it reads,
 -- as views do: SELECT on the view is what a reader needs.
 CREATE OR REPLACE VIEW arcollect.touchpoints AS
-SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, t.channel, t.direction, t.status,
-       t.outcome, t.owner, t.planned_for, t.done_at, t.policy_name, t.step_no, t.reason,
+SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, t.currency, t.channel, t.direction,
+       t.status, t.outcome, t.owner, t.planned_for, t.done_at, t.policy_name, t.step_no, t.reason,
        t.subject, t.body, t.notes,
        (SELECT pg_catalog.count(*) FROM arcollect.touchpoint_invoice ti
          WHERE ti.touchpoint_id = t.touchpoint_id) AS invoices_listed,
@@ -243,6 +277,7 @@ COMMENT ON VIEW arcollect.touchpoints IS
 COMMENT ON COLUMN arcollect.touchpoints.touchpoint_id IS 'Identifier of the touchpoint.';
 COMMENT ON COLUMN arcollect.touchpoints.customer_id IS 'The customer contacted.';
 COMMENT ON COLUMN arcollect.touchpoints.customer_name IS 'Display name of the customer, if set.';
+COMMENT ON COLUMN arcollect.touchpoints.currency IS 'Currency the touchpoint is about; NULL when it is about all the customer owes.';
 COMMENT ON COLUMN arcollect.touchpoints.channel IS 'email, call, sms, letter, portal or meeting.';
 COMMENT ON COLUMN arcollect.touchpoints.direction IS 'outbound or inbound.';
 COMMENT ON COLUMN arcollect.touchpoints.status IS 'planned, done, skipped or cancelled.';
