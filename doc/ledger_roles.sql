@@ -41,6 +41,9 @@ GRANT SELECT ON arcollect.policy, arcollect.policy_step, arcollect.segment_polic
 GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
 GRANT SELECT ON arcollect.late_fee_claims TO collector;
 GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
+-- message templates: collectors and BI read them (collectors render the
+-- dunning ladder's messages with arcollect.render_touchpoint)
+GRANT SELECT ON arcollect.message_template TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -49,3 +52,4 @@ GRANT UPDATE ON arcollect.customer TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO ar_admin;
