@@ -61,6 +61,7 @@ INSTALL_SOURCES = \
 	sql/schema/escalation_policy.sql \
 	sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql \
+	sql/schema/message_template.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -83,6 +84,7 @@ INSTALL_SOURCES = \
 	sql/code/late_payment_charges.sql \
 	sql/code/late_fee_claim.sql \
 	sql/code/contact_rule.sql \
+	sql/code/message_template.sql \
 	sql/code/ledger_grants.sql \
 	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
@@ -93,7 +95,7 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
-	sql/schema/contact_rule.sql
+	sql/schema/contact_rule.sql sql/schema/message_template.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -122,7 +124,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_contact
+	escalation_policy escalation_fees escalation_contact escalation_messages
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

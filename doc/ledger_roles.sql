@@ -44,6 +44,9 @@ GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader
 -- contact rules: collectors and BI read them (arcollect.contact_decision
 -- reads them, the customer and its touchpoints with the caller's rights)
 GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;
+-- message templates: collectors and BI read them (collectors render the
+-- dunning ladder's messages with arcollect.render_touchpoint)
+GRANT SELECT ON arcollect.message_template TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -53,3 +56,4 @@ GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO ar_admin;
 GRANT UPDATE ON arcollect.contact_rule TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO ar_admin;

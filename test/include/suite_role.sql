@@ -30,3 +30,4 @@ GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO arcollect_suite;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO arcollect_suite;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO arcollect_suite;
 GRANT UPDATE ON arcollect.contact_rule TO arcollect_suite;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO arcollect_suite;
