@@ -162,8 +162,11 @@ CREATE OR REPLACE TRIGGER plan_invoice_fixed
 CREATE OR REPLACE TRIGGER payment_plan_status
     BEFORE UPDATE OF status ON arcollect.payment_plan
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('payment_plan', 'plan_id');
+CREATE OR REPLACE TRIGGER payment_plan_writable
+    BEFORE UPDATE ON arcollect.payment_plan
+    FOR EACH ROW EXECUTE FUNCTION arcollect._guard_final('payment_plan', 'plan_id');
 CREATE OR REPLACE TRIGGER payment_plan_created
-    BEFORE INSERT OR UPDATE OF created_by, created_at ON arcollect.payment_plan
+    BEFORE INSERT ON arcollect.payment_plan
     FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('payment_plan', 'plan_id');
 
 -- The one definition of what payments did to each installment as of a
