@@ -101,8 +101,13 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'A plan covers invoices of its own customer and currency.';
     END IF;
-    INSERT INTO arcollect.record_lock AS l (record_kind, subject) VALUES ('payment_plan', plan.customer_id)
-        ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
+    -- (a plan made in an earlier transaction is being restored, by the
+    -- tables' owner (arcollect._plan_fixed): the restore loads the turns'
+    -- rows itself)
+    IF plan.created_at = pg_catalog.now() THEN
+        INSERT INTO arcollect.record_lock AS l (record_kind, subject) VALUES ('payment_plan', plan.customer_id)
+            ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
+    END IF;
     SELECT c.plan_id INTO other
       FROM arcollect.plan_invoice c
       JOIN arcollect.payment_plan p ON p.plan_id = c.plan_id

@@ -12,9 +12,10 @@
 -- serialization failure: a retry sees the first's record).  An advisory
 -- lock gives the turns but not that refusal.
 --
--- The rows hold no information (a row is written again at every check)
--- and are not dumped: a restore makes them again as the records are
--- loaded.
+-- The rows hold no information (a row is written again at every check);
+-- they are dumped and restored like the records, whose restore path
+-- (rows created in an earlier transaction, loaded by the tables' owner)
+-- takes no turn, so that a restore loads exactly the rows dumped.
 
 CREATE TABLE arcollect.record_lock (
     record_kind text COLLATE "C" NOT NULL,
@@ -25,9 +26,9 @@ CREATE TABLE arcollect.record_lock (
 ) USING heap;
 
 COMMENT ON TABLE arcollect.record_lock IS
-'Internal: one row per invoice or customer whose records were checked against each other; a check writes its row first, so that two checks at once take turns and a transaction whose snapshot misses the other''s record fails with SQLSTATE 40001 (retry it). Its rows mean nothing and are not dumped.';
+'Internal: one row per invoice or customer whose records were checked against each other; a check writes its row first, so that two checks at once take turns and a transaction whose snapshot misses the other''s record fails with SQLSTATE 40001 (retry it). Its rows mean nothing.';
 COMMENT ON COLUMN arcollect.record_lock.record_kind IS 'The kind of record checked: dispute (per invoice) or payment_plan (per customer).';
 COMMENT ON COLUMN arcollect.record_lock.subject IS 'The invoice (attachment_id and invoice key, separated by a space) or the customer.';
 COMMENT ON COLUMN arcollect.record_lock.locked_at IS 'When a check last wrote the row.';
 
-SELECT pg_catalog.pg_extension_config_dump('arcollect.record_lock', 'WHERE false');
+SELECT pg_catalog.pg_extension_config_dump('arcollect.record_lock', '');
