@@ -62,6 +62,7 @@ INSTALL_SOURCES = \
 	sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql \
 	sql/schema/message_template.sql \
+	sql/schema/record_lock.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -95,7 +96,8 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
-	sql/schema/contact_rule.sql sql/schema/message_template.sql
+	sql/schema/contact_rule.sql sql/schema/message_template.sql \
+	sql/schema/record_lock.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -134,7 +136,7 @@ ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
 	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers \
 	ledger_new_customer_fastpath ledger_new_customer_sql \
 	ledger_serializable_writers ledger_serializable_writers_bulk \
-	records_dispute_concurrent
+	records_dispute_concurrent records_plan_concurrent records_settle_concurrent
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -21,6 +21,9 @@ GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 GRANT SELECT, INSERT ON arcollect.payment_plan, arcollect.plan_invoice,
                         arcollect.plan_installment TO collector;
 GRANT UPDATE (status, ended_on, note) ON arcollect.payment_plan TO collector;
+-- (a new dispute or covered invoice first takes its turn in
+-- arcollect.record_lock, so that two at once are checked one by one)
+GRANT SELECT, INSERT, UPDATE ON arcollect.record_lock TO collector;
 GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;

@@ -86,11 +86,15 @@ BEGIN
     NEW.customer_id := inv.customer_id;
     NEW.currency := inv.currency;
 
-    -- What the other open disputes of the invoice already hold.  The lock
-    -- makes two disputes of one invoice opened at the same time check
-    -- one after the other (it is taken before reading them).
-    PERFORM pg_catalog.pg_advisory_xact_lock(
-                pg_catalog.hashtextextended(format('arcollect.dispute %s %s', NEW.attachment_id, NEW.invoice_key), 0));
+    -- What the other open disputes of the invoice already hold.  The
+    -- invoice's row of arcollect.record_lock, written before reading
+    -- them, makes two disputes of one invoice opened at the same time
+    -- check one after the other; under REPEATABLE READ, whose snapshot
+    -- would miss the other's dispute, the second fails to serialize
+    -- instead (sql/schema/record_lock.sql).
+    INSERT INTO arcollect.record_lock AS l (record_kind, subject)
+    VALUES ('dispute', format('%s %s', NEW.attachment_id, NEW.invoice_key))
+        ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
     SELECT coalesce(pg_catalog.sum(d.disputed_amount), 0) INTO other_open
       FROM arcollect.dispute d
      WHERE d.invoice_key = NEW.invoice_key AND d.attachment_id = NEW.attachment_id

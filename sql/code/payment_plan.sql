@@ -70,9 +70,11 @@ CREATE OR REPLACE TRIGGER plan_installment_check
 
 -- Rules of a covered invoice: it is an invoice of the plan's customer in
 -- the plan's currency, and no other active plan covers it.  Two
--- transactions making plans for one customer take turns (a lock on the
--- customer's plans for the rest of the transaction), so that both cannot
--- pass the second check for the same invoice.
+-- transactions making plans for one customer take turns (the customer's
+-- row of arcollect.record_lock, held for the rest of the transaction), so
+-- that both cannot pass the second check for the same invoice: under
+-- REPEATABLE READ, whose snapshot would miss the other's plan, the second
+-- fails to serialize instead (sql/schema/record_lock.sql).
 CREATE OR REPLACE FUNCTION arcollect._plan_invoice_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -99,8 +101,13 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'A plan covers invoices of its own customer and currency.';
     END IF;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('arcollect.payment_plan'),
-                                             pg_catalog.hashtext(plan.customer_id));
+    -- (a plan made in an earlier transaction is being restored, by the
+    -- tables' owner (arcollect._plan_fixed): the restore loads the turns'
+    -- rows itself)
+    IF plan.created_at = pg_catalog.now() THEN
+        INSERT INTO arcollect.record_lock AS l (record_kind, subject) VALUES ('payment_plan', plan.customer_id)
+            ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
+    END IF;
     SELECT c.plan_id INTO other
       FROM arcollect.plan_invoice c
       JOIN arcollect.payment_plan p ON p.plan_id = c.plan_id
