@@ -104,9 +104,11 @@ CREATE TABLE arcollect.escalation_step (
     action         text NOT NULL,
     channel        text NOT NULL,
     template_name  text COLLATE "C" NOT NULL,
-    -- the touchpoint that planned (or skipped) it; set in the transaction
-    -- that inserts the row
-    touchpoint_id  bigint REFERENCES arcollect.touchpoint ON DELETE SET NULL,
+    -- the touchpoint that planned (or skipped) it (arcollect.touchpoint),
+    -- set in the transaction that inserts the row.  No foreign key: one
+    -- would make pg_dump load the touchpoints before the invoices, whose
+    -- customers the touchpoint trigger checks, and the restore fail.
+    touchpoint_id  bigint,
     taken_on       date NOT NULL,
     PRIMARY KEY (escalation_id, step_no)
 ) USING heap;
