@@ -17,6 +17,7 @@ OBJS = \
 	src/dso.o \
 	src/dso_countback.o \
 	src/risk_score.o \
+	src/risk_behaviour.o \
 	src/currency.o \
 	src/time_zone.o \
 	src/ledger_values.o \
@@ -45,6 +46,7 @@ INSTALL_SOURCES = \
 	sql/code/dso.sql \
 	sql/code/dso_countback.sql \
 	sql/code/risk_score.sql \
+	sql/code/risk_behaviour.sql \
 	sql/code/currency.sql \
 	sql/code/ledger_values.sql \
 	sql/code/ledger_rules.sql \
@@ -60,6 +62,8 @@ INSTALL_SOURCES = \
 	sql/schema/late_fee_claim.sql \
 	sql/schema/escalation.sql \
 	sql/schema/credit_hold.sql \
+	sql/schema/contact_rule.sql \
+	sql/schema/message_template.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -69,6 +73,7 @@ INSTALL_SOURCES = \
 	sql/code/ledger_ddl.sql \
 	sql/schema/ledger_ddl.sql \
 	sql/code/open_items.sql \
+	sql/code/invoice_paid_on.sql \
 	sql/code/reconcile.sql \
 	sql/code/record_status.sql \
 	sql/code/record_invoice.sql \
@@ -80,11 +85,14 @@ INSTALL_SOURCES = \
 	sql/code/escalation_policy.sql \
 	sql/code/late_payment_charges.sql \
 	sql/code/late_fee_claim.sql \
+	sql/code/contact_rule.sql \
+	sql/code/message_template.sql \
 	sql/code/escalation_stage.sql \
 	sql/code/escalation_run.sql \
 	sql/code/credit_hold.sql \
 	sql/code/escalation_outbox.sql \
-	sql/code/ledger_grants.sql
+	sql/code/ledger_grants.sql \
+	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -93,7 +101,8 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
-	sql/schema/escalation.sql sql/schema/credit_hold.sql
+	sql/schema/escalation.sql sql/schema/credit_hold.sql \
+	sql/schema/contact_rule.sql sql/schema/message_template.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -120,8 +129,9 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
-	records_dispute records_payment_plan records_touchpoint records_promise \
-	escalation_policy escalation_fees escalation_run
+	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
+	risk_behaviour \
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

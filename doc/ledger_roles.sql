@@ -44,8 +44,15 @@ GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader
 -- escalation: collectors and BI read the runs, episodes, holds and the
 -- outbox; collectors release holds and mark what the outbox sent
 GRANT SELECT ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
-                arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox TO collector, bi_reader;
+                arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox,
+                arcollect.unrendered_messages TO collector, bi_reader;
 GRANT UPDATE (released_on, released_reason) ON arcollect.credit_hold TO collector;
+-- contact rules: collectors and BI read them (arcollect.contact_decision
+-- reads them, the customer and its touchpoints with the caller's rights)
+GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;
+-- message templates: collectors and BI read them (collectors render the
+-- dunning ladder's messages with arcollect.render_touchpoint)
+GRANT SELECT ON arcollect.message_template TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -60,3 +67,5 @@ GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollec
                         arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
                         arcollect.late_fee_claim TO ar_admin;
 GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO ar_admin;
+GRANT UPDATE ON arcollect.contact_rule TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO ar_admin;

@@ -5,8 +5,11 @@
 -- completed; settle_commitments storing what the status says, once;
 -- cancelling; the life cycle.  The plans are made and settled by a
 -- collector with the grants doc/ledger.md gives (doc/ledger_roles.sql).
--- (Other tests' customers are in the database too: this one's are pc*.)
+-- (Other tests' customers are in the database too: this one's are pc*;
+-- its plans are numbered from 3001 whatever earlier tests made, since
+-- errors name them.)
 \set SHOW_CONTEXT never
+ALTER TABLE arcollect.payment_plan ALTER COLUMN plan_id RESTART WITH 3001;
 SET datestyle = ISO;
 -- The plan identifiers the messages name, whatever plans earlier tests
 -- (the README's examples) made.

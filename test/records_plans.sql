@@ -30,6 +30,8 @@ SET ROLE NONE;
 GRANT INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                         arcollect.promise
     TO arcollect_suite;
+-- (settle_commitments settles the promises too)
+GRANT UPDATE ON arcollect.promise TO arcollect_suite;
 RESET ROLE;
 
 CREATE TABLE billing.plans_invoice (id integer PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),

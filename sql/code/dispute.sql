@@ -197,9 +197,9 @@ BEGIN
     END IF;
     -- (a change to another status is _guard_status's to refuse)
     IF d.status = status THEN
-        RAISE EXCEPTION 'dispute % is % already', dispute_id, status
+        RAISE EXCEPTION 'dispute % cannot go from status "%" to "%"', dispute_id, d.status, status
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It was closed on %s.', d.closed_on);
+                  DETAIL = format('It was closed as %s on %s already.', d.status, d.closed_on);
     END IF;
     IF closed_on IS NULL THEN
         RAISE EXCEPTION 'closed_on must not be NULL'

@@ -30,7 +30,8 @@ DECLARE
     made date;
     clash record;
 BEGIN
-    IF NOT NEW.amount > 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF NOT (NEW.amount > 0 AND NEW.amount < 'Infinity') THEN
         RAISE EXCEPTION 'installment % of payment plan % has amount %, not positive',
                         NEW.installment_no, NEW.plan_id, NEW.amount
             USING ERRCODE = 'check_violation';
@@ -123,9 +124,47 @@ CREATE OR REPLACE TRIGGER plan_invoice_check
     BEFORE INSERT OR UPDATE ON arcollect.plan_invoice
     FOR EACH ROW EXECUTE FUNCTION arcollect._plan_invoice_check();
 
+-- A plan's schedule and covered invoices are what was agreed: written in
+-- the transaction that makes the plan, then fixed (a collector, who may
+-- INSERT them to make a plan, cannot add an installment or an invoice to
+-- an existing one).  The restore path of arcollect._record_created: the
+-- table owner reloads them for plans made long before.
+CREATE OR REPLACE FUNCTION arcollect._plan_fixed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF EXISTS (SELECT FROM arcollect.payment_plan p
+                WHERE p.plan_id = NEW.plan_id AND p.created_at <> pg_catalog.now())
+       AND NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID),
+                                      'USAGE') THEN
+        RAISE EXCEPTION 'payment plan % was made in an earlier transaction: its % are fixed',
+                        NEW.plan_id, CASE TG_TABLE_NAME WHEN 'plan_installment' THEN 'installments'
+                                                        ELSE 'invoices' END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Cancel the plan (arcollect.cancel_payment_plan) and make another one.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect._plan_fixed() IS
+'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.plan_installment and arcollect.plan_invoice; refuses a row for a plan made in an earlier transaction, but from the tables'' owner (a restore) (SQLSTATE 55000).';
+
+CREATE OR REPLACE TRIGGER plan_installment_fixed
+    BEFORE INSERT OR UPDATE ON arcollect.plan_installment
+    FOR EACH ROW EXECUTE FUNCTION arcollect._plan_fixed();
+CREATE OR REPLACE TRIGGER plan_invoice_fixed
+    BEFORE INSERT OR UPDATE ON arcollect.plan_invoice
+    FOR EACH ROW EXECUTE FUNCTION arcollect._plan_fixed();
+
 CREATE OR REPLACE TRIGGER payment_plan_status
     BEFORE UPDATE OF status ON arcollect.payment_plan
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('payment_plan', 'plan_id');
+CREATE OR REPLACE TRIGGER payment_plan_created
+    BEFORE INSERT OR UPDATE OF created_by, created_at ON arcollect.payment_plan
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('payment_plan', 'plan_id');
 
 -- The one definition of what payments did to each installment as of a
 -- date (see the top of this file).  An inlinable SQL function: the
@@ -241,6 +280,12 @@ BEGIN
     IF customer_id IS NULL OR created_on IS NULL OR grace_days IS NULL THEN
         RAISE EXCEPTION 'customer_id, grace_days and created_on must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- (the table's CHECK would refuse it too, without naming the value)
+    IF grace_days < 0 THEN
+        RAISE EXCEPTION 'grace_days % is negative', grace_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give the days after a due date before an unpaid installment breaks the plan, 0 or more.';
     END IF;
     IF created_on > current_date THEN
         RAISE EXCEPTION 'created_on % is in the future', created_on

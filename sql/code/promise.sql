@@ -121,6 +121,9 @@ CREATE OR REPLACE TRIGGER promise_check_update
     FOR EACH ROW EXECUTE FUNCTION arcollect._promise_check();
 CREATE OR REPLACE TRIGGER promise_status BEFORE UPDATE OF status ON arcollect.promise
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('promise', 'promise_id');
+CREATE OR REPLACE TRIGGER promise_created
+    BEFORE INSERT OR UPDATE OF created_by, created_at ON arcollect.promise
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('promise', 'promise_id');
 
 -- Takes a promise in the one currency the customer owes in now; a
 -- customer owing in several is told to INSERT naming the currency.
@@ -137,7 +140,8 @@ DECLARE
     currencies integer;
     new_id bigint;
 BEGIN
-    IF amount IS NULL OR amount <= 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity') THEN
         RAISE EXCEPTION 'promised amount % is not positive', coalesce(amount::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Promise an amount greater than zero.';

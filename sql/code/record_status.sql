@@ -66,3 +66,35 @@ $fn$;
 
 COMMENT ON FUNCTION arcollect._guard_status() IS
 'Internal: BEFORE UPDATE trigger of the collections record tables; refuses a status change the record''s life cycle does not allow (SQLSTATE 55000).';
+
+-- Who made a record and when: BEFORE INSERT OR UPDATE OF created_by,
+-- created_at trigger of the record tables.  An INSERT gets current_user
+-- and now() whatever it gives, an UPDATE cannot change them.  The one
+-- exception is the restore path that arcollect._dispute_check describes:
+-- a row created before this transaction, inserted by a role with the
+-- privileges of the table's owner (pg_restore), keeps what it says.
+CREATE OR REPLACE FUNCTION arcollect._record_created()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NOT (NEW.created_at < pg_catalog.now()
+                AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID),
+                                           'USAGE')) THEN
+            NEW.created_by := current_user;
+            NEW.created_at := pg_catalog.now();
+        END IF;
+    ELSIF (NEW.created_by, NEW.created_at) IS DISTINCT FROM (OLD.created_by, OLD.created_at) THEN
+        RAISE EXCEPTION '% % cannot change who made it or when', replace(TG_ARGV[0], '_', ' '),
+                        pg_catalog.to_jsonb(OLD) ->> TG_ARGV[1]
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'created_by and created_at are set when the record is made.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect._record_created() IS
+'Internal: BEFORE INSERT OR UPDATE trigger of the collections record tables; an INSERT records current_user and now() as created_by and created_at (but for a restore by the table''s owner), an UPDATE cannot change them (SQLSTATE 22023).';

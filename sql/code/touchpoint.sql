@@ -126,6 +126,9 @@ COMMENT ON FUNCTION arcollect.complete_touchpoint(bigint, text, text, timestampt
 
 CREATE OR REPLACE TRIGGER touchpoint_status BEFORE UPDATE OF status ON arcollect.touchpoint
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('touchpoint', 'touchpoint_id');
+CREATE OR REPLACE TRIGGER touchpoint_created
+    BEFORE INSERT OR UPDATE OF created_by, created_at ON arcollect.touchpoint
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('touchpoint', 'touchpoint_id');
 
 -- A touchpoint is for a customer arcollect knows (arcollect.customer: one
 -- an invoice names, or one created by hand).  An INSERT is checked once
