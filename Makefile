@@ -141,7 +141,7 @@ ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
 	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers \
 	ledger_new_customer_fastpath ledger_new_customer_sql \
 	ledger_serializable_writers ledger_serializable_writers_bulk \
-	records_dispute_concurrent
+	records_dispute_concurrent escalation_concurrent_runs
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -412,7 +412,9 @@ BEGIN
       WHERE s.render_error IS NOT NULL AND t.status = 'planned';
     COMMIT;
 
-    DROP TABLE IF EXISTS pg_temp.arcollect_escalation_changes;
+    IF pg_catalog.to_regclass('pg_temp.arcollect_escalation_changes') IS NOT NULL THEN
+        DROP TABLE pg_temp.arcollect_escalation_changes;
+    END IF;
     CREATE TEMPORARY TABLE arcollect_escalation_changes AS
     SELECT (pg_catalog.dense_rank() OVER (ORDER BY p.customer_id) - 1) / batch_size AS batch, p AS change
       FROM arcollect.preview_escalations(as_of) p;
