@@ -246,3 +246,23 @@ SELECT (SELECT array_agg(step_no ORDER BY step_no) FROM arcollect.touchpoint WHE
 CALL arcollect.run_escalations(NULL);
 CALL arcollect.run_escalations('2025-03-31', 0);
 SELECT arcollect.release_credit_hold('nobody');
+
+-- The run as an admin with only the grants doc/ledger.md gives ar_admin
+-- (doc/ledger_roles.sql): erz, owing Z1 1000 due 03-25, is 7 days
+-- overdue on April 1: step 2 planned and rendered, step 1 superseded.
+CREATE ROLE bi_reader NOLOGIN;
+CREATE ROLE collector NOLOGIN;
+CREATE ROLE ar_admin NOLOGIN;
+\set ECHO none
+\i doc/ledger_roles.sql
+\set ECHO all
+INSERT INTO er_bill VALUES ('ERZ1', 'erz', 1000, '2025-02-25', '2025-03-25', 'EUR');
+UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'erz';
+SET ROLE ar_admin;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT status, created_by FROM arcollect.escalation_run ORDER BY run_id DESC LIMIT 1;
+SELECT t.step_no, t.status, t.reason, t.subject
+  FROM arcollect.touchpoint t WHERE t.customer_id = 'erz' ORDER BY t.step_no;
+RESET ROLE;
+DROP OWNED BY bi_reader, collector, ar_admin;
+DROP ROLE bi_reader, collector, ar_admin;
