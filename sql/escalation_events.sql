@@ -80,9 +80,12 @@ COMMIT;
 SELECT * FROM ev_state ORDER BY 1;
 
 -- evc's promise is broken the day after its date: the collector settles
--- for that day; the trigger plans nothing (the run does, for its date)
-SELECT record_kind, status, status_on - current_date AS status_in_days
-  FROM arcollect.settle_commitments(current_date + 8) WHERE record_kind = 'promise';
+-- for that day (evc's promise among what it settles); the trigger plans
+-- nothing (the run does, for its date)
+SELECT p.customer_id, s.status, s.status_on - current_date AS status_in_days
+  FROM arcollect.settle_commitments(current_date + 8) s
+  JOIN arcollect.promise p ON s.record_kind = 'promise' AND p.promise_id = s.record_id
+ WHERE p.customer_id = 'evc';
 SELECT * FROM ev_state WHERE customer_id = 'evc';
 -- and cannot take a step itself: it may not write the episodes
 SELECT * FROM arcollect.escalate_customer('evc', current_date + 8);
