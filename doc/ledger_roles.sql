@@ -50,6 +50,11 @@ GRANT SELECT ON arcollect.escalation_run, arcollect.escalation, arcollect.escala
                 arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox,
                 arcollect.unrendered_messages TO collector, bi_reader;
 GRANT UPDATE (released_on, released_reason) ON arcollect.credit_hold TO collector;
+-- (a dispute, plan or promise written ends the escalation it makes
+-- needless, cancelling its planned touchpoints, and releases the hold:
+-- the record triggers of sql/code/escalation_events.sql, which run with
+-- the collector's rights; they never take a step)
+GRANT UPDATE (ended_on, end_reason) ON arcollect.escalation TO collector;
 -- contact rules: collectors and BI read them (arcollect.contact_decision
 -- reads them, the customer and its touchpoints with the caller's rights)
 GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;

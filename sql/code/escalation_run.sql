@@ -193,6 +193,16 @@ BEGIN
         RETURNING h.hold_id)
     SELECT count(*) INTO holds_released FROM released;
 
+    customers_advanced := 0; touchpoints_planned := 0; touchpoints_deferred := 0;
+    touchpoints_skipped := 0; messages_unrendered := 0; steps_superseded := 0; holds_set := 0;
+    -- Nothing to plan, nothing more to write: the statements below are
+    -- not run at all, so that a caller who may only end episodes, cancel
+    -- their touchpoints and release holds (a collector, through the record
+    -- triggers of sql/code/escalation_events.sql) needs no other privilege.
+    IF NOT EXISTS (SELECT FROM unnest(changes) c WHERE c.change IN ('plan', 'supersede')) THEN
+        RETURN;
+    END IF;
+
     -- new episodes start at the step they plan
     INSERT INTO arcollect.escalation (customer_id, currency, policy_name, started_on, step_no, days_from_due)
     SELECT c.customer_id, c.currency, c.policy_name, apply_escalation_changes.as_of, c.step_no, c.days_from_due
@@ -239,8 +249,6 @@ BEGIN
     -- in this call (another currency) sees the first in the caps, as it
     -- sees those of earlier calls.  Then the invoices it lists, the late
     -- fees of a fee step, and its message.
-    customers_advanced := 0; touchpoints_planned := 0; touchpoints_deferred := 0;
-    touchpoints_skipped := 0; messages_unrendered := 0;
     FOR pc IN SELECT x.* FROM unnest(changes) x WHERE x.change = 'plan'
               ORDER BY x.customer_id, x.currency, x.step_no
     LOOP
@@ -403,6 +411,10 @@ BEGIN
     RETURNING run_id INTO run;
     COMMIT;
 
+    -- the run recomputes every customer for its own date right after
+    -- settling, so the record triggers (which would recompute as of
+    -- today) stand aside for this transaction
+    PERFORM pg_catalog.set_config('arcollect.escalation_trigger', 'off', true);
     PERFORM arcollect.settle_commitments(as_of);
     -- messages left unrendered by earlier runs, whose template or
     -- customer may have been fixed since
