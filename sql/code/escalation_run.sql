@@ -164,6 +164,7 @@ DECLARE
     open_episode bigint;
     decided record;
     made_tp bigint;
+    claim_error text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -290,13 +291,35 @@ BEGIN
         SELECT made_tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
           FROM jsonb_array_elements(pc.invoices) j;
 
-        IF decided.decision <> 'skipped' THEN
-            -- a fee step that is made claims the fees of the invoices it
-            -- lists, before the message that states them is rendered
-            IF pc.action = 'fee' THEN
+        -- a fee step that is made claims the fees of the invoices it
+        -- lists, before the message that states them is rendered.  Fees
+        -- the step cannot claim (its regime fixes them in a currency the
+        -- customer does not owe in: claim_late_fees refuses, SQLSTATE
+        -- 22023) skip the touchpoint with that reason, so that no fee
+        -- notice goes out without its fee, and one customer's step does
+        -- not stop the run for the others.
+        claim_error := NULL;
+        IF decided.decision <> 'skipped' AND pc.action = 'fee' THEN
+            BEGIN
                 PERFORM arcollect.claim_late_fees(pc.customer_id, pc.currency, pc.fee_regime, pc.interest_rate,
                                                   apply_escalation_changes.as_of, made_tp);
+            EXCEPTION WHEN invalid_parameter_value THEN
+                GET STACKED DIAGNOSTICS claim_error = MESSAGE_TEXT;
+            END;
+            IF claim_error IS NOT NULL THEN
+                UPDATE arcollect.touchpoint t
+                   SET status = 'skipped', planned_for = NULL, reason = 'fee not claimable: ' || claim_error
+                 WHERE t.touchpoint_id = made_tp;
+                touchpoints_skipped := touchpoints_skipped + 1;
+                IF decided.decision = 'ok' THEN
+                    touchpoints_planned := touchpoints_planned - 1;
+                ELSE
+                    touchpoints_deferred := touchpoints_deferred - 1;
+                END IF;
             END IF;
+        END IF;
+
+        IF decided.decision <> 'skipped' AND claim_error IS NULL THEN
             IF NOT arcollect.render_escalation_message(made_tp) THEN
                 messages_unrendered := messages_unrendered + 1;
             END IF;
