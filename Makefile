@@ -60,6 +60,8 @@ INSTALL_SOURCES = \
 	sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql \
 	sql/schema/late_fee_claim.sql \
+	sql/schema/escalation.sql \
+	sql/schema/credit_hold.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -81,6 +83,10 @@ INSTALL_SOURCES = \
 	sql/code/escalation_policy.sql \
 	sql/code/late_payment_charges.sql \
 	sql/code/late_fee_claim.sql \
+	sql/code/escalation_stage.sql \
+	sql/code/escalation_run.sql \
+	sql/code/credit_hold.sql \
+	sql/code/escalation_outbox.sql \
 	sql/code/ledger_grants.sql \
 	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
@@ -90,7 +96,8 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # version is released.)
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
-	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql
+	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
+	sql/schema/escalation.sql sql/schema/credit_hold.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -119,7 +126,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise \
 	risk_behaviour \
-	escalation_policy escalation_fees
+	escalation_policy escalation_fees escalation_run
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

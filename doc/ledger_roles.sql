@@ -41,6 +41,11 @@ GRANT SELECT ON arcollect.policy, arcollect.policy_step, arcollect.segment_polic
 GRANT SELECT, INSERT ON arcollect.late_fee_claim TO collector;
 GRANT SELECT ON arcollect.late_fee_claims TO collector;
 GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader;
+-- escalation: collectors and BI read the runs, episodes, holds and the
+-- outbox; collectors release holds and mark what the outbox sent
+GRANT SELECT ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
+                arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox TO collector, bi_reader;
+GRANT UPDATE (released_on, released_reason) ON arcollect.credit_hold TO collector;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -49,3 +54,9 @@ GRANT UPDATE ON arcollect.customer TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO ar_admin;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO ar_admin;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO ar_admin;
+-- admins: run the escalation (CALL arcollect.run_escalations; it also
+-- settles plans and promises, claims fees and plans touchpoints)
+GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
+                        arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
+                        arcollect.late_fee_claim TO ar_admin;
+GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO ar_admin;

@@ -85,7 +85,10 @@ CREATE OR REPLACE TRIGGER late_fee_claim_check BEFORE INSERT OR UPDATE ON arcoll
 -- one; returns the claims made now, by invoice key.  Claimed once: the
 -- interest is what accrued to the first as_of a claim was made for, and a
 -- later run, or a concurrent one, adds nothing (ON CONFLICT DO NOTHING on
--- the unique invoice and regime).
+-- the unique invoice and regime).  Given a touchpoint that lists
+-- invoices (a fee step's), only those are claimed: the escalation run
+-- lists there the escalatable ones (not disputed, not under a plan or
+-- promise).
 CREATE OR REPLACE FUNCTION arcollect.claim_late_fees(customer_id text,
                                                      currency text,
                                                      regime text,
@@ -122,6 +125,11 @@ BEGIN
           JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
          WHERE o.customer_id = claim_late_fees.customer_id AND o.currency = claim_late_fees.currency
            AND o.open_amount > 0 AND o.due_on < claim_late_fees.as_of
+           AND (NOT EXISTS (SELECT FROM arcollect.touchpoint_invoice ti
+                             WHERE ti.touchpoint_id = claim_late_fees.touchpoint_id)
+                OR EXISTS (SELECT FROM arcollect.touchpoint_invoice ti
+                            WHERE ti.touchpoint_id = claim_late_fees.touchpoint_id
+                              AND ti.attachment_id = a.attachment_id AND ti.invoice_key = o.invoice_key))
         ON CONFLICT ON CONSTRAINT late_fee_claim_once DO NOTHING
         RETURNING c.invoice_key, c.compensation, c.interest)
     SELECT x.invoice_key::text, x.compensation, x.interest FROM claimed x ORDER BY x.invoice_key;
@@ -129,7 +137,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.claim_late_fees(text, text, text, numeric, date, bigint) IS
-'Claims the late-payment compensation and interest (at annual_rate, a fraction, to as_of) under regime eu or uk on every invoice of the customer in currency that is overdue at as_of and not claimed under that regime yet, and returns the claims made now (invoice_key, compensation, interest). Claims are for the billing system to invoice; arcollect books none. Running it again adds nothing. An unknown customer or regime, a currency not the regime''s or a negative rate is an error (SQLSTATE 22023).';
+'Claims the late-payment compensation and interest (at annual_rate, a fraction, to as_of) under regime eu or uk on every invoice of the customer in currency that is overdue at as_of and not claimed under that regime yet (given a touchpoint that lists invoices, only those), and returns the claims made now (invoice_key, compensation, interest). Claims are for the billing system to invoice; arcollect books none. Running it again adds nothing. An unknown customer or regime, a currency not the regime''s or a negative rate is an error (SQLSTATE 22023).';
 
 CREATE OR REPLACE VIEW arcollect.late_fee_claims AS
 SELECT c.claim_id, a.billing_table, c.invoice_key, c.customer_id, c.currency, c.regime,

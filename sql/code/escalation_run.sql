@@ -1,0 +1,391 @@
+-- The escalation run: what a run would write for a date
+-- (arcollect.preview_escalations, which writes nothing), writing it
+-- (arcollect.apply_escalation_changes), for one customer
+-- (arcollect.escalate_customer, for whatever recomputes a customer after
+-- an event) or for all, in committed batches (CALL
+-- arcollect.run_escalations).  The stage is arcollect.escalation_stage's
+-- (sql/code/escalation_stage.sql); the state is in sql/schema/escalation.sql.
+--
+-- A customer and currency whose stage reaches a step above the highest
+-- one planned in its open episode (or that has none) gets:
+--   - plan: one touchpoint for the step reached, listing its invoices
+--     with their open amounts, planned for 08:00 of as_of in the
+--     customer's time zone as the contact rules allow
+--     (arcollect.contact_decision: ok, deferred to a later time, or
+--     skipped with the rule as its reason), its message rendered
+--     (arcollect.render_touchpoint); a fee step claims the late fees of
+--     the invoices it lists, a credit_hold step sets a credit hold;
+--   - supersede: for each step between, a skipped touchpoint with reason
+--     superseded (a catch-up: the run did not see the customer on the day
+--     of those steps).  A superseded credit_hold step still sets the hold
+--     (the account is in that state whatever was sent), a superseded fee
+--     step claims nothing (no message stated it).
+-- An open episode with nothing escalatable left (or, once it reached the
+-- overdue steps, nothing escalatable overdue) gets end: it ends with the
+-- reason (paid, disputed, plan, promise), its planned touchpoints are
+-- cancelled with it; a later overdue starts a new episode at the step it
+-- reaches.  A credit hold in force whose customer has nothing escalatable
+-- overdue in its currency gets release_hold.
+-- A stage that falls back (the oldest invoice paid) changes nothing: a
+-- step is taken once per episode.
+--
+-- Everything runs with the caller's rights.  The caller (an admin, or the
+-- superuser pg_cron runs as) needs SELECT on the ledger and the records,
+-- INSERT and UPDATE on arcollect.escalation_run, escalation,
+-- escalation_step, credit_hold, touchpoint, touchpoint_invoice and
+-- late_fee_claim, UPDATE on payment_plan and promise (settle_commitments),
+-- and TEMPORARY on the database (doc/ledger.md, Privileges).
+
+CREATE OR REPLACE FUNCTION arcollect.preview_escalations(as_of date DEFAULT current_date,
+                                                         customer_id text DEFAULT NULL)
+RETURNS SETOF arcollect.escalation_change
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    decide text;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- The contact rules decide when a touchpoint is made; a database
+    -- without them (installed before they were) plans for the time wanted.
+    IF pg_catalog.to_regprocedure('arcollect.contact_decision(text,text,timestamp with time zone)') IS NOT NULL THEN
+        decide := 'SELECT * FROM arcollect.contact_decision(g.customer_id, g.channel, g.wanted)';
+    ELSE
+        decide := 'SELECT ''ok''::text, g.wanted, NULL::text';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+    WITH stage AS MATERIALIZED (
+        SELECT * FROM arcollect.escalation_stage($1, $2)),
+    ep AS (
+        SELECT e.escalation_id, e.customer_id, e.currency, e.step_no,
+               s.step_no IS NULL OR (s.escalatable_overdue = 0 AND e.days_from_due > 0) AS ends,
+               coalesce(s.held_by, 'paid') AS reason
+          FROM arcollect.escalation e
+          LEFT JOIN stage s ON s.customer_id = e.customer_id AND s.currency = e.currency
+         WHERE e.ended_on IS NULL AND ($2 IS NULL OR e.customer_id = $2)),
+    go AS (
+        SELECT x.* FROM (
+            SELECT s.*, CASE WHEN NOT ep.ends THEN ep.escalation_id END AS escalation_id,
+                   CASE WHEN NOT ep.ends THEN ep.step_no ELSE 0 END AS last_step,
+                   c.owner, ($1 + time '08:00') AT TIME ZONE c.time_zone AS wanted
+              FROM stage s
+              LEFT JOIN ep ON ep.customer_id = s.customer_id AND ep.currency = s.currency
+              JOIN arcollect.customer c ON c.customer_id = s.customer_id
+             WHERE s.step_no IS NOT NULL) x
+         WHERE x.step_no > x.last_step)
+    SELECT 'end', ep.customer_id, ep.currency, ep.escalation_id, NULL, NULL::integer, NULL::integer,
+           NULL, NULL, NULL, NULL, NULL::numeric, NULL, NULL, NULL::timestamptz, ep.reason, NULL,
+           NULL::numeric, NULL::integer, NULL::jsonb
+      FROM ep WHERE ep.ends
+    UNION ALL
+    SELECT 'release_hold', h.customer_id, h.currency, h.escalation_id, NULL, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL, coalesce(s.held_by, 'paid'), NULL,
+           coalesce(s.escalatable_overdue, 0), NULL, NULL
+      FROM arcollect.credit_hold h
+      LEFT JOIN stage s ON s.customer_id = h.customer_id AND s.currency = h.currency
+     WHERE h.released_on IS NULL AND ($2 IS NULL OR h.customer_id = $2)
+       AND coalesce(s.escalatable_overdue, 0) = 0
+    UNION ALL
+    SELECT 'supersede', g.customer_id, g.currency, g.escalation_id, g.policy_name, p.step_no,
+           p.days_from_due, p.action, p.channel, p.template_name, p.fee_regime, p.interest_rate,
+           'skipped', NULL, NULL, 'superseded', g.owner, g.escalatable_overdue, g.oldest_days_overdue,
+           NULL
+      FROM go g
+      JOIN arcollect.policy_step p ON p.policy_name = g.policy_name
+                                  AND p.step_no > g.last_step AND p.step_no < g.step_no
+    UNION ALL
+    SELECT 'plan', g.customer_id, g.currency, g.escalation_id, g.policy_name, g.step_no,
+           g.days_from_due, g.action, g.channel, g.template_name, g.fee_regime, g.interest_rate,
+           CASE WHEN d.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, d.decision,
+           CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END, d.reason, g.owner,
+           g.escalatable_overdue, g.oldest_days_overdue, g.invoices
+      FROM go g
+      CROSS JOIN LATERAL (%s) d(decision, planned_for, reason)
+     ORDER BY 2, 3, 6 NULLS FIRST
+    $q$, decide) USING as_of, customer_id;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.preview_escalations(date, text) IS
+'What CALL arcollect.run_escalations(as_of) would write (for one customer, or all when customer_id is NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the steps passed over (supersede), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
+
+-- Writes changes that arcollect.preview_escalations listed.  Each write
+-- is guarded so that rows computed a while ago, or twice, write nothing
+-- twice: an episode ends once (ended_on IS NULL), a step is taken once
+-- per episode (arcollect.escalation_step's key; the touchpoint is made
+-- only for a step row this call inserted), a hold is set once while in
+-- force (a unique index), and a plan row for an episode that has ended
+-- meanwhile writes nothing.
+CREATE OR REPLACE FUNCTION arcollect.apply_escalation_changes(
+    as_of date, changes arcollect.escalation_change[],
+    OUT customers_advanced integer, OUT touchpoints_planned integer, OUT touchpoints_deferred integer,
+    OUT touchpoints_skipped integer, OUT steps_superseded integer, OUT touchpoints_cancelled integer,
+    OUT escalations_ended integer, OUT holds_set integer, OUT holds_released integer)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    made bigint[];
+    fee record;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    WITH ended AS (
+        UPDATE arcollect.escalation e
+           SET ended_on = greatest(e.started_on, apply_escalation_changes.as_of), end_reason = c.reason
+          FROM unnest(changes) c
+         WHERE c.change = 'end' AND e.escalation_id = c.escalation_id AND e.ended_on IS NULL
+        RETURNING e.escalation_id, e.end_reason),
+    cancelled AS (
+        UPDATE arcollect.touchpoint t SET status = 'cancelled', reason = x.end_reason
+          FROM ended x
+          JOIN arcollect.escalation_step s ON s.escalation_id = x.escalation_id
+         WHERE t.touchpoint_id = s.touchpoint_id AND t.status = 'planned'
+        RETURNING t.touchpoint_id)
+    SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM cancelled)
+      INTO escalations_ended, touchpoints_cancelled;
+
+    WITH released AS (
+        UPDATE arcollect.credit_hold h
+           SET released_on = greatest(h.since, apply_escalation_changes.as_of), released_reason = c.reason
+          FROM unnest(changes) c
+         WHERE c.change = 'release_hold' AND h.customer_id = c.customer_id AND h.currency = c.currency
+           AND h.released_on IS NULL
+        RETURNING h.hold_id)
+    SELECT count(*) INTO holds_released FROM released;
+
+    -- new episodes start at the step they plan
+    INSERT INTO arcollect.escalation (customer_id, currency, policy_name, started_on, step_no, days_from_due)
+    SELECT c.customer_id, c.currency, c.policy_name, apply_escalation_changes.as_of, c.step_no, c.days_from_due
+      FROM unnest(changes) c
+     WHERE c.change = 'plan' AND c.escalation_id IS NULL
+    ON CONFLICT (customer_id, currency) WHERE ended_on IS NULL DO NOTHING;
+
+    -- the steps, into the open episode of their customer and currency,
+    -- and a touchpoint for each step row inserted here
+    WITH c AS (
+        SELECT x.*, e.escalation_id AS episode
+          FROM unnest(changes) x
+          JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
+                                     AND e.ended_on IS NULL
+         WHERE x.change IN ('plan', 'supersede')
+           AND (x.escalation_id IS NULL OR x.escalation_id = e.escalation_id)),
+    taken AS (
+        INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
+                                               template_name, taken_on)
+        SELECT c.episode, c.step_no, c.days_from_due, c.action, c.channel, c.template_name,
+               apply_escalation_changes.as_of
+          FROM c
+        ON CONFLICT (escalation_id, step_no) DO NOTHING
+        RETURNING escalation_id, step_no),
+    tp AS (
+        INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
+                                          policy_name, step_no, reason)
+        SELECT c.customer_id, c.currency, c.channel, c.status, c.owner, c.planned_for, c.policy_name,
+               c.step_no, c.reason
+          FROM c
+          JOIN taken k ON k.escalation_id = c.episode AND k.step_no = c.step_no
+        RETURNING touchpoint_id)
+    SELECT coalesce(array_agg(tp.touchpoint_id), '{}') INTO made FROM tp;
+
+    UPDATE arcollect.escalation_step s SET touchpoint_id = t.touchpoint_id
+      FROM arcollect.touchpoint t
+      JOIN arcollect.escalation e ON e.customer_id = t.customer_id AND e.currency = t.currency
+                                 AND e.ended_on IS NULL
+     WHERE t.touchpoint_id = ANY (made) AND s.escalation_id = e.escalation_id AND s.step_no = t.step_no;
+
+    UPDATE arcollect.escalation e SET step_no = s.step_no, days_from_due = s.days_from_due
+      FROM (SELECT DISTINCT ON (s.escalation_id) s.escalation_id, s.step_no, s.days_from_due
+              FROM arcollect.escalation_step s
+             WHERE s.touchpoint_id = ANY (made)
+             ORDER BY s.escalation_id, s.step_no DESC) s
+     WHERE e.escalation_id = s.escalation_id AND s.step_no > e.step_no;
+
+    -- what the touchpoint of a step reached lists
+    INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
+    SELECT t.touchpoint_id, (j ->> 'attachment_id')::integer, j ->> 'invoice_key',
+           (j ->> 'open_amount')::numeric
+      FROM arcollect.touchpoint t
+      JOIN unnest(changes) c ON c.change = 'plan' AND c.customer_id = t.customer_id
+                            AND c.currency = t.currency AND c.step_no = t.step_no
+     CROSS JOIN LATERAL jsonb_array_elements(c.invoices) j
+     WHERE t.touchpoint_id = ANY (made);
+
+    -- a fee step that is made claims the fees of the invoices it lists
+    FOR fee IN SELECT t.touchpoint_id, c.customer_id, c.currency, c.fee_regime, c.interest_rate
+                 FROM arcollect.touchpoint t
+                 JOIN unnest(changes) c ON c.change = 'plan' AND c.customer_id = t.customer_id
+                                       AND c.currency = t.currency AND c.step_no = t.step_no
+                WHERE t.touchpoint_id = ANY (made) AND c.action = 'fee' AND t.status = 'planned'
+                ORDER BY t.touchpoint_id
+    LOOP
+        PERFORM arcollect.claim_late_fees(fee.customer_id, fee.currency, fee.fee_regime, fee.interest_rate,
+                                          apply_escalation_changes.as_of, fee.touchpoint_id);
+    END LOOP;
+
+    WITH held AS (
+        INSERT INTO arcollect.credit_hold (customer_id, currency, since, reason, escalation_id)
+        SELECT t.customer_id, t.currency, apply_escalation_changes.as_of,
+               format('step %s (%s) of policy %s: %s %s escalatable overdue, the oldest %s days',
+                      c.step_no, c.template_name, c.policy_name, c.escalatable_overdue, c.currency,
+                      c.oldest_days_overdue),
+               s.escalation_id
+          FROM arcollect.touchpoint t
+          JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+          JOIN unnest(changes) c ON c.change IN ('plan', 'supersede') AND c.customer_id = t.customer_id
+                                AND c.currency = t.currency AND c.step_no = t.step_no
+         WHERE t.touchpoint_id = ANY (made) AND c.action = 'credit_hold'
+        ON CONFLICT (customer_id, currency) WHERE released_on IS NULL DO NOTHING
+        RETURNING hold_id)
+    SELECT count(*) INTO holds_set FROM held;
+
+    -- the messages, once the message templates are installed
+    IF pg_catalog.to_regprocedure('arcollect.render_touchpoint(bigint)') IS NOT NULL THEN
+        EXECUTE 'UPDATE arcollect.touchpoint t
+                    SET (subject, body) = (SELECT r.subject, r.body FROM arcollect.render_touchpoint(t.touchpoint_id) r)
+                  WHERE t.touchpoint_id = ANY ($1) AND t.status = ''planned'''
+          USING made;
+    END IF;
+
+    SELECT count(DISTINCT (t.customer_id, t.currency)) FILTER (WHERE c.change = 'plan'),
+           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'ok'),
+           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'deferred'),
+           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'skipped'),
+           count(*) FILTER (WHERE c.change = 'supersede')
+      INTO customers_advanced, touchpoints_planned, touchpoints_deferred, touchpoints_skipped,
+           steps_superseded
+      FROM arcollect.touchpoint t
+      JOIN unnest(changes) c ON c.change IN ('plan', 'supersede') AND c.customer_id = t.customer_id
+                            AND c.currency = t.currency AND c.step_no = t.step_no
+     WHERE t.touchpoint_id = ANY (made);
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.apply_escalation_changes(date, arcollect.escalation_change[]) IS
+'Writes changes listed by arcollect.preview_escalations(as_of): ends escalations (cancelling their planned touchpoints), releases credit holds, plans the touchpoints of the steps reached with the invoices they list (claiming late fees for fee steps, setting credit holds), records steps passed over as skipped (superseded), and returns what it wrote. A change written already (a step taken in the episode, an episode ended) writes nothing again.';
+
+-- The seam for recomputing one customer now (after a payment, a dispute,
+-- a plan or a promise): the same preview and the same writes as a run.
+CREATE OR REPLACE FUNCTION arcollect.escalate_customer(customer_id text, as_of date DEFAULT current_date)
+RETURNS TABLE (customers_advanced integer, touchpoints_planned integer, touchpoints_deferred integer,
+               touchpoints_skipped integer, steps_superseded integer, touchpoints_cancelled integer,
+               escalations_ended integer, holds_set integer, holds_released integer)
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT a.*
+      FROM arcollect.apply_escalation_changes(
+               escalate_customer.as_of,
+               ARRAY(SELECT p FROM arcollect.preview_escalations(escalate_customer.as_of,
+                                                                 escalate_customer.customer_id) p)) a;
+END;
+
+COMMENT ON FUNCTION arcollect.escalate_customer(text, date) IS
+'Recomputes one customer''s escalation as of as_of (every currency) and writes what a run would write for it: steps reached planned, escalations with nothing escalatable left ended and their planned touchpoints cancelled, holds released. Returns what it wrote.';
+
+-- The time-driven run, for pg_cron:
+--   SELECT cron.schedule('arcollect-escalations', '15 6 * * *', 'CALL arcollect.run_escalations()');
+-- A procedure, since it commits: the run is recorded (and committed)
+-- first, then commitments are settled, then the changes are computed once
+-- (arcollect.preview_escalations) and written batch_size customers at a
+-- time, each batch committed, so that no lock is held long and a run
+-- killed midway keeps the batches done; the next run recomputes from what
+-- is stored and writes the rest, nothing twice.  One run at a time: a
+-- session advisory lock, whose key is the first 64 bits of
+-- md5('arcollect.run_escalations'); a second run returns with a NOTICE.
+-- No SET clause (a procedure with one cannot commit): the work is done by
+-- the functions above, which pin search_path, and every name here is
+-- schema-qualified.  Called at top level (not inside BEGIN ... COMMIT).
+CREATE OR REPLACE PROCEDURE arcollect.run_escalations(as_of date DEFAULT current_date,
+                                                      batch_size integer DEFAULT 1000)
+LANGUAGE plpgsql
+AS $pr$
+DECLARE
+    lock_key constant bigint := ('x' || pg_catalog.left(pg_catalog.md5('arcollect.run_escalations'), 16))::bit(64)::bigint;
+    my_start timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a
+                              WHERE a.pid = pg_catalog.pg_backend_pid());
+    run bigint;
+    batches integer;
+    w record;
+BEGIN
+    IF as_of IS NULL OR batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'run_escalations needs a date and a batch size of at least 1, not % and %',
+                        coalesce(as_of::text, 'NULL'), coalesce(batch_size::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.pg_is_in_recovery() THEN
+        RAISE NOTICE 'arcollect.run_escalations does nothing on a standby'
+            USING DETAIL = 'The server is in recovery: escalation runs on the primary.';
+        RETURN;
+    END IF;
+    IF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
+        RAISE NOTICE 'arcollect.run_escalations is running already; this call does nothing'
+            USING DETAIL = coalesce((SELECT format('Run %s for %s started at %s.', r.run_id, r.as_of, r.started_at)
+                                       FROM arcollect.escalation_run r WHERE r.status = 'running'
+                                      ORDER BY r.run_id DESC LIMIT 1), 'Another session holds its lock.'),
+                  HINT = 'Wait for it to finish: the next run starts from what it wrote.';
+        RETURN;
+    END IF;
+    -- A run of this session that raised an error kept the lock (a session
+    -- lock outlives the error): it is failed, and its hold of the lock
+    -- is given back.  Any other run still 'running' lost its backend.
+    IF EXISTS (SELECT FROM arcollect.escalation_run r
+                WHERE r.status = 'running' AND r.backend_pid = pg_catalog.pg_backend_pid()
+                  AND r.backend_start = my_start) THEN
+        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+    END IF;
+    UPDATE arcollect.escalation_run r
+       SET status = CASE WHEN r.backend_pid = pg_catalog.pg_backend_pid() AND r.backend_start = my_start
+                         THEN 'failed' ELSE 'interrupted' END,
+           finished_at = pg_catalog.clock_timestamp()
+     WHERE r.status = 'running';
+    INSERT INTO arcollect.escalation_run (as_of, batch_size, backend_start)
+    VALUES (as_of, batch_size, my_start)
+    RETURNING run_id INTO run;
+    COMMIT;
+
+    PERFORM arcollect.settle_commitments(as_of);
+    COMMIT;
+
+    DROP TABLE IF EXISTS pg_temp.arcollect_escalation_changes;
+    CREATE TEMPORARY TABLE arcollect_escalation_changes AS
+    SELECT (pg_catalog.dense_rank() OVER (ORDER BY p.customer_id) - 1) / batch_size AS batch, p AS change
+      FROM arcollect.preview_escalations(as_of) p;
+    CREATE INDEX ON pg_temp.arcollect_escalation_changes (batch);
+    SELECT coalesce(pg_catalog.max(c.batch) + 1, 0) INTO batches FROM pg_temp.arcollect_escalation_changes c;
+    COMMIT;
+
+    FOR b IN 0 .. batches - 1 LOOP
+        SELECT * INTO w
+          FROM arcollect.apply_escalation_changes(
+                   as_of, ARRAY(SELECT c.change FROM pg_temp.arcollect_escalation_changes c WHERE c.batch = b));
+        UPDATE arcollect.escalation_run r
+           SET customers_advanced = r.customers_advanced + w.customers_advanced,
+               touchpoints_planned = r.touchpoints_planned + w.touchpoints_planned,
+               touchpoints_deferred = r.touchpoints_deferred + w.touchpoints_deferred,
+               touchpoints_skipped = r.touchpoints_skipped + w.touchpoints_skipped,
+               steps_superseded = r.steps_superseded + w.steps_superseded,
+               touchpoints_cancelled = r.touchpoints_cancelled + w.touchpoints_cancelled,
+               escalations_ended = r.escalations_ended + w.escalations_ended,
+               holds_set = r.holds_set + w.holds_set,
+               holds_released = r.holds_released + w.holds_released
+         WHERE r.run_id = run;
+        COMMIT;
+    END LOOP;
+
+    DROP TABLE pg_temp.arcollect_escalation_changes;
+    UPDATE arcollect.escalation_run r SET status = 'done', finished_at = pg_catalog.clock_timestamp()
+     WHERE r.run_id = run;
+    COMMIT;
+    PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+END
+$pr$;
+
+COMMENT ON PROCEDURE arcollect.run_escalations(date, integer) IS
+'Advances every customer whose next step has come due as of as_of (CALL it at top level; pg_cron: CALL arcollect.run_escalations()): settles plans and promises for the date, then writes what arcollect.preview_escalations(as_of) lists, batch_size customers per committed batch, and records the run in arcollect.escalation_run. Idempotent; a second run while one is running returns at once with a NOTICE; does nothing on a standby; a run killed midway is finished by the next.';
+
+REVOKE ALL ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step FROM PUBLIC;
+REVOKE ALL ON SEQUENCE arcollect.escalation_run_run_id_seq, arcollect.escalation_escalation_id_seq FROM PUBLIC;
