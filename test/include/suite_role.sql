@@ -29,3 +29,7 @@ GRANT UPDATE ON arcollect.customer TO arcollect_suite;
 GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO arcollect_suite;
 GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO arcollect_suite;
 GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO arcollect_suite;
+GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
+                        arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
+                        arcollect.late_fee_claim TO arcollect_suite;
+GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO arcollect_suite;
