@@ -25,15 +25,20 @@ ops_fail() {
     exit 1
 }
 
-# Polls until a query returns t: ops_wait seconds db 'SELECT ...' what.
-# Fails with "what" when the time runs out.
-ops_wait() {
-    local seconds=$1 db=$2 sql=$3 what=$4 i
+# Polls until a query returns t: ops_poll seconds db 'SELECT ...'; false
+# when the time runs out.
+ops_poll() {
+    local seconds=$1 db=$2 sql=$3 i
     for ((i = 0; i < seconds * 10; i++)); do
         [ "$(ops_value "$db" "$sql" 2>/dev/null || true)" = t ] && return 0
         sleep 0.1
     done
-    ops_fail "$what (waited ${seconds} s)"
+    return 1
+}
+
+# The same, failing with "what": ops_wait seconds db 'SELECT ...' what.
+ops_wait() {
+    ops_poll "$1" "$2" "$3" || ops_fail "$4 (waited $1 s)"
 }
 
 # A new database with the extension and test/ops/overdue_customers.sql's

@@ -28,9 +28,21 @@ expected=$(ops_value "$db" "$(printf "$planned" "arcollect.preview_escalations()
 
 scheduled_at=$(ops_value "$db" "SELECT pg_catalog.now()")
 jobid=$(ops_value "$db" "SELECT cron.schedule('$job', '* * * * *', 'CALL arcollect.run_escalations()')")
-ops_wait 75 "$db" "SELECT EXISTS (SELECT FROM cron.job_run_details
-                                   WHERE jobid = $jobid AND status IN ('succeeded', 'failed'))" \
-    "pg_cron did not run job $jobid ($job), or it did not finish"
+# What pg_cron was doing, for a failure's message: the job's runs, the
+# scheduler and the job's session, and the server log's pg_cron lines.
+cron_state() {
+    ops_value "$db" "SELECT 'run ' || status || ': ' || coalesce(return_message, '') FROM cron.job_run_details
+                      WHERE jobid = $jobid
+                     UNION ALL
+                     SELECT format('backend %s %s %s %s', backend_type, state, wait_event, query)
+                       FROM pg_catalog.pg_stat_activity
+                      WHERE backend_type = 'pg_cron launcher' OR query LIKE 'CALL arcollect.run_escalations%'"
+    grep -i 'cron' "$PGHOST/server.log" 2>/dev/null | tail -5 || true
+}
+ops_poll 75 "$db" "SELECT EXISTS (SELECT FROM cron.job_run_details
+                                   WHERE jobid = $jobid AND status IN ('succeeded', 'failed'))" ||
+    ops_fail "pg_cron did not run job $jobid ($job) within 75 s, or it did not finish:
+$(cron_state)"
 unschedule
 result=$(ops_value "$db" "SELECT status || ': ' || coalesce(return_message, '') FROM cron.job_run_details
                            WHERE jobid = $jobid ORDER BY runid LIMIT 1")
