@@ -47,14 +47,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d arcollect_test -c 'CREATE EXTENSION pg_cron' -c
 PGDATABASE=arcollect_test make -s prove PG_CONFIG="$PG_CONFIG" || status=1
 
 echo "== operations =="
-# The pg_cron job waits for the next minute: it runs beside the standby
-# and the concurrent runs, each in databases of its own, and before the
-# killed run, whose crash restarts every backend, pg_cron's too.
-bash test/ops/pg_cron.sh &
-cron=$!
+# One at a time, the killed run last (its crash restarts every backend).
 bash test/ops/standby.sh || status=1
 bash test/ops/concurrent_runs.sh || status=1
-wait $cron || status=1
+bash test/ops/pg_cron.sh || status=1
 bash test/ops/killed_run.sh || status=1
 
 echo "== docs =="
