@@ -62,6 +62,9 @@ INSTALL_SOURCES = \
 	sql/schema/late_fee_claim.sql \
 	sql/schema/escalation.sql \
 	sql/schema/credit_hold.sql \
+	sql/schema/contact_rule.sql \
+	sql/schema/message_template.sql \
+	sql/schema/record_lock.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -83,10 +86,13 @@ INSTALL_SOURCES = \
 	sql/code/escalation_policy.sql \
 	sql/code/late_payment_charges.sql \
 	sql/code/late_fee_claim.sql \
+	sql/code/contact_rule.sql \
+	sql/code/message_template.sql \
 	sql/code/escalation_stage.sql \
 	sql/code/escalation_run.sql \
 	sql/code/credit_hold.sql \
 	sql/code/escalation_outbox.sql \
+	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
 	sql/code/customer_risk.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
@@ -97,7 +103,8 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
-	sql/schema/escalation.sql sql/schema/credit_hold.sql
+	sql/schema/contact_rule.sql sql/schema/message_template.sql \
+	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -124,9 +131,9 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
-	records_dispute records_payment_plan records_touchpoint records_promise \
+	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_run
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
@@ -136,7 +143,8 @@ ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
 	ledger_payment_unknown_key ledger_quarantine_duplicates ledger_attach_writers \
 	ledger_new_customer_fastpath ledger_new_customer_sql \
 	ledger_serializable_writers ledger_serializable_writers_bulk \
-	records_dispute_concurrent
+	records_dispute_concurrent records_plan_concurrent records_settle_concurrent \
+	escalation_concurrent_runs
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

@@ -21,6 +21,9 @@ GRANT SELECT, INSERT, UPDATE ON arcollect.dispute TO collector;
 GRANT SELECT, INSERT ON arcollect.payment_plan, arcollect.plan_invoice,
                         arcollect.plan_installment TO collector;
 GRANT UPDATE (status, ended_on, note) ON arcollect.payment_plan TO collector;
+-- (a new dispute or covered invoice first takes its turn in
+-- arcollect.record_lock, so that two at once are checked one by one)
+GRANT SELECT, INSERT, UPDATE ON arcollect.record_lock TO collector;
 GRANT SELECT ON arcollect.installment, arcollect.payment_plans TO collector;
 GRANT SELECT ON arcollect.payment_plan, arcollect.plan_invoice, arcollect.plan_installment,
                 arcollect.installment, arcollect.payment_plans TO bi_reader;
@@ -44,8 +47,20 @@ GRANT SELECT ON arcollect.late_fee_claim, arcollect.late_fee_claims TO bi_reader
 -- escalation: collectors and BI read the runs, episodes, holds and the
 -- outbox; collectors release holds and mark what the outbox sent
 GRANT SELECT ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
-                arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox TO collector, bi_reader;
+                arcollect.credit_hold, arcollect.credit_holds, arcollect.outbox,
+                arcollect.unrendered_messages TO collector, bi_reader;
 GRANT UPDATE (released_on, released_reason) ON arcollect.credit_hold TO collector;
+-- (a dispute, plan or promise written ends the escalation it makes
+-- needless, cancelling its planned touchpoints, and releases the hold:
+-- the record triggers of sql/code/escalation_events.sql, which run with
+-- the collector's rights; they never take a step)
+GRANT UPDATE (ended_on, end_reason) ON arcollect.escalation TO collector;
+-- contact rules: collectors and BI read them (arcollect.contact_decision
+-- reads them, the customer and its touchpoints with the caller's rights)
+GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;
+-- message templates: collectors and BI read them (collectors render the
+-- dunning ladder's messages with arcollect.render_touchpoint)
+GRANT SELECT ON arcollect.message_template TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
@@ -60,3 +75,5 @@ GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollec
                         arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
                         arcollect.late_fee_claim TO ar_admin;
 GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO ar_admin;
+GRANT UPDATE ON arcollect.contact_rule TO ar_admin;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO ar_admin;

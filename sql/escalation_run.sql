@@ -6,7 +6,9 @@
 -- reached planned, those passed over skipped as superseded) and ends in
 -- the stage and with the steps of its twin run day by day; the preview
 -- writes nothing; a fee step claims, a credit_hold step holds and the hold
--- is released.  Contact rules and message templates are other tests'.
+-- is released; the messages are rendered, or kept out of the outbox when
+-- they cannot be.  The contact rules and templates themselves are other
+-- tests'.
 --
 -- The default ladder: 1 pre-due email at -3 days, 2 email at +1, 3 call at
 -- +15, 4 letter at +30, 5 final notice at +60, 6 agency referral at +90
@@ -46,6 +48,16 @@
 --        step 4 on 03-21.
 --   y1   the same as x1, but billed (and paid) only on 03-31: first seen
 --        40 days overdue, step 4 planned, 1 to 3 superseded.
+-- Every customer has an owner, whom the messages name ({{owner}}), but
+-- erh: its messages cannot be rendered, so they are planned with no
+-- subject and body, the error is kept (arcollect.unrendered_messages) and
+-- the outbox leaves them out; once erh has an owner the next run renders
+-- them.  x1 is in New York: its touchpoints are planned for 08:00 there
+-- (13:00 UTC, 12:00 from the change to summer time on March 9).  The
+-- contact rules decide one touchpoint after another: era's USD email of
+-- 03-02 is its fourth email in 7 days (two EUR, one USD before it), over
+-- the cap of 3, and is deferred to 03-05, when the one of 02-26 is out of
+-- the 7 days.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 ALTER TABLE arcollect.touchpoint ALTER COLUMN touchpoint_id RESTART WITH 5001;
@@ -71,6 +83,9 @@ INSERT INTO er_bill VALUES
     ('ERX1', 'x1', 1000, '2025-02-01', '2025-02-19', 'EUR'),
     ('ERX2', 'x1', 500, '2025-02-01', '2025-03-10', 'EUR');
 INSERT INTO er_pay (invoice, amount, paid_on) VALUES ('ERX1', 200, '2025-02-27');
+UPDATE arcollect.customer SET owner = 'Mia Becker'
+ WHERE customer_id IN ('era', 'erb', 'erc', 'erd', 'erf', 'erg', 'x1');
+UPDATE arcollect.customer SET time_zone = 'America/New_York' WHERE customer_id = 'x1';
 INSERT INTO arcollect.policy (policy_name) VALUES ('er_strict');
 INSERT INTO arcollect.policy_step (policy_name, step_no, days_from_due, channel, template_name, action,
                                    min_overdue_amount, fee_regime, interest_rate) VALUES
@@ -123,6 +138,7 @@ BEGIN
             INSERT INTO er_bill VALUES ('ERY1', 'y1', 1000, '2025-02-01', '2025-02-19', 'EUR'),
                                        ('ERY2', 'y1', 500, '2025-02-01', '2025-03-10', 'EUR');
             INSERT INTO er_pay (invoice, amount, paid_on) VALUES ('ERY1', 200, '2025-02-27');
+            UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'y1';
         END IF;
         CALL arcollect.run_escalations(d);
         IF d = '2025-03-15' THEN
@@ -142,6 +158,28 @@ SELECT t.customer_id, t.currency, s.taken_on, t.step_no, s.action, t.channel, t.
   JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
  WHERE t.customer_id LIKE 'er%' OR t.customer_id IN ('x1', 'y1')
  ORDER BY t.customer_id, t.currency, s.taken_on, t.step_no;
+
+-- x1's on its clock in New York: 08:00 each time.
+SELECT t.step_no, t.status, t.planned_for AT TIME ZONE c.time_zone AS planned_local,
+       t.planned_for AT TIME ZONE 'UTC' AS planned_utc
+  FROM arcollect.touchpoint t JOIN arcollect.customer c USING (customer_id)
+ WHERE t.customer_id = 'x1' AND t.status = 'planned' ORDER BY t.step_no;
+
+-- The messages, rendered by the run: the subject (calls have none: the
+-- body is the collector's script) and the first line of the body; erh's
+-- are empty.
+SELECT t.customer_id, t.currency, t.step_no, t.channel, t.subject, split_part(t.body, E'\n', 1) AS body_first_line
+  FROM arcollect.touchpoint t
+  JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+ WHERE t.status = 'planned' AND (t.customer_id LIKE 'er%' OR t.customer_id IN ('x1', 'y1'))
+ ORDER BY t.customer_id, t.currency, t.step_no;
+-- Why: erh has no owner.  Its emails are not in the outbox (erg's are).
+SELECT customer_id, step_no, channel, template_name, held_from_outbox, render_error
+  FROM arcollect.unrendered_messages
+ WHERE customer_id LIKE 'er%' OR customer_id IN ('x1', 'y1') ORDER BY touchpoint_id;
+SELECT count(*) FILTER (WHERE customer_id = 'erh') AS erh_in_outbox,
+       count(*) FILTER (WHERE customer_id = 'erg') AS erg_in_outbox
+  FROM arcollect.outbox;
 
 -- The escalations and how they ended.
 SELECT customer_id, currency, policy_name, started_on, step_no, ended_on, end_reason
@@ -184,6 +222,18 @@ SELECT status, customers_advanced, touchpoints_planned, steps_superseded, escala
 CALL arcollect.run_escalations('2025-03-31', batch_size => 1);
 SELECT (SELECT count(*) FROM arcollect.touchpoint) - (SELECT count(*) FROM er_before) AS new_touchpoints;
 
+-- erh gets an owner: the next run renders its messages, and the outbox
+-- has them.
+UPDATE arcollect.customer SET owner = 'Jonas Wolf' WHERE customer_id = 'erh';
+CALL arcollect.run_escalations('2025-03-31');
+SELECT count(*) AS unrendered FROM arcollect.unrendered_messages
+ WHERE customer_id LIKE 'er%' OR customer_id IN ('x1', 'y1');
+SELECT t.step_no, t.subject, split_part(t.body, E'\n', 1) AS body_first_line,
+       s.render_error IS NULL AS rendered
+  FROM arcollect.touchpoint t JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+ WHERE t.customer_id = 'erh' ORDER BY t.step_no;
+SELECT count(*) AS erh_in_outbox FROM arcollect.outbox WHERE customer_id = 'erh';
+
 -- Day by day (x1) and once on the last day (y1): the same stage and the
 -- same steps, in one status or the other.
 SELECT customer_id, escalatable_overdue, oldest_days_overdue, step_no
@@ -192,7 +242,27 @@ SELECT (SELECT array_agg(step_no ORDER BY step_no) FROM arcollect.touchpoint WHE
        (SELECT array_agg(step_no ORDER BY step_no) FROM arcollect.touchpoint WHERE customer_id = 'y1') AS y1_steps;
 
 -- Refused input; no run on a standby and no second run at once are shown
--- by specs/escalation_run_concurrent.spec and the README.
+-- by specs/escalation_concurrent_runs.spec and the README.
 CALL arcollect.run_escalations(NULL);
 CALL arcollect.run_escalations('2025-03-31', 0);
 SELECT arcollect.release_credit_hold('nobody');
+
+-- The run as an admin with only the grants doc/ledger.md gives ar_admin
+-- (doc/ledger_roles.sql): erz, owing Z1 1000 due 03-25, is 7 days
+-- overdue on April 1: step 2 planned and rendered, step 1 superseded.
+CREATE ROLE bi_reader NOLOGIN;
+CREATE ROLE collector NOLOGIN;
+CREATE ROLE ar_admin NOLOGIN;
+\set ECHO none
+\i doc/ledger_roles.sql
+\set ECHO all
+INSERT INTO er_bill VALUES ('ERZ1', 'erz', 1000, '2025-02-25', '2025-03-25', 'EUR');
+UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'erz';
+SET ROLE ar_admin;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT status, created_by FROM arcollect.escalation_run ORDER BY run_id DESC LIMIT 1;
+SELECT t.step_no, t.status, t.reason, t.subject
+  FROM arcollect.touchpoint t WHERE t.customer_id = 'erz' ORDER BY t.step_no;
+RESET ROLE;
+DROP OWNED BY bi_reader, collector, ar_admin;
+DROP ROLE bi_reader, collector, ar_admin;

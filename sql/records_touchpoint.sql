@@ -43,12 +43,13 @@ VALUES ('tp1', 'call', 'planned', '2025-03-20 09:00+00', 'reached');
 INSERT INTO arcollect.touchpoint (customer_id, channel, status) VALUES ('tp1', 'call', 'skipped');
 INSERT INTO arcollect.touchpoint (customer_id, channel, status, done_at, step_no)
 VALUES ('tp1', 'call', 'done', now(), 2);
-UPDATE arcollect.touchpoint SET customer_id = 'nobody' WHERE touchpoint_id = :call_id;
 
 -- Life cycle: planned -> done through complete_touchpoint.
 INSERT INTO arcollect.touchpoint (customer_id, channel, status, planned_for, policy_name, step_no, subject, notes)
 VALUES ('tp1', 'email', 'planned', '2025-03-20 09:00+00', 'default', 2, 'Invoice T1 is overdue', 'first reminder')
 RETURNING touchpoint_id AS planned_id \gset
+-- (planned, it may go to another customer, one arcollect knows)
+UPDATE arcollect.touchpoint SET customer_id = 'nobody' WHERE touchpoint_id = :planned_id;
 SELECT arcollect.complete_touchpoint(:planned_id, 'sent', done_at => '2025-03-20 09:05+00');
 SELECT status, outcome, done_at AT TIME ZONE 'UTC' AS done_at_utc, planned_for AT TIME ZONE 'UTC' AS planned_utc,
        notes FROM arcollect.touchpoint WHERE touchpoint_id = :planned_id;

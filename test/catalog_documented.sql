@@ -31,12 +31,14 @@ SELECT tap.is((SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid:
                   AND pg_catalog.obj_description(p.oid, 'pg_proc') IS NULL),
               NULL, 'every function and aggregate users call has a comment');
 
--- PUBLIC reads no table, view or sequence but the two catalogues of
--- what records allow (life cycles; touchpoint channels, directions and
--- outcomes), which are not data.
+-- PUBLIC reads no table, view or sequence but the catalogues of
+-- what records allow (life cycles, which columns may change; touchpoint
+-- channels, directions and outcomes; message placeholders), which are
+-- not data.
 SELECT tap.is((SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class c
                 WHERE c.relnamespace = 'arcollect'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-                  AND c.relname NOT IN ('status_transition', 'touchpoint_choice')
+                  AND c.relname NOT IN ('status_transition', 'record_column_rule', 'touchpoint_choice',
+                                        'message_placeholder')
                   AND EXISTS (SELECT FROM pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
                                WHERE a.grantee = 0)),
               NULL, 'PUBLIC has no privilege on any table, view or sequence of schema arcollect with data');

@@ -80,6 +80,14 @@ BEGIN
     IF pg_catalog.to_regprocedure('arcollect.promise_to_pay(text, numeric, date, date, bigint)') IS NOT NULL THEN
         PERFORM arcollect.promise_to_pay('RD3', 200, current_date + 7, touchpoint_id => tp);
     END IF;
+    -- an installed message template edited (dumped, and on restore in
+    -- place of the installed one) and one of the users' own
+    IF pg_catalog.to_regclass('arcollect.message_template') IS NOT NULL THEN
+        UPDATE arcollect.message_template SET subject = 'Reminder: {{total_overdue}} {{currency}} overdue'
+         WHERE template_name = 'friendly_reminder' AND language = 'en' AND channel = 'email';
+        INSERT INTO arcollect.message_template (template_name, language, channel, subject, body)
+        VALUES ('thanks', 'en', 'email', 'Thank you', E'Dear {{customer_name}},\nthank you for your payment.');
+    END IF;
 END
 $do$;
 SQL

@@ -32,6 +32,8 @@ GRANT INSERT, UPDATE ON arcollect.payment_plan, arcollect.plan_invoice, arcollec
     TO arcollect_suite;
 -- (settle_commitments settles the promises too)
 GRANT UPDATE ON arcollect.promise TO arcollect_suite;
+-- (a covered invoice first takes its turn in arcollect.record_lock)
+GRANT SELECT, INSERT, UPDATE ON arcollect.record_lock TO arcollect_suite;
 RESET ROLE;
 
 CREATE TABLE billing.plans_invoice (id integer PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),

@@ -19,6 +19,10 @@ AS $fn$
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of % is not a day', as_of
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Settle for a date: the day the statuses are decided for.';
     END IF;
 
     RETURN QUERY

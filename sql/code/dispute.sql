@@ -16,17 +16,13 @@
 --   arcollect.status_transition (arcollect._guard_status); closing it
 --   records who closed it and when.
 --
--- The restore and import path: a row that says it was created before
--- the current transaction began (created_at given), inserted by a role
--- with the privileges of the table's owner, is held to the table's
--- constraints only.  pg_restore reloads closed disputes, and open ones
--- whose invoice was paid since; today's open amount says nothing of the
--- amount open when they were opened, and the invoice may not be loaded
--- yet (a parallel pg_restore loads tables in no fixed order).  Only the
--- owner (the superuser who created the extension, as pg_restore runs):
--- it could disable the trigger anyway, so the path gives it nothing
--- more, while anyone else (a collector with INSERT) who gives a
--- created_at gets now(), and the checks, as created_by is always theirs.
+-- The restore and import path (arcollect._record_created, which runs
+-- first): a row the table's owner restores is held to the table's
+-- constraints only, known here by a created_at other than now().
+-- pg_restore reloads closed disputes, and open ones whose invoice was
+-- paid since; today's open amount says nothing of the amount open when
+-- they were opened, and the invoice may not be loaded yet (a parallel
+-- pg_restore loads tables in no fixed order).
 
 -- BEFORE INSERT OR UPDATE trigger of arcollect.dispute.
 CREATE OR REPLACE FUNCTION arcollect._dispute_check()
@@ -40,32 +36,22 @@ DECLARE
     other_open numeric;
     open_left numeric;
 BEGIN
+    -- (what an UPDATE may change at all: arcollect._guard_final)
     IF TG_OP = 'UPDATE' THEN
-        IF (NEW.attachment_id, NEW.invoice_key, NEW.customer_id, NEW.currency, NEW.opened_on, NEW.created_by, NEW.created_at)
-           IS DISTINCT FROM
-           (OLD.attachment_id, OLD.invoice_key, OLD.customer_id, OLD.currency, OLD.opened_on, OLD.created_by, OLD.created_at) THEN
-            RAISE EXCEPTION 'dispute % cannot change its invoice or how it was opened', OLD.dispute_id
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'attachment_id, invoice_key, customer_id, currency, opened_on, created_by and created_at are set when a dispute is opened.',
-                      HINT = 'Close the dispute and open another one.';
-        END IF;
         IF OLD.status = 'open' AND NEW.status <> 'open' THEN
             NEW.closed_on := coalesce(NEW.closed_on, current_date);
             NEW.closed_by := current_user;
             NEW.closed_at := pg_catalog.now();
         END IF;
-        -- lowering a disputed amount, or changing a closed dispute's,
-        -- never needs the invoice
+        -- lowering a disputed amount, or closing the dispute, never
+        -- needs the invoice
         IF NEW.status <> 'open' OR NEW.disputed_amount <= OLD.disputed_amount THEN
             RETURN NEW;
         END IF;
     ELSE
-        IF NEW.created_at < pg_catalog.now()
-           AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN
+        IF NEW.created_at <> pg_catalog.now() THEN
             RETURN NEW;
         END IF;
-        NEW.created_by := current_user;
-        NEW.created_at := pg_catalog.now();
         IF NEW.status <> 'open' THEN
             RAISE EXCEPTION 'a dispute starts open, not "%"', NEW.status
                 USING ERRCODE = 'invalid_parameter_value',
@@ -100,11 +86,15 @@ BEGIN
     NEW.customer_id := inv.customer_id;
     NEW.currency := inv.currency;
 
-    -- What the other open disputes of the invoice already hold.  The lock
-    -- makes two disputes of one invoice opened at the same time check
-    -- one after the other (it is taken before reading them).
-    PERFORM pg_catalog.pg_advisory_xact_lock(
-                pg_catalog.hashtextextended(format('arcollect.dispute %s %s', NEW.attachment_id, NEW.invoice_key), 0));
+    -- What the other open disputes of the invoice already hold.  The
+    -- invoice's row of arcollect.record_lock, written before reading
+    -- them, makes two disputes of one invoice opened at the same time
+    -- check one after the other; under REPEATABLE READ, whose snapshot
+    -- would miss the other's dispute, the second fails to serialize
+    -- instead (sql/schema/record_lock.sql).
+    INSERT INTO arcollect.record_lock AS l (record_kind, subject)
+    VALUES ('dispute', format('%s %s', NEW.attachment_id, NEW.invoice_key))
+        ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
     SELECT coalesce(pg_catalog.sum(d.disputed_amount), 0) INTO other_open
       FROM arcollect.dispute d
      WHERE d.invoice_key = NEW.invoice_key AND d.attachment_id = NEW.attachment_id
@@ -132,10 +122,16 @@ $fn$;
 COMMENT ON FUNCTION arcollect._dispute_check() IS
 'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.dispute; fills the customer, currency and (when NULL) amount from the invoice, refuses an amount that is not positive or more than the invoice''s open amount left undisputed, and records who closed a dispute and when.';
 
-CREATE OR REPLACE TRIGGER dispute_check BEFORE INSERT OR UPDATE ON arcollect.dispute
+-- BEFORE triggers fire in the order of their names: dispute_created (who
+-- made it, and the restore path) before dispute_invoice.
+CREATE OR REPLACE TRIGGER dispute_created BEFORE INSERT ON arcollect.dispute
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('dispute', 'dispute_id');
+CREATE OR REPLACE TRIGGER dispute_invoice BEFORE INSERT OR UPDATE ON arcollect.dispute
     FOR EACH ROW EXECUTE FUNCTION arcollect._dispute_check();
 CREATE OR REPLACE TRIGGER dispute_status BEFORE UPDATE OF status ON arcollect.dispute
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('dispute', 'dispute_id');
+CREATE OR REPLACE TRIGGER dispute_writable BEFORE UPDATE ON arcollect.dispute
+    FOR EACH ROW EXECUTE FUNCTION arcollect._guard_final('dispute', 'dispute_id');
 
 CREATE OR REPLACE FUNCTION arcollect.open_dispute(invoice_key text,
                                                   reason_code text,

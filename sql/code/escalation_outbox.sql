@@ -10,7 +10,7 @@
 CREATE OR REPLACE VIEW arcollect.outbox AS
 SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.time_zone,
        t.currency, t.channel, t.owner, t.planned_for, t.policy_name, t.step_no, s.action,
-       t.subject, t.body, st.escalatable_overdue, st.oldest_days_overdue, e.escalation_id
+       t.subject, t.body, s.render_error, st.escalatable_overdue, st.oldest_days_overdue, e.escalation_id
   FROM arcollect.touchpoint t
   JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
   JOIN arcollect.escalation e ON e.escalation_id = s.escalation_id AND e.ended_on IS NULL
@@ -18,10 +18,12 @@ SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.ti
     ON st.customer_id = t.customer_id AND st.currency = t.currency AND st.step_no IS NOT NULL
    AND (s.days_from_due <= 0 OR st.escalatable_overdue > 0)
   LEFT JOIN arcollect.customer c ON c.customer_id = t.customer_id
- WHERE t.status = 'planned' AND t.planned_for <= pg_catalog.now();
+ WHERE t.status = 'planned' AND t.planned_for <= pg_catalog.now()
+   -- a message that could not be rendered is not sent blank
+   AND (t.body IS NOT NULL OR t.channel NOT IN ('email', 'letter', 'sms', 'portal'));
 
 COMMENT ON VIEW arcollect.outbox IS
-'The planned dunning touchpoints due now (planned_for passed), with the recipient and the rendered message, whose escalation is open and whose customer still owes something escalatable in that currency today (checked when read).';
+'The planned dunning touchpoints due now (planned_for passed), but not those of a channel that sends a message (email, letter, sms, portal) whose message could not be rendered (arcollect.unrendered_messages), with the recipient and the rendered message, whose escalation is open and whose customer still owes something escalatable in that currency today (checked when read).';
 COMMENT ON COLUMN arcollect.outbox.touchpoint_id IS 'The touchpoint; mark it done with arcollect.complete_touchpoint once sent.';
 COMMENT ON COLUMN arcollect.outbox.customer_id IS 'The recipient.';
 COMMENT ON COLUMN arcollect.outbox.customer_name IS 'Display name of the recipient, if set.';
@@ -36,8 +38,36 @@ COMMENT ON COLUMN arcollect.outbox.step_no IS 'The step.';
 COMMENT ON COLUMN arcollect.outbox.action IS 'The step''s action when it was taken.';
 COMMENT ON COLUMN arcollect.outbox.subject IS 'Subject of the rendered message.';
 COMMENT ON COLUMN arcollect.outbox.body IS 'Body of the rendered message.';
+COMMENT ON COLUMN arcollect.outbox.render_error IS 'Why the message could not be rendered (a call or meeting without its script), NULL when it was.';
 COMMENT ON COLUMN arcollect.outbox.escalatable_overdue IS 'What the customer owes escalatable and overdue in the currency today.';
 COMMENT ON COLUMN arcollect.outbox.oldest_days_overdue IS 'Days overdue of its oldest escalatable invoice today.';
 COMMENT ON COLUMN arcollect.outbox.escalation_id IS 'The escalation episode.';
 
-REVOKE ALL ON arcollect.outbox FROM PUBLIC;
+-- The planned touchpoints of the ladder whose message could not be
+-- rendered, with why: for an admin to fix the template or the customer
+-- (its owner, its language), after which the next run renders them
+-- (or arcollect.render_escalation_message(touchpoint_id) now).
+CREATE OR REPLACE VIEW arcollect.unrendered_messages AS
+SELECT t.touchpoint_id, t.customer_id, t.currency, t.channel, t.planned_for, t.policy_name, t.step_no,
+       s.template_name, c.language, s.render_error,
+       t.channel IN ('email', 'letter', 'sms', 'portal') AS held_from_outbox
+  FROM arcollect.touchpoint t
+  JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+  LEFT JOIN arcollect.customer c ON c.customer_id = t.customer_id
+ WHERE t.status = 'planned' AND s.render_error IS NOT NULL;
+
+COMMENT ON VIEW arcollect.unrendered_messages IS
+'The planned dunning touchpoints whose message could not be rendered, with the error (arcollect.escalation_step.render_error): fix the template or the customer (its owner), and the next run renders them (or arcollect.render_escalation_message). Those of a channel that sends a message are left out of arcollect.outbox until then.';
+COMMENT ON COLUMN arcollect.unrendered_messages.touchpoint_id IS 'The planned touchpoint.';
+COMMENT ON COLUMN arcollect.unrendered_messages.customer_id IS 'Its customer.';
+COMMENT ON COLUMN arcollect.unrendered_messages.currency IS 'The currency it is about.';
+COMMENT ON COLUMN arcollect.unrendered_messages.channel IS 'Its channel.';
+COMMENT ON COLUMN arcollect.unrendered_messages.planned_for IS 'When it is to be made.';
+COMMENT ON COLUMN arcollect.unrendered_messages.policy_name IS 'Policy of the step.';
+COMMENT ON COLUMN arcollect.unrendered_messages.step_no IS 'The step.';
+COMMENT ON COLUMN arcollect.unrendered_messages.template_name IS 'The step''s message template.';
+COMMENT ON COLUMN arcollect.unrendered_messages.language IS 'The customer''s language.';
+COMMENT ON COLUMN arcollect.unrendered_messages.render_error IS 'Why it could not be rendered (the error of arcollect.render_touchpoint).';
+COMMENT ON COLUMN arcollect.unrendered_messages.held_from_outbox IS 'Whether arcollect.outbox leaves it out (a channel that sends a message: email, letter, sms, portal); a call or meeting shows there without its script.';
+
+REVOKE ALL ON arcollect.outbox, arcollect.unrendered_messages FROM PUBLIC;

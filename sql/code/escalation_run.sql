@@ -42,22 +42,13 @@ RETURNS SETOF arcollect.escalation_change
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    decide text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- The contact rules decide when a touchpoint is made; a database
-    -- without them (installed before they were) plans for the time wanted.
-    IF pg_catalog.to_regprocedure('arcollect.contact_decision(text,text,timestamp with time zone)') IS NOT NULL THEN
-        decide := 'SELECT * FROM arcollect.contact_decision(g.customer_id, g.channel, g.wanted)';
-    ELSE
-        decide := 'SELECT ''ok''::text, g.wanted, NULL::text';
-    END IF;
-    RETURN QUERY EXECUTE format($q$
+    RETURN QUERY
     WITH stage AS MATERIALIZED (
-        SELECT * FROM arcollect.escalation_stage($1, $2)),
+        SELECT * FROM arcollect.escalation_stage(preview_escalations.as_of, preview_escalations.customer_id) s0),
     ep AS (
         SELECT e.escalation_id, e.customer_id, e.currency, e.step_no,
                s.step_no IS NULL OR (s.escalatable_overdue = 0 AND e.days_from_due > 0) AS ends,
@@ -102,14 +93,54 @@ BEGIN
            CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END, d.reason, g.owner,
            g.escalatable_overdue, g.oldest_days_overdue, g.invoices
       FROM go g
-      CROSS JOIN LATERAL (%s) d(decision, planned_for, reason)
-     ORDER BY 2, 3, 6 NULLS FIRST
-    $q$, decide) USING as_of, customer_id;
+      CROSS JOIN LATERAL arcollect.contact_decision(g.customer_id, g.channel, g.wanted) d
+     ORDER BY 2, 3, 6 NULLS FIRST;
 END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.preview_escalations(date, text) IS
 'What CALL arcollect.run_escalations(as_of) would write (for one customer, or all when customer_id is NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the steps passed over (supersede), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
+
+-- The message of a planned touchpoint of the ladder, rendered into its
+-- subject and body (arcollect.render_touchpoint).  A message that cannot
+-- be rendered (a placeholder without a value, such as {{owner}} of a
+-- customer with no owner; no template for the channel and language) is
+-- not an error of the run: the touchpoint stays planned with subject and
+-- body NULL, the error is kept in arcollect.escalation_step.render_error,
+-- and the outbox leaves it out when its channel sends a message (email,
+-- letter, sms, portal) until it is rendered: by this function, which the
+-- next run calls again for every such touchpoint, or by hand once the
+-- template or the customer is fixed.  Returns whether it was rendered.
+-- Only the render's own errors (SQLSTATE 22023) are caught, in a
+-- subtransaction around it; any other error is the caller's.
+CREATE OR REPLACE FUNCTION arcollect.render_escalation_message(touchpoint_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    subj text;
+    bod text;
+    err text;
+BEGIN
+    BEGIN
+        SELECT r.subject, r.body INTO subj, bod
+          FROM arcollect.render_touchpoint(render_escalation_message.touchpoint_id) r;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+    END;
+    UPDATE arcollect.touchpoint t SET subject = subj, body = bod
+     WHERE t.touchpoint_id = render_escalation_message.touchpoint_id AND t.status = 'planned'
+       AND err IS NULL;
+    UPDATE arcollect.escalation_step s SET render_error = err
+     WHERE s.touchpoint_id = render_escalation_message.touchpoint_id
+       AND s.render_error IS DISTINCT FROM err;
+    RETURN err IS NULL;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.render_escalation_message(bigint) IS
+'Renders the message of a planned touchpoint of the dunning ladder into its subject and body (arcollect.render_touchpoint) and returns true; when it cannot be rendered (SQLSTATE 22023: a placeholder with no value, such as {{owner}} of a customer without one, or no template), leaves subject and body NULL, records the error in arcollect.escalation_step.render_error and returns false. The run calls it for each touchpoint it plans and again for those left unrendered.';
 
 -- Writes changes that arcollect.preview_escalations listed.  Each write
 -- is guarded so that rows computed a while ago, or twice, write nothing
@@ -122,13 +153,17 @@ CREATE OR REPLACE FUNCTION arcollect.apply_escalation_changes(
     as_of date, changes arcollect.escalation_change[],
     OUT customers_advanced integer, OUT touchpoints_planned integer, OUT touchpoints_deferred integer,
     OUT touchpoints_skipped integer, OUT steps_superseded integer, OUT touchpoints_cancelled integer,
-    OUT escalations_ended integer, OUT holds_set integer, OUT holds_released integer)
+    OUT escalations_ended integer, OUT holds_set integer, OUT holds_released integer,
+    OUT messages_unrendered integer)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     made bigint[];
-    fee record;
+    pc arcollect.escalation_change;
+    open_episode bigint;
+    decided record;
+    made_tp bigint;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -158,6 +193,16 @@ BEGIN
         RETURNING h.hold_id)
     SELECT count(*) INTO holds_released FROM released;
 
+    customers_advanced := 0; touchpoints_planned := 0; touchpoints_deferred := 0;
+    touchpoints_skipped := 0; messages_unrendered := 0; steps_superseded := 0; holds_set := 0;
+    -- Nothing to plan, nothing more to write: the statements below are
+    -- not run at all, so that a caller who may only end episodes, cancel
+    -- their touchpoints and release holds (a collector, through the record
+    -- triggers of sql/code/escalation_events.sql) needs no other privilege.
+    IF NOT EXISTS (SELECT FROM unnest(changes) c WHERE c.change IN ('plan', 'supersede')) THEN
+        RETURN;
+    END IF;
+
     -- new episodes start at the step they plan
     INSERT INTO arcollect.escalation (customer_id, currency, policy_name, started_on, step_no, days_from_due)
     SELECT c.customer_id, c.currency, c.policy_name, apply_escalation_changes.as_of, c.step_no, c.days_from_due
@@ -165,14 +210,14 @@ BEGIN
      WHERE c.change = 'plan' AND c.escalation_id IS NULL
     ON CONFLICT (customer_id, currency) WHERE ended_on IS NULL DO NOTHING;
 
-    -- the steps, into the open episode of their customer and currency,
-    -- and a touchpoint for each step row inserted here
+    -- the steps passed over, into the open episode of their customer and
+    -- currency, and a skipped touchpoint for each step row inserted here
     WITH c AS (
         SELECT x.*, e.escalation_id AS episode
           FROM unnest(changes) x
           JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
                                      AND e.ended_on IS NULL
-         WHERE x.change IN ('plan', 'supersede')
+         WHERE x.change = 'supersede'
            AND (x.escalation_id IS NULL OR x.escalation_id = e.escalation_id)),
     taken AS (
         INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
@@ -191,12 +236,72 @@ BEGIN
           JOIN taken k ON k.escalation_id = c.episode AND k.step_no = c.step_no
         RETURNING touchpoint_id)
     SELECT coalesce(array_agg(tp.touchpoint_id), '{}') INTO made FROM tp;
-
+    steps_superseded := pg_catalog.cardinality(made);
     UPDATE arcollect.escalation_step s SET touchpoint_id = t.touchpoint_id
       FROM arcollect.touchpoint t
       JOIN arcollect.escalation e ON e.customer_id = t.customer_id AND e.currency = t.currency
                                  AND e.ended_on IS NULL
      WHERE t.touchpoint_id = ANY (made) AND s.escalation_id = e.escalation_id AND s.step_no = t.step_no;
+
+    -- The steps reached, one after another per customer: the contact
+    -- rules are asked when the touchpoint is written, not when the
+    -- preview was computed, so that a second touchpoint for the customer
+    -- in this call (another currency) sees the first in the caps, as it
+    -- sees those of earlier calls.  Then the invoices it lists, the late
+    -- fees of a fee step, and its message.
+    FOR pc IN SELECT x.* FROM unnest(changes) x WHERE x.change = 'plan'
+              ORDER BY x.customer_id, x.currency, x.step_no
+    LOOP
+        SELECT e.escalation_id INTO open_episode
+          FROM arcollect.escalation e
+         WHERE e.customer_id = pc.customer_id AND e.currency = pc.currency AND e.ended_on IS NULL
+           AND (pc.escalation_id IS NULL OR pc.escalation_id = e.escalation_id);
+        CONTINUE WHEN open_episode IS NULL;
+        INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
+                                               template_name, taken_on)
+        VALUES (open_episode, pc.step_no, pc.days_from_due, pc.action, pc.channel, pc.template_name,
+                apply_escalation_changes.as_of)
+        ON CONFLICT (escalation_id, step_no) DO NOTHING;
+        CONTINUE WHEN NOT FOUND;
+
+        SELECT d.* INTO decided
+          FROM arcollect.customer u,
+               arcollect.contact_decision(pc.customer_id, pc.channel,
+                                          (apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone) d
+         WHERE u.customer_id = pc.customer_id;
+        INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
+                                          policy_name, step_no, reason)
+        VALUES (pc.customer_id, pc.currency, pc.channel,
+                CASE WHEN decided.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, pc.owner,
+                CASE WHEN decided.decision = 'skipped' THEN NULL ELSE decided.planned_for END,
+                pc.policy_name, pc.step_no, decided.reason)
+        RETURNING touchpoint_id INTO made_tp;
+        UPDATE arcollect.escalation_step s SET touchpoint_id = made_tp
+         WHERE s.escalation_id = open_episode AND s.step_no = pc.step_no;
+        made := made || made_tp;
+        customers_advanced := customers_advanced + 1;
+        CASE decided.decision
+            WHEN 'ok' THEN touchpoints_planned := touchpoints_planned + 1;
+            WHEN 'deferred' THEN touchpoints_deferred := touchpoints_deferred + 1;
+            ELSE touchpoints_skipped := touchpoints_skipped + 1;
+        END CASE;
+
+        INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
+        SELECT made_tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
+          FROM jsonb_array_elements(pc.invoices) j;
+
+        IF decided.decision <> 'skipped' THEN
+            -- a fee step that is made claims the fees of the invoices it
+            -- lists, before the message that states them is rendered
+            IF pc.action = 'fee' THEN
+                PERFORM arcollect.claim_late_fees(pc.customer_id, pc.currency, pc.fee_regime, pc.interest_rate,
+                                                  apply_escalation_changes.as_of, made_tp);
+            END IF;
+            IF NOT arcollect.render_escalation_message(made_tp) THEN
+                messages_unrendered := messages_unrendered + 1;
+            END IF;
+        END IF;
+    END LOOP;
 
     UPDATE arcollect.escalation e SET step_no = s.step_no, days_from_due = s.days_from_due
       FROM (SELECT DISTINCT ON (s.escalation_id) s.escalation_id, s.step_no, s.days_from_due
@@ -205,63 +310,21 @@ BEGIN
              ORDER BY s.escalation_id, s.step_no DESC) s
      WHERE e.escalation_id = s.escalation_id AND s.step_no > e.step_no;
 
-    -- what the touchpoint of a step reached lists
-    INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
-    SELECT t.touchpoint_id, (j ->> 'attachment_id')::integer, j ->> 'invoice_key',
-           (j ->> 'open_amount')::numeric
-      FROM arcollect.touchpoint t
-      JOIN unnest(changes) c ON c.change = 'plan' AND c.customer_id = t.customer_id
-                            AND c.currency = t.currency AND c.step_no = t.step_no
-     CROSS JOIN LATERAL jsonb_array_elements(c.invoices) j
-     WHERE t.touchpoint_id = ANY (made);
-
-    -- a fee step that is made claims the fees of the invoices it lists
-    FOR fee IN SELECT t.touchpoint_id, c.customer_id, c.currency, c.fee_regime, c.interest_rate
-                 FROM arcollect.touchpoint t
-                 JOIN unnest(changes) c ON c.change = 'plan' AND c.customer_id = t.customer_id
-                                       AND c.currency = t.currency AND c.step_no = t.step_no
-                WHERE t.touchpoint_id = ANY (made) AND c.action = 'fee' AND t.status = 'planned'
-                ORDER BY t.touchpoint_id
-    LOOP
-        PERFORM arcollect.claim_late_fees(fee.customer_id, fee.currency, fee.fee_regime, fee.interest_rate,
-                                          apply_escalation_changes.as_of, fee.touchpoint_id);
-    END LOOP;
-
     WITH held AS (
         INSERT INTO arcollect.credit_hold (customer_id, currency, since, reason, escalation_id)
         SELECT t.customer_id, t.currency, apply_escalation_changes.as_of,
                format('step %s (%s) of policy %s: %s %s escalatable overdue, the oldest %s days',
-                      c.step_no, c.template_name, c.policy_name, c.escalatable_overdue, c.currency,
-                      c.oldest_days_overdue),
+                      x.step_no, x.template_name, x.policy_name, x.escalatable_overdue, x.currency,
+                      x.oldest_days_overdue),
                s.escalation_id
           FROM arcollect.touchpoint t
           JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
-          JOIN unnest(changes) c ON c.change IN ('plan', 'supersede') AND c.customer_id = t.customer_id
-                                AND c.currency = t.currency AND c.step_no = t.step_no
-         WHERE t.touchpoint_id = ANY (made) AND c.action = 'credit_hold'
+          JOIN unnest(changes) x ON x.change IN ('plan', 'supersede') AND x.customer_id = t.customer_id
+                                AND x.currency = t.currency AND x.step_no = t.step_no
+         WHERE t.touchpoint_id = ANY (made) AND x.action = 'credit_hold'
         ON CONFLICT (customer_id, currency) WHERE released_on IS NULL DO NOTHING
         RETURNING hold_id)
     SELECT count(*) INTO holds_set FROM held;
-
-    -- the messages, once the message templates are installed
-    IF pg_catalog.to_regprocedure('arcollect.render_touchpoint(bigint)') IS NOT NULL THEN
-        EXECUTE 'UPDATE arcollect.touchpoint t
-                    SET (subject, body) = (SELECT r.subject, r.body FROM arcollect.render_touchpoint(t.touchpoint_id) r)
-                  WHERE t.touchpoint_id = ANY ($1) AND t.status = ''planned'''
-          USING made;
-    END IF;
-
-    SELECT count(DISTINCT (t.customer_id, t.currency)) FILTER (WHERE c.change = 'plan'),
-           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'ok'),
-           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'deferred'),
-           count(*) FILTER (WHERE c.change = 'plan' AND c.decision = 'skipped'),
-           count(*) FILTER (WHERE c.change = 'supersede')
-      INTO customers_advanced, touchpoints_planned, touchpoints_deferred, touchpoints_skipped,
-           steps_superseded
-      FROM arcollect.touchpoint t
-      JOIN unnest(changes) c ON c.change IN ('plan', 'supersede') AND c.customer_id = t.customer_id
-                            AND c.currency = t.currency AND c.step_no = t.step_no
-     WHERE t.touchpoint_id = ANY (made);
 END
 $fn$;
 
@@ -273,7 +336,8 @@ COMMENT ON FUNCTION arcollect.apply_escalation_changes(date, arcollect.escalatio
 CREATE OR REPLACE FUNCTION arcollect.escalate_customer(customer_id text, as_of date DEFAULT current_date)
 RETURNS TABLE (customers_advanced integer, touchpoints_planned integer, touchpoints_deferred integer,
                touchpoints_skipped integer, steps_superseded integer, touchpoints_cancelled integer,
-               escalations_ended integer, holds_set integer, holds_released integer)
+               escalations_ended integer, holds_set integer, holds_released integer,
+               messages_unrendered integer)
 LANGUAGE sql
 BEGIN ATOMIC
     SELECT a.*
@@ -347,10 +411,22 @@ BEGIN
     RETURNING run_id INTO run;
     COMMIT;
 
+    -- the run recomputes every customer for its own date right after
+    -- settling, so the record triggers (which would recompute as of
+    -- today) stand aside for this transaction
+    PERFORM pg_catalog.set_config('arcollect.escalation_trigger', 'off', true);
     PERFORM arcollect.settle_commitments(as_of);
+    -- messages left unrendered by earlier runs, whose template or
+    -- customer may have been fixed since
+    PERFORM arcollect.render_escalation_message(s.touchpoint_id)
+       FROM arcollect.escalation_step s
+       JOIN arcollect.touchpoint t ON t.touchpoint_id = s.touchpoint_id
+      WHERE s.render_error IS NOT NULL AND t.status = 'planned';
     COMMIT;
 
-    DROP TABLE IF EXISTS pg_temp.arcollect_escalation_changes;
+    IF pg_catalog.to_regclass('pg_temp.arcollect_escalation_changes') IS NOT NULL THEN
+        DROP TABLE pg_temp.arcollect_escalation_changes;
+    END IF;
     CREATE TEMPORARY TABLE arcollect_escalation_changes AS
     SELECT (pg_catalog.dense_rank() OVER (ORDER BY p.customer_id) - 1) / batch_size AS batch, p AS change
       FROM arcollect.preview_escalations(as_of) p;
@@ -371,7 +447,8 @@ BEGIN
                touchpoints_cancelled = r.touchpoints_cancelled + w.touchpoints_cancelled,
                escalations_ended = r.escalations_ended + w.escalations_ended,
                holds_set = r.holds_set + w.holds_set,
-               holds_released = r.holds_released + w.holds_released
+               holds_released = r.holds_released + w.holds_released,
+               messages_unrendered = r.messages_unrendered + w.messages_unrendered
          WHERE r.run_id = run;
         COMMIT;
     END LOOP;

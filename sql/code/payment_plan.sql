@@ -30,7 +30,8 @@ DECLARE
     made date;
     clash record;
 BEGIN
-    IF NOT NEW.amount > 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF NOT (NEW.amount > 0 AND NEW.amount < 'Infinity') THEN
         RAISE EXCEPTION 'installment % of payment plan % has amount %, not positive',
                         NEW.installment_no, NEW.plan_id, NEW.amount
             USING ERRCODE = 'check_violation';
@@ -69,9 +70,11 @@ CREATE OR REPLACE TRIGGER plan_installment_check
 
 -- Rules of a covered invoice: it is an invoice of the plan's customer in
 -- the plan's currency, and no other active plan covers it.  Two
--- transactions making plans for one customer take turns (a lock on the
--- customer's plans for the rest of the transaction), so that both cannot
--- pass the second check for the same invoice.
+-- transactions making plans for one customer take turns (the customer's
+-- row of arcollect.record_lock, held for the rest of the transaction), so
+-- that both cannot pass the second check for the same invoice: under
+-- REPEATABLE READ, whose snapshot would miss the other's plan, the second
+-- fails to serialize instead (sql/schema/record_lock.sql).
 CREATE OR REPLACE FUNCTION arcollect._plan_invoice_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -98,8 +101,13 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'A plan covers invoices of its own customer and currency.';
     END IF;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('arcollect.payment_plan'),
-                                             pg_catalog.hashtext(plan.customer_id));
+    -- (a plan made in an earlier transaction is being restored, by the
+    -- tables' owner (arcollect._plan_fixed): the restore loads the turns'
+    -- rows itself)
+    IF plan.created_at = pg_catalog.now() THEN
+        INSERT INTO arcollect.record_lock AS l (record_kind, subject) VALUES ('payment_plan', plan.customer_id)
+            ON CONFLICT (record_kind, subject) DO UPDATE SET locked_at = pg_catalog.now();
+    END IF;
     SELECT c.plan_id INTO other
       FROM arcollect.plan_invoice c
       JOIN arcollect.payment_plan p ON p.plan_id = c.plan_id
@@ -123,9 +131,50 @@ CREATE OR REPLACE TRIGGER plan_invoice_check
     BEFORE INSERT OR UPDATE ON arcollect.plan_invoice
     FOR EACH ROW EXECUTE FUNCTION arcollect._plan_invoice_check();
 
+-- A plan's schedule and covered invoices are what was agreed: written in
+-- the transaction that makes the plan, then fixed (a collector, who may
+-- INSERT them to make a plan, cannot add an installment or an invoice to
+-- an existing one).  The restore path of arcollect._record_created: the
+-- table owner reloads them for plans made long before.
+CREATE OR REPLACE FUNCTION arcollect._plan_fixed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF EXISTS (SELECT FROM arcollect.payment_plan p
+                WHERE p.plan_id = NEW.plan_id AND p.created_at <> pg_catalog.now())
+       AND NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID),
+                                      'USAGE') THEN
+        RAISE EXCEPTION 'payment plan % was made in an earlier transaction: its % are fixed',
+                        NEW.plan_id, CASE TG_TABLE_NAME WHEN 'plan_installment' THEN 'installments'
+                                                        ELSE 'invoices' END
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Cancel the plan (arcollect.cancel_payment_plan) and make another one.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect._plan_fixed() IS
+'Internal: BEFORE INSERT OR UPDATE trigger of arcollect.plan_installment and arcollect.plan_invoice; refuses a row for a plan made in an earlier transaction, but from the tables'' owner (a restore) (SQLSTATE 55000).';
+
+CREATE OR REPLACE TRIGGER plan_installment_fixed
+    BEFORE INSERT OR UPDATE ON arcollect.plan_installment
+    FOR EACH ROW EXECUTE FUNCTION arcollect._plan_fixed();
+CREATE OR REPLACE TRIGGER plan_invoice_fixed
+    BEFORE INSERT OR UPDATE ON arcollect.plan_invoice
+    FOR EACH ROW EXECUTE FUNCTION arcollect._plan_fixed();
+
 CREATE OR REPLACE TRIGGER payment_plan_status
     BEFORE UPDATE OF status ON arcollect.payment_plan
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('payment_plan', 'plan_id');
+CREATE OR REPLACE TRIGGER payment_plan_writable
+    BEFORE UPDATE ON arcollect.payment_plan
+    FOR EACH ROW EXECUTE FUNCTION arcollect._guard_final('payment_plan', 'plan_id');
+CREATE OR REPLACE TRIGGER payment_plan_created
+    BEFORE INSERT ON arcollect.payment_plan
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('payment_plan', 'plan_id');
 
 -- The one definition of what payments did to each installment as of a
 -- date (see the top of this file).  An inlinable SQL function: the

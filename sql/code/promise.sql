@@ -67,7 +67,8 @@ COMMENT ON FUNCTION arcollect.promise_status(date) IS
 
 -- Refuses a promise in a currency its customer does not owe in, and a
 -- touchpoint of another customer: a plain INSERT is held to what
--- promise_to_pay does.  An UPDATE is checked only when it changes them.
+-- promise_to_pay does.  An UPDATE may change only the touchpoint
+-- (arcollect.record_column_rule), checked when it does.
 CREATE OR REPLACE FUNCTION arcollect._promise_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -77,8 +78,7 @@ DECLARE
     owed text;
     touchpoint_customer text;
 BEGIN
-    IF TG_OP = 'INSERT' OR NEW.customer_id IS DISTINCT FROM OLD.customer_id
-                         OR NEW.currency IS DISTINCT FROM OLD.currency THEN
+    IF TG_OP = 'INSERT' THEN
         SELECT pg_catalog.string_agg(format('%s %s', b.currency, b.open_amount), ', ' ORDER BY b.currency)
           INTO owed
           FROM arcollect.customer_open_amounts(NEW.customer_id) b
@@ -93,8 +93,7 @@ BEGIN
         END IF;
     END IF;
     IF NEW.touchpoint_id IS NOT NULL
-       AND (TG_OP = 'INSERT' OR NEW.touchpoint_id IS DISTINCT FROM OLD.touchpoint_id
-            OR NEW.customer_id IS DISTINCT FROM OLD.customer_id) THEN
+       AND (TG_OP = 'INSERT' OR NEW.touchpoint_id IS DISTINCT FROM OLD.touchpoint_id) THEN
         SELECT t.customer_id INTO touchpoint_customer
           FROM arcollect.touchpoint t WHERE t.touchpoint_id = NEW.touchpoint_id;
         IF NOT FOUND THEN
@@ -117,10 +116,14 @@ COMMENT ON FUNCTION arcollect._promise_check() IS
 CREATE OR REPLACE TRIGGER promise_check_insert BEFORE INSERT ON arcollect.promise
     FOR EACH ROW EXECUTE FUNCTION arcollect._promise_check();
 CREATE OR REPLACE TRIGGER promise_check_update
-    BEFORE UPDATE OF customer_id, currency, touchpoint_id ON arcollect.promise
+    BEFORE UPDATE OF touchpoint_id ON arcollect.promise
     FOR EACH ROW EXECUTE FUNCTION arcollect._promise_check();
 CREATE OR REPLACE TRIGGER promise_status BEFORE UPDATE OF status ON arcollect.promise
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('promise', 'promise_id');
+CREATE OR REPLACE TRIGGER promise_writable BEFORE UPDATE ON arcollect.promise
+    FOR EACH ROW EXECUTE FUNCTION arcollect._guard_final('promise', 'promise_id');
+CREATE OR REPLACE TRIGGER promise_created BEFORE INSERT ON arcollect.promise
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('promise', 'promise_id');
 
 -- Takes a promise in the one currency the customer owes in now; a
 -- customer owing in several is told to INSERT naming the currency.
@@ -137,7 +140,8 @@ DECLARE
     currencies integer;
     new_id bigint;
 BEGIN
-    IF amount IS NULL OR amount <= 0 THEN
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity') THEN
         RAISE EXCEPTION 'promised amount % is not positive', coalesce(amount::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Promise an amount greater than zero.';

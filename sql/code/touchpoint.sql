@@ -126,6 +126,10 @@ COMMENT ON FUNCTION arcollect.complete_touchpoint(bigint, text, text, timestampt
 
 CREATE OR REPLACE TRIGGER touchpoint_status BEFORE UPDATE OF status ON arcollect.touchpoint
     FOR EACH ROW EXECUTE FUNCTION arcollect._guard_status('touchpoint', 'touchpoint_id');
+CREATE OR REPLACE TRIGGER touchpoint_writable BEFORE UPDATE ON arcollect.touchpoint
+    FOR EACH ROW EXECUTE FUNCTION arcollect._guard_final('touchpoint', 'touchpoint_id');
+CREATE OR REPLACE TRIGGER touchpoint_created BEFORE INSERT ON arcollect.touchpoint
+    FOR EACH ROW EXECUTE FUNCTION arcollect._record_created('touchpoint', 'touchpoint_id');
 
 -- A touchpoint is for a customer arcollect knows (arcollect.customer: one
 -- an invoice names, or one created by hand).  An INSERT is checked once

@@ -43,7 +43,9 @@ CREATE TABLE arcollect.dispute (
     customer_id      text COLLATE "C" NOT NULL,
     currency         text NOT NULL,
     reason_code      text COLLATE "C" NOT NULL REFERENCES arcollect.dispute_reason,
-    disputed_amount  numeric NOT NULL CONSTRAINT dispute_amount_positive CHECK (disputed_amount > 0),
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
+    disputed_amount  numeric NOT NULL CONSTRAINT dispute_amount_positive
+                     CHECK (disputed_amount > 0 AND disputed_amount < 'Infinity'),
     owner            text,
     status           text NOT NULL DEFAULT 'open'
                      CONSTRAINT dispute_status_known CHECK (status IN ('open', 'resolved', 'rejected', 'credited')),
@@ -58,7 +60,9 @@ CREATE TABLE arcollect.dispute (
         CHECK ((status = 'open') = (closed_on IS NULL)
                AND (closed_on IS NULL) = (closed_by IS NULL)
                AND (closed_on IS NULL) = (closed_at IS NULL)),
-    CONSTRAINT dispute_closed_after_opened CHECK (closed_on >= opened_on)
+    CONSTRAINT dispute_closed_after_opened CHECK (closed_on >= opened_on),
+    -- the reader view counts the days it was open
+    CONSTRAINT dispute_dates_finite CHECK (isfinite(opened_on) AND isfinite(closed_on))
 ) USING heap;
 
 -- The open disputes of an invoice: what a new dispute is checked against,

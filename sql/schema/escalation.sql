@@ -37,6 +37,7 @@ CREATE TABLE arcollect.escalation_run (
     escalations_ended       integer NOT NULL DEFAULT 0,
     holds_set               integer NOT NULL DEFAULT 0,
     holds_released          integer NOT NULL DEFAULT 0,
+    messages_unrendered     integer NOT NULL DEFAULT 0,
     created_by              name NOT NULL DEFAULT current_user,
     CONSTRAINT escalation_run_finished CHECK ((status = 'running') = (finished_at IS NULL))
 ) USING heap;
@@ -60,6 +61,7 @@ COMMENT ON COLUMN arcollect.escalation_run.touchpoints_cancelled IS 'Planned tou
 COMMENT ON COLUMN arcollect.escalation_run.escalations_ended IS 'Escalations that ended: nothing escalatable left.';
 COMMENT ON COLUMN arcollect.escalation_run.holds_set IS 'Credit holds set by credit_hold steps.';
 COMMENT ON COLUMN arcollect.escalation_run.holds_released IS 'Credit holds released because the escalatable overdue amount was gone.';
+COMMENT ON COLUMN arcollect.escalation_run.messages_unrendered IS 'Touchpoints planned whose message could not be rendered (arcollect.escalation_step.render_error says why; the outbox leaves out those that send a message until it is).';
 COMMENT ON COLUMN arcollect.escalation_run.created_by IS 'Role that ran it.';
 
 CREATE TABLE arcollect.escalation (
@@ -110,6 +112,10 @@ CREATE TABLE arcollect.escalation_step (
     -- customers the touchpoint trigger checks, and the restore fail.
     touchpoint_id  bigint,
     taken_on       date NOT NULL,
+    -- why the touchpoint's message could not be rendered (the error of
+    -- arcollect.render_touchpoint: a placeholder without a value, no
+    -- template); NULL once it is
+    render_error   text,
     PRIMARY KEY (escalation_id, step_no)
 ) USING heap;
 
@@ -125,6 +131,7 @@ COMMENT ON COLUMN arcollect.escalation_step.channel IS 'Channel of the step when
 COMMENT ON COLUMN arcollect.escalation_step.template_name IS 'Message template of the step when it was taken.';
 COMMENT ON COLUMN arcollect.escalation_step.touchpoint_id IS 'The touchpoint of the step (arcollect.touchpoint).';
 COMMENT ON COLUMN arcollect.escalation_step.taken_on IS 'The as_of date of the run that took the step.';
+COMMENT ON COLUMN arcollect.escalation_step.render_error IS 'Why the message of the step''s planned touchpoint could not be rendered (the error of arcollect.render_touchpoint), NULL when it was; arcollect.render_escalation_message tries again.';
 
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_run', '');
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_run_run_id_seq', '');

@@ -22,8 +22,10 @@ CREATE TABLE arcollect.payment_plan (
     status       text NOT NULL DEFAULT 'active'
                  CONSTRAINT payment_plan_status_known
                  CHECK (status IN ('active', 'completed', 'broken', 'cancelled')),
+    -- at most a year, so that due_on + grace_days is a date
     grace_days   integer NOT NULL DEFAULT 5 CONSTRAINT payment_plan_grace_days_not_negative
-                 CHECK (grace_days >= 0),
+                 CHECK (grace_days >= 0)
+                 CONSTRAINT payment_plan_grace_days_at_most_a_year CHECK (grace_days <= 365),
     created_on   date NOT NULL DEFAULT current_date,
     ended_on     date,
     note         text,
@@ -32,7 +34,8 @@ CREATE TABLE arcollect.payment_plan (
     -- a plan has ended exactly when its status is final
     CONSTRAINT payment_plan_ended_when_final
         CHECK ((status = 'active') = (ended_on IS NULL)),
-    CONSTRAINT payment_plan_ends_after_start CHECK (ended_on >= created_on)
+    CONSTRAINT payment_plan_ends_after_start CHECK (ended_on >= created_on),
+    CONSTRAINT payment_plan_dates_finite CHECK (isfinite(created_on) AND isfinite(ended_on))
 ) USING heap;
 
 CREATE INDEX payment_plan_customer ON arcollect.payment_plan (customer_id);
@@ -43,7 +46,7 @@ COMMENT ON COLUMN arcollect.payment_plan.plan_id IS 'Identifier of the plan.';
 COMMENT ON COLUMN arcollect.payment_plan.customer_id IS 'The customer who pays.';
 COMMENT ON COLUMN arcollect.payment_plan.currency IS 'Currency of the covered invoices and of the installments.';
 COMMENT ON COLUMN arcollect.payment_plan.status IS 'Stored status: active until it is cancelled or arcollect.settle_commitments finds it completed or broken; then final. The status as of a date is arcollect.payment_plan_status(date).';
-COMMENT ON COLUMN arcollect.payment_plan.grace_days IS 'Days after an installment''s due date before an unpaid installment breaks the plan.';
+COMMENT ON COLUMN arcollect.payment_plan.grace_days IS 'Days after an installment''s due date before an unpaid installment breaks the plan: 0 to 365.';
 COMMENT ON COLUMN arcollect.payment_plan.created_on IS 'Date the plan was agreed.';
 COMMENT ON COLUMN arcollect.payment_plan.ended_on IS 'Date the stored final status took effect (the day it was completed, broken or cancelled); NULL while active.';
 COMMENT ON COLUMN arcollect.payment_plan.note IS 'Why it ended: the cancellation note, or which installment broke it.';
@@ -57,8 +60,9 @@ CREATE TABLE arcollect.plan_invoice (
     plan_id        bigint NOT NULL REFERENCES arcollect.payment_plan ON DELETE CASCADE,
     attachment_id  integer NOT NULL,
     invoice_key    text COLLATE "C" NOT NULL,
+    -- (numeric's NaN sorts above 'Infinity': < 'Infinity' refuses both)
     covered_amount numeric NOT NULL CONSTRAINT plan_invoice_covered_amount_positive
-                   CHECK (covered_amount > 0),
+                   CHECK (covered_amount > 0 AND covered_amount < 'Infinity'),
     PRIMARY KEY (plan_id, attachment_id, invoice_key)
 ) USING heap;
 
@@ -77,7 +81,9 @@ SELECT pg_catalog.pg_extension_config_dump('arcollect.plan_invoice', '');
 CREATE TABLE arcollect.plan_installment (
     plan_id        bigint NOT NULL REFERENCES arcollect.payment_plan ON DELETE CASCADE,
     installment_no integer NOT NULL CONSTRAINT plan_installment_no_positive CHECK (installment_no >= 1),
-    due_on         date NOT NULL,
+    -- a year of four digits: due_on + grace_days (at most a year) is a date
+    due_on         date NOT NULL CONSTRAINT plan_installment_due_on_in_range
+                   CHECK (due_on BETWEEN '0001-01-01' AND '9999-12-31'),
     -- positive: checked by the table's trigger, whose message names the value
     amount         numeric NOT NULL,
     PRIMARY KEY (plan_id, installment_no)
@@ -87,7 +93,7 @@ COMMENT ON TABLE arcollect.plan_installment IS
 'The schedule of a payment plan: what is due when. Due dates increase with the installment number. What is paid of each is arcollect.installment (today) or arcollect.installment_status(date).';
 COMMENT ON COLUMN arcollect.plan_installment.plan_id IS 'The plan.';
 COMMENT ON COLUMN arcollect.plan_installment.installment_no IS 'Number of the installment, from 1, in due-date order.';
-COMMENT ON COLUMN arcollect.plan_installment.due_on IS 'Date the installment is due.';
+COMMENT ON COLUMN arcollect.plan_installment.due_on IS 'Date the installment is due (in the years 1 to 9999).';
 COMMENT ON COLUMN arcollect.plan_installment.amount IS 'Amount due, in the plan''s currency.';
 
 SELECT pg_catalog.pg_extension_config_dump('arcollect.plan_installment', '');

@@ -33,3 +33,5 @@ GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollec
                         arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
                         arcollect.late_fee_claim TO arcollect_suite;
 GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO arcollect_suite;
+GRANT UPDATE ON arcollect.contact_rule TO arcollect_suite;
+GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO arcollect_suite;
