@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two runs at once, and payments arriving while they run: two sessions
-# CALL arcollect.run_escalations on 2,000 overdue customers; the one that
+# CALL arcollect.run_escalations on 1,000 overdue customers; the one that
 # comes second returns at once with a NOTICE while the first goes on, and
 # 300 payments, one per transaction, are booked meanwhile.  Then the
 # database must hold what one run after those payments holds on an
@@ -16,10 +16,10 @@ work=$(mktemp -d /tmp/arcollect-concurrent.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 call="CALL arcollect.run_escalations('$as_of', batch_size => 50)"
 
-ops_fill $db 2000 $as_of
+ops_fill $db 1000 $as_of
 ops_copy $db $ref
-# 1.00 off the EUR invoice of every sixth customer, the day of the run
-for ((i = 5; i <= 1800; i += 6)); do
+# 1.00 off the EUR invoice of every third customer, the day of the run
+for ((i = 3; i <= 900; i += 3)); do
     echo "INSERT INTO public.ops_pay (invoice, amount, paid_on) VALUES ('OPS$i-EUR', 1.00, '$as_of');"
 done >"$work/payments.sql"
 
