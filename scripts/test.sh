@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every arcollect test on a throwaway PostgreSQL 15 server with pg_cron
 # preloaded: the pg_regress suite (sql/, expected/) and the pgTAP suite
-# (test/), after setting up the older versions the upgrade test starts from.
+# (test/), after setting up the older versions the upgrade test starts from;
+# then the operational tests (test/ops/), which restart the server and
+# replicate it, so nothing else runs beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -29,7 +31,9 @@ grep -v '^#' test/upgrade/releases | while read -r version commit; do
     echo "arcollect $version (commit $commit): database $db filled"
 done
 
-cluster_up -c shared_preload_libraries=pg_cron -c cron.database_name=arcollect_test \
+# pg_cron's jobs connect through the cluster's socket (it listens on no
+# TCP address).
+cluster_up -c shared_preload_libraries=pg_cron -c cron.database_name=arcollect_test -c "cron.host=$PGHOST" \
     -c max_worker_processes=16 -c max_parallel_workers_per_gather=2
 status=0
 make -s check-version PG_CONFIG="$PG_CONFIG" || status=1
@@ -41,6 +45,13 @@ echo "== pgTAP =="
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE arcollect_test'
 psql -X -q -v ON_ERROR_STOP=1 -d arcollect_test -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION arcollect'
 PGDATABASE=arcollect_test make -s prove PG_CONFIG="$PG_CONFIG" || status=1
+
+echo "== operations =="
+# One at a time, the killed run last (its crash restarts every backend).
+bash test/ops/standby.sh || status=1
+bash test/ops/concurrent_runs.sh || status=1
+bash test/ops/pg_cron.sh || status=1
+bash test/ops/killed_run.sh || status=1
 
 echo "== docs =="
 # The grants doc/ledger.md recommends are the ones test/ledger_privileges.sql
