@@ -41,6 +41,11 @@ CREATE OR REPLACE FUNCTION arcollect.preview_escalations(as_of date DEFAULT curr
 RETURNS SETOF arcollect.escalation_change
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- JIT compiled this one large query anew on every call, about 3 s, for a
+-- query that runs in a quarter of a second (bench/escalation_run.sh: the
+-- second run of a day 3.5 s with JIT, 0.26 s without), as reconcile's
+-- query does
+SET jit = off
 AS $fn$
 BEGIN
     IF as_of IS NULL THEN
