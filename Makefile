@@ -30,7 +30,9 @@ OBJS = \
 	src/ledger_spi.o \
 	src/ledger_gate.o \
 	src/ledger_error.o \
-	src/ledger_ddl.o
+	src/ledger_ddl.o \
+	src/escalation_trigger.o \
+	src/escalation_turns.o
 
 # Install script sources, in the order they are concatenated.  Files in
 # sql/schema/ create what holds data (tables, indexes, event triggers) and
@@ -133,7 +135,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_fee_currency
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
@@ -144,7 +146,7 @@ ISOLATION = ledger_payments_opposite_order ledger_payment_vs_invoice_update \
 	ledger_new_customer_fastpath ledger_new_customer_sql \
 	ledger_serializable_writers ledger_serializable_writers_bulk \
 	records_dispute_concurrent records_plan_concurrent records_settle_concurrent \
-	escalation_concurrent_runs
+	escalation_concurrent_runs escalation_payment_vs_run
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 # -Wextra as pgvector does; PostgreSQL's own headers (utils/array.h) trip

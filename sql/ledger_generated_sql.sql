@@ -64,7 +64,7 @@ SELECT e.event, string_agg(m[1], ' | ' ORDER BY m.n) AS sources
  WHERE a.billing_table = 'gen_payment'::regclass
  GROUP BY e.event ORDER BY e.event;
 \echo '== payments table: its quarantine when other triggers on the table may write'
-SELECT arcollect._payment_quarantine_sql(a, true) FROM arcollect.attachment a
+SELECT arcollect._payment_quarantine_sql(a, true, '') FROM arcollect.attachment a
  WHERE billing_table = 'gen_payment'::regclass;
 \echo '== payments table: reconcile'
 SELECT (arcollect._reconcile_sql(a.billing_table)).statement FROM arcollect.attachment a

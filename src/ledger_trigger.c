@@ -46,6 +46,13 @@
  * deleted it, as an empty row -- so the fast path leaves it to the sync
  * statement.
  *
+ * When the sync statement lowered what customers owe (a payment, credit
+ * note or write-off, a void), it returns them, and the escalation of
+ * those with an open escalation or a credit hold is brought up to date in
+ * the same transaction, before the trigger returns (escalation_trigger.c):
+ * the same recompute as after a dispute, a plan or a promise, which a
+ * failure of never fails the billing write.
+ *
  * The setting arcollect.ledger_fast_path (on by default) switches the
  * fast path off: every INSERT and COPY is then booked by the sync
  * statement alone.  Both book the same ledger, so the setting changes
@@ -73,6 +80,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/syscache.h"
@@ -85,6 +93,7 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
+#include "escalation.h"
 #include "ledger.h"
 #include "ledger_fastpath.h"
 #include "ledger_settings.h"
@@ -159,6 +168,7 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	escalation_define_settings();
 }
 
 /* Syscache hash of arcollect.ledger_trigger()'s pg_proc row. */
@@ -717,13 +727,34 @@ ledger_warn_not_booked(LedgerTable *entry, TriggerData *trigdata)
 }
 
 /*
+ * The customers whose open amounts the statement of a trigger event just
+ * run lowered (its sixth column, a text[]: ledger_sync.sql), copied out
+ * of its result, or 0 when it gives none (arcollect.escalation_trigger is
+ * off).
+ */
+static Datum
+ledger_lowered_customers(void)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull);
+
+	return isnull ? (Datum) 0 : PointerGetDatum(DatumGetArrayTypePCopy(value));
+}
+
+/*
  * Books one statement of event on an attached table: inserts into a
  * billing table take the fast path, and the sync statement books what it
- * leaves (everything, for the other events).
+ * leaves (everything, for the other events).  Then the escalation of the
+ * customers whose open amounts the sync statement lowered is brought up
+ * to date (escalation_trigger.c); the fast path books new invoices only,
+ * which lower nothing a customer owes overdue.
  */
 static void
 ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 rows)
 {
+	bool		escalate;
+	Datum		lowered;
+
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "arcollect: could not register the transition tables");
 
@@ -739,8 +770,15 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 		if (!entry->invoices)
 			ledger_clear_payments(entry);
 	}
+	/* the turn is taken before the statement reads (escalation_turns.c) */
+	escalate = event != LEDGER_TRUNCATE && escalation_follows_events();
+	if (escalate)
+		escalation_take_turn();
 	ledger_execute(entry, event, rows);
+	lowered = escalate ? ledger_lowered_customers() : (Datum) 0;
 	ledger_check_result(entry);
+	if (escalate && lowered != (Datum) 0)
+		escalation_after_ledger(lowered, entry->table_name);
 }
 
 static int64

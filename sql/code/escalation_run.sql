@@ -481,6 +481,22 @@ BEGIN
         COMMIT;
     END LOOP;
 
+    -- Payments, disputes, plans and promises written meanwhile were
+    -- recomputed without what the batches planned, which were planned
+    -- without them: once the transactions that recomputed them have
+    -- ended, what they made needless is undone for the customers the run
+    -- planned (src/escalation_turns.c).
+    PERFORM arcollect.wait_for_escalation_events();
+    SELECT * INTO w
+      FROM arcollect.end_escalations(ARRAY(SELECT (c.change).customer_id FROM pg_temp.arcollect_escalation_changes c
+                                            WHERE (c.change).change IN ('plan', 'supersede')), as_of);
+    UPDATE arcollect.escalation_run r
+       SET touchpoints_cancelled = r.touchpoints_cancelled + w.touchpoints_cancelled,
+           escalations_ended = r.escalations_ended + w.escalations_ended,
+           holds_released = r.holds_released + w.holds_released
+     WHERE r.run_id = run;
+    COMMIT;
+
     DROP TABLE pg_temp.arcollect_escalation_changes;
     UPDATE arcollect.escalation_run r SET status = 'done', finished_at = pg_catalog.clock_timestamp()
      WHERE r.run_id = run;

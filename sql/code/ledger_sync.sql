@@ -14,9 +14,12 @@
 --   $4 text[]   status values meaning void
 --   $5 text[]   status values meaning credit note
 -- Every statement returns one row: rows seen, rows quarantined, the key
--- (as messages show it) and reason of the first quarantined row, and the
+-- (as messages show it) and reason of the first quarantined row, the
 -- number of invoices whose payments it dated today for want of a date
--- (IMPORT only; 0 for the trigger's events).
+-- (IMPORT only; 0 for the trigger's events); and a trigger event's
+-- statement, a sixth column: the customers whose open amounts it lowered
+-- (_lowered_sql), whose escalation the trigger then brings up to date
+-- (src/escalation_trigger.c).
 --
 -- Dating rule: a change is dated by the billing data when it can be
 -- (the issue date of an invoice, the paid_on date of a payment, also when
@@ -437,6 +440,27 @@ BEGIN
 END
 $fn$;
 
+-- The last column of a trigger event's statement, after a comma: the
+-- distinct customers (text[]) that the query customers (one column)
+-- gives, or NULL when arcollect.escalation_trigger is off, without running
+-- it then.  The
+-- callers give the customers of the entries the statement wrote with a
+-- negative amount (its CTE ent returns them): whatever their kind, those
+-- are what can take a customer's escalation away (a payment, a credit
+-- note, a write-off, a void, an amount corrected down).  The trigger
+-- recomputes those of them that have an open escalation or a credit hold
+-- (arcollect.end_escalations checks, cheaply), so that a customer in
+-- dunning who paid is not reminded (src/escalation_trigger.c).
+CREATE OR REPLACE FUNCTION arcollect._lowered_sql(customers text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format(
+    $q$,
+       CASE WHEN pg_catalog.current_setting('arcollect.escalation_trigger')::boolean
+            THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c) WHERE x.c IS NOT NULL) END AS lowered$q$,
+    customers);
+
 -- The statement that brings the ledger in line with one event on an
 -- attached table.  event is INSERT, UPDATE, DELETE, TRUNCATE (the trigger
 -- events) or IMPORT (attach: the whole table).  (New invoices inserted
@@ -517,14 +541,24 @@ BEGIN
      net AS (SELECT mv.k, mv.kind, mv.pon, sum(mv.amount) AS amount
                FROM mv GROUP BY mv.k, mv.kind, mv.pon),
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
-             SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0),
+             SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0
+             RETURNING invoice_key, amount),
      %s$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
                                                 WHEN event = 'IMPORT' THEN tbl
                                                 ELSE nothing END),
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('DELETE', 'UPDATE') THEN 'arcollect_old'
                                                 ELSE nothing END),
-            arcollect._payment_quarantine_sql(a, current_rows));
+            arcollect._payment_quarantine_sql(a, current_rows,
+                CASE WHEN event = 'IMPORT' THEN ''
+                     -- the customers of the invoices it paid, credited or
+                     -- wrote off, as the ledger knows them (a key it has
+                     -- no invoice of has none yet)
+                     ELSE arcollect._lowered_sql(
+                              $c$SELECT i.customer_id FROM arcollect.invoice i
+                                  WHERE i.attachment_id = $2
+                                    AND i.invoice_key IN (SELECT ent.invoice_key FROM ent WHERE ent.amount < 0)$c$)
+                END));
     END IF;
 
     -- An invoices attachment: the state of every touched key is compared
@@ -572,7 +606,8 @@ BEGIN
                     ('payment', d.o_paid - d.n_paid, arcollect._effective_on(d.pon, d.n_iss)),
                     ('void', d.n_void - d.o_void, arcollect._effective_on(NULL, d.n_iss))
                     ) e(kind, amount, effective_on)
-              WHERE e.amount <> 0),
+              WHERE e.amount <> 0
+             RETURNING invoice_key, amount),
      up AS (INSERT INTO arcollect.invoice AS i
                    (attachment_id, invoice_key, customer_id, currency, issued_on, due_on, amount, paid,
                     void_amount, owner, status, in_billing,
@@ -617,7 +652,7 @@ SELECT (SELECT count(*) FROM src) + %8$s AS rows_seen,
        (SELECT arcollect._message_key(f.k) FROM src f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        coalesce((SELECT f.reason FROM src f WHERE f.reason IS NOT NULL LIMIT 1),
                 CASE WHEN %8$s > 0 THEN 'missing_invoice_key' END) AS first_reason,
-       %9$s AS payments_undated$q$,
+       %9$s AS payments_undated%10$s$q$,
         r.head,
         -- The ledger rows of the touched keys: for a trigger event, one
         -- probe of the ledger's key index per key, whatever the size of
@@ -663,7 +698,13 @@ SELECT (SELECT count(*) FROM src) + %8$s AS rows_seen,
         r.keyless, r.keyless_count,
         CASE WHEN event = 'IMPORT'
              THEN '(SELECT count(*) FROM d WHERE d.o_paid <> d.n_paid AND d.pon IS NULL)'
-             ELSE '0::bigint' END);
+             ELSE '0::bigint' END,
+        -- the customers, as the billing table says now, of the invoices
+        -- it paid, voided or corrected down
+        CASE WHEN event = 'IMPORT' THEN ''
+             ELSE arcollect._lowered_sql(
+                      'SELECT d.cust FROM d WHERE d.k IN (SELECT ent.invoice_key FROM ent WHERE ent.amount < 0)')
+        END);
 END
 $fn$;
 
@@ -721,8 +762,10 @@ $fn$;
 -- an unusable new or old row, quarantine is made to hold as many rows as
 -- the table holds now (looked up by invoice key, as text: a payments
 -- table need not have an index on it; only when the statement touched
--- unusable rows).
-CREATE OR REPLACE FUNCTION arcollect._payment_quarantine_sql(a arcollect.attachment, nested boolean)
+-- unusable rows).  lowered is the result's last column after a comma, or
+-- nothing (see _sync_sql).
+CREATE OR REPLACE FUNCTION arcollect._payment_quarantine_sql(a arcollect.attachment, nested boolean,
+                                                             lowered text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -739,10 +782,11 @@ BEGIN
 SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_key,
        (SELECT f.reason FROM n f WHERE f.reason IS NOT NULL LIMIT 1) AS first_reason,
-       0::bigint AS payments_undated
+       0::bigint AS payments_undated%s
   FROM n$q$,
             arcollect._quarantine_release_sql('payment',
-                '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL EXCEPT ALL SELECT n.row_data FROM n WHERE n.reason IS NOT NULL)'));
+                '(SELECT o.row_data FROM o WHERE o.reason IS NOT NULL EXCEPT ALL SELECT n.row_data FROM n WHERE n.reason IS NOT NULL)'),
+            lowered);
     END IF;
     RETURN format($q$bad AS (SELECT n.k, n.row_data FROM n WHERE n.reason IS NOT NULL
              UNION ALL
@@ -765,7 +809,7 @@ SELECT count(*) AS rows_seen, count(*) FILTER (WHERE n.reason IS NOT NULL) AS ro
 SELECT count(*) AS rows_seen, (SELECT count(*) FROM still_bad) AS rows_quarantined,
        (SELECT arcollect._message_key(f.k) FROM still_bad f LIMIT 1) AS first_key,
        (SELECT f.reason FROM still_bad f LIMIT 1) AS first_reason,
-       0::bigint AS payments_undated
+       0::bigint AS payments_undated%s
   FROM n$q$,
         arcollect._payment_rows_sql(a, format(
             '(SELECT s.* FROM %s s WHERE EXISTS (SELECT FROM bad) AND EXISTS (SELECT FROM bad WHERE bad.k IS NOT DISTINCT FROM %s COLLATE "C"))',
@@ -773,7 +817,8 @@ SELECT count(*) AS rows_seen, (SELECT count(*) FROM still_bad) AS rows_quarantin
             arcollect._text_sql(a.billing_table, a.invoice_key_column, 's'))),
         -- the held rows the table no longer has
         arcollect._quarantine_release_sql('payment', $g$(SELECT h.row_data FROM held h
-                      WHERE NOT EXISTS (SELECT FROM now_bad b WHERE b.row_data = h.row_data AND b.rn = h.rn))$g$));
+                      WHERE NOT EXISTS (SELECT FROM now_bad b WHERE b.row_data = h.row_data AND b.rn = h.rn))$g$),
+        lowered);
 END
 $fn$;
 
