@@ -42,11 +42,28 @@
 -- ledger's hook, for a bulk load of records or payments followed by a
 -- run.
 
--- The recompute of a set of customers, as of a date.  Only a customer
--- with an open escalation or a credit hold in force can have something
--- to end or release (the preview's end and release_hold rows come from
--- those): the others are left out at the cost of an index lookup, so a
--- payment of a customer who is not in dunning costs nothing more.  For
+-- The customers whose escalation an event can end: those with an open
+-- escalation or a credit hold in force (in any currency); found by the
+-- indexes on the open ones.  An inlinable SQL function, so that the
+-- ledger's statement (ledger_sync.sql, _lowered_sql) joins it with the
+-- invoices it paid as it joins a table.
+CREATE OR REPLACE FUNCTION arcollect.escalated_customers()
+RETURNS TABLE (customer_id text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT e.customer_id FROM arcollect.escalation e WHERE e.ended_on IS NULL
+    UNION
+    SELECT h.customer_id FROM arcollect.credit_hold h WHERE h.released_on IS NULL;
+END;
+
+COMMENT ON FUNCTION arcollect.escalated_customers() IS
+'The customers with an open escalation or a credit hold in force, in any currency: those whose escalation a payment, dispute, plan or promise can end (arcollect.end_escalations recomputes no other).';
+
+-- The recompute of a set of customers, as of a date.  Only the
+-- escalated customers (above) can have something to end or release (the
+-- preview's end and release_hold rows come from their escalations and
+-- holds): the others are left out, so a payment of a customer who is not
+-- in dunning costs nothing more.  For
 -- the rest, the end and release_hold changes of
 -- arcollect.preview_escalations, written by
 -- arcollect.apply_escalation_changes: one preview per customer for a few
@@ -72,7 +89,7 @@ AS $fn$
 DECLARE
     -- up to this many customers, one preview each; more, one preview of
     -- all (bench/README.md, the escalation trigger)
-    one_by_one constant integer := 100;
+    one_by_one constant integer := 10;
     customers text[];
     followed text[];
     undo arcollect.escalation_change[];
@@ -86,10 +103,7 @@ BEGIN
     customers := ARRAY(SELECT DISTINCT x.id FROM pg_catalog.unnest(customer_ids) x(id)
                         WHERE x.id IS NOT NULL ORDER BY 1);
     followed := ARRAY(SELECT c.id FROM pg_catalog.unnest(customers) c(id)
-                       WHERE EXISTS (SELECT FROM arcollect.escalation e
-                                      WHERE e.customer_id = c.id AND e.ended_on IS NULL)
-                          OR EXISTS (SELECT FROM arcollect.credit_hold h
-                                      WHERE h.customer_id = c.id AND h.released_on IS NULL)
+                       WHERE c.id IN (SELECT w.customer_id FROM arcollect.escalated_customers() w)
                        ORDER BY 1);
     IF pg_catalog.cardinality(followed) > one_by_one THEN
         undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of) p

@@ -447,10 +447,11 @@ $fn$;
 -- callers give the customers of the entries the statement wrote with a
 -- negative amount (its CTE ent returns them): whatever their kind, those
 -- are what can take a customer's escalation away (a payment, a credit
--- note, a write-off, a void, an amount corrected down).  The trigger
--- recomputes those of them that have an open escalation or a credit hold
--- (arcollect.end_escalations checks, cheaply), so that a customer in
--- dunning who paid is not reminded (src/escalation_trigger.c).
+-- note, a write-off, a void, an amount corrected down), and only of the
+-- customers whose escalation it can end (arcollect.escalated_customers:
+-- few, against the rows of a bulk load, and joined before the entries).
+-- The trigger recomputes them, so that a customer in dunning who paid is
+-- not reminded (src/escalation_trigger.c).
 CREATE OR REPLACE FUNCTION arcollect._lowered_sql(customers text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -458,7 +459,8 @@ SET search_path = pg_catalog, pg_temp
 RETURN format(
     $q$,
        CASE WHEN pg_catalog.current_setting('arcollect.escalation_trigger')::boolean
-            THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c) WHERE x.c IS NOT NULL) END AS lowered$q$,
+            THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c)
+                        WHERE x.c IN (SELECT w.customer_id FROM arcollect.escalated_customers() w)) END AS lowered$q$,
     customers);
 
 -- The statement that brings the ledger in line with one event on an
