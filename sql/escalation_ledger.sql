@@ -29,6 +29,7 @@
 --   eli  I7 800 EUR    paid in a transaction rolled back
 --   elj  U1 900 EUR    paid while the recompute fails
 --   elk  U2 320 EUR    paid by a role with no grant on arcollect
+--   ell  I9 600 EUR    paid in a SERIALIZABLE transaction
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE TABLE el_bill_i (id integer PRIMARY KEY, cust text NOT NULL, amount numeric NOT NULL,
@@ -53,7 +54,8 @@ SELECT arcollect.attach_payments('el_pay_' || k, invoice_key => 'invoice', amoun
 INSERT INTO el_bill_i (id, cust, amount, issued, due, cur)
 SELECT k, c, a, current_date - 50, current_date + d, 'EUR'
   FROM (VALUES (1, 'ela', 1000, -20), (2, 'elb', 300, -20), (3, 'elb', 200, -20), (4, 'elc', 400, -20),
-               (5, 'elg', 500, 20), (6, 'elh', 700, -20), (7, 'eli', 800, -20)) v(k, c, a, d);
+               (5, 'elg', 500, 20), (6, 'elh', 700, -20), (7, 'eli', 800, -20),
+               (9, 'ell', 600, -20)) v(k, c, a, d);
 INSERT INTO el_bill_t
 SELECT k, c, a, current_date - 50, current_date - 20, cur
   FROM (VALUES ('EL-T1', 'eld', 600, 'EUR'), ('EL-T2', 'ele', 450, 'EUR'),
@@ -150,18 +152,24 @@ SELECT previews - :before AS previews FROM el_previews;
 COMMIT;
 SELECT * FROM el_state WHERE customer_id IN ('elf', 'elg') ORDER BY 1;
 
--- elh: paid with the setting off: nothing, and no recompute; the next
--- recompute (arcollect.end_escalations, as a later event or run would)
--- ends it
+-- elh: paid with the setting off, and ell in a SERIALIZABLE transaction
+-- (where the recompute's reads could make the payment fail to
+-- serialize): nothing, and no recompute; the next recompute
+-- (arcollect.end_escalations, as a later event or run would) ends them
 BEGIN;
 SELECT previews AS before FROM el_previews \gset
 SET LOCAL arcollect.escalation_trigger = off;
 INSERT INTO el_pay_i VALUES (6, 700, current_date, NULL);
 SELECT previews - :before AS previews FROM el_previews;
 COMMIT;
-SELECT * FROM el_state WHERE customer_id = 'elh';
-SELECT * FROM arcollect.end_escalations(ARRAY['elh', 'elg', 'nobody']);
-SELECT * FROM el_state WHERE customer_id = 'elh';
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT previews AS before FROM el_previews \gset
+INSERT INTO el_pay_i VALUES (9, 600, current_date, NULL);
+SELECT previews - :before AS previews FROM el_previews;
+COMMIT;
+SELECT * FROM el_state WHERE customer_id IN ('elh', 'ell') ORDER BY 1;
+SELECT * FROM arcollect.end_escalations(ARRAY['elh', 'ell', 'elg', 'nobody']);
+SELECT * FROM el_state WHERE customer_id IN ('elh', 'ell') ORDER BY 1;
 
 -- eli: what the hook wrote is rolled back with the payment
 BEGIN;

@@ -15,7 +15,7 @@
 
 /* escalation_trigger.c */
 extern void escalation_define_settings(void);
-extern bool escalation_follows_events(void);
+extern bool escalation_follows_ledger(void);
 extern void escalation_after_ledger(Datum customers, const char *table_name);
 
 /* escalation_turns.c */

@@ -42,7 +42,8 @@
  * The setting arcollect.escalation_trigger (on by default, any user's:
  * for a bulk load of records or payments followed by a run) switches
  * both off; the run switches it off while it settles plans and
- * promises, since it recomputes every customer right after.
+ * promises, since it recomputes every customer right after.  The ledger
+ * does not recompute under SERIALIZABLE (escalation_follows_ledger).
  *
  *-------------------------------------------------------------------------
  */
@@ -91,10 +92,29 @@ escalation_define_settings(void)
 							 NULL, NULL, NULL);
 }
 
+/*
+ * Whether the ledger's statement of a trigger event gives the customers
+ * whose open amounts it lowered, and the trigger recomputes them: the
+ * setting on, and the transaction not SERIALIZABLE.  Under SERIALIZABLE
+ * every row the recompute read would take a predicate lock, and a
+ * concurrent run or recompute writing the same escalations could make
+ * the billing write fail to serialize at its COMMIT, long after the
+ * recompute's subtransaction caught what it could: such payments are
+ * left to the next run.
+ */
 bool
-escalation_follows_events(void)
+escalation_follows_ledger(void)
 {
-	return escalation_trigger;
+	return escalation_trigger && !IsolationIsSerializable();
+}
+
+PG_FUNCTION_INFO_V1(arcollect_escalation_follows_ledger);
+
+/* arcollect._escalation_follows_ledger(), for the ledger's statements */
+Datum
+arcollect_escalation_follows_ledger(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(escalation_follows_ledger());
 }
 
 /*

@@ -771,7 +771,7 @@ ledger_book(LedgerTable *entry, TriggerData *trigdata, LedgerEvent event, int64 
 			ledger_clear_payments(entry);
 	}
 	/* the turn is taken before the statement reads (escalation_turns.c) */
-	escalate = event != LEDGER_TRUNCATE && escalation_follows_events();
+	escalate = event != LEDGER_TRUNCATE && escalation_follows_ledger();
 	if (escalate)
 		escalation_take_turn();
 	ledger_execute(entry, event, rows);

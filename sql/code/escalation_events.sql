@@ -144,6 +144,19 @@ $fn$;
 COMMENT ON FUNCTION arcollect.end_escalations(text[], date) IS
 'Recomputes the escalation of the given customers as of as_of (default today) and undoes what they no longer need, as the run would: ends each escalation with nothing escalatable left (reason paid, disputed, plan or promise), cancelling its planned touchpoints, and releases each credit hold whose escalatable overdue amount is gone; plans nothing. Customers without an open escalation or a hold in force cost nothing. Returns what it wrote. The ledger and the collections records call it after every payment, credit note, write-off, dispute, plan or promise (unless arcollect.escalation_trigger is off); it runs with the caller''s rights.';
 
+-- Whether the ledger's trigger recomputes the customers a statement paid
+-- (src/escalation_trigger.c): arcollect.escalation_trigger on, and the
+-- transaction not SERIALIZABLE (the recompute's reads could then make the
+-- billing write fail to serialize: the next run catches up).  The
+-- ledger's statements ask it (ledger_sync.sql, _lowered_sql).
+CREATE OR REPLACE FUNCTION arcollect._escalation_follows_ledger()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'arcollect_escalation_follows_ledger'
+LANGUAGE C STABLE;
+
+COMMENT ON FUNCTION arcollect._escalation_follows_ledger() IS
+'Internal: whether the ledger trigger recomputes the escalation of the customers whose open amounts a statement lowered: arcollect.escalation_trigger on, and the transaction not SERIALIZABLE.';
+
 -- The statement-level AFTER trigger of the records below, in C
 -- (src/escalation_trigger.c): the customers of the statement's rows, or
 -- for the tables of a plan the plans', to arcollect.end_escalations.

@@ -442,8 +442,9 @@ $fn$;
 
 -- The last column of a trigger event's statement, after a comma: the
 -- distinct customers (text[]) that the query customers (one column)
--- gives, or NULL when arcollect.escalation_trigger is off, without running
--- it then.  The
+-- gives, or NULL when the trigger does not recompute escalations
+-- (arcollect._escalation_follows_ledger: arcollect.escalation_trigger off,
+-- or a SERIALIZABLE transaction), without running it then.  The
 -- callers give the customers of the entries the statement wrote with a
 -- negative amount (its CTE ent returns them): whatever their kind, those
 -- are what can take a customer's escalation away (a payment, a credit
@@ -458,7 +459,7 @@ LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 RETURN format(
     $q$,
-       CASE WHEN pg_catalog.current_setting('arcollect.escalation_trigger')::boolean
+       CASE WHEN arcollect._escalation_follows_ledger()
             THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c)
                         WHERE x.c IN (SELECT w.customer_id FROM arcollect.escalated_customers() w)) END AS lowered$q$,
     customers);
