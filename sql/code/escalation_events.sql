@@ -42,25 +42,28 @@
 -- ledger's hook, for a bulk load of records or payments followed by a
 -- run.
 
--- The customers whose escalation an event can end: those with an open
--- escalation or a credit hold in force (in any currency); found by the
--- indexes on the open ones.  An inlinable SQL function, so that the
--- ledger's statement (ledger_sync.sql, _lowered_sql) joins it with the
--- invoices it paid as it joins a table.
-CREATE OR REPLACE FUNCTION arcollect.escalated_customers()
-RETURNS TABLE (customer_id text)
+-- What an event can end: each open escalation and each credit hold in
+-- force, by customer and currency (what: escalation or credit_hold),
+-- found by the indexes on the open ones.  An inlinable SQL function, one
+-- UNION ALL, so that a statement that asks whether some customers are in
+-- it reads it as a join: the ledger's (ledger_sync.sql, _lowered_sql)
+-- hashes it against the customers of a bulk load, or probes its indexes
+-- for the customer of one payment.
+CREATE OR REPLACE FUNCTION arcollect.escalation_in_force()
+RETURNS TABLE (customer_id text, currency text, what text)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-    SELECT e.customer_id FROM arcollect.escalation e WHERE e.ended_on IS NULL
-    UNION
-    SELECT h.customer_id FROM arcollect.credit_hold h WHERE h.released_on IS NULL;
+    SELECT e.customer_id, e.currency, 'escalation' FROM arcollect.escalation e WHERE e.ended_on IS NULL
+    UNION ALL
+    SELECT h.customer_id, h.currency, 'credit_hold' FROM arcollect.credit_hold h WHERE h.released_on IS NULL;
 END;
 
-COMMENT ON FUNCTION arcollect.escalated_customers() IS
-'The customers with an open escalation or a credit hold in force, in any currency: those whose escalation a payment, dispute, plan or promise can end (arcollect.end_escalations recomputes no other).';
+COMMENT ON FUNCTION arcollect.escalation_in_force() IS
+'Each open escalation and each credit hold in force, by customer and currency (what: escalation or credit_hold): what a payment, dispute, plan or promise can end (arcollect.end_escalations recomputes no other customer).';
 
--- The recompute of a set of customers, as of a date.  Only the
--- escalated customers (above) can have something to end or release (the
+-- The recompute of a set of customers, as of a date.  Only the customers
+-- with an escalation or a hold in force (above) have something to end or
+-- release (the
 -- preview's end and release_hold rows come from their escalations and
 -- holds): the others are left out, so a payment of a customer who is not
 -- in dunning costs nothing more.  For
@@ -90,8 +93,10 @@ DECLARE
     -- up to this many customers, one preview each; more, one preview of
     -- all (bench/README.md, the escalation trigger)
     one_by_one constant integer := 10;
-    customers text[];
-    followed text[];
+    -- (in the collation of the escalation tables' customer_id, so that
+    -- their indexes find them)
+    customers text[] COLLATE "C";
+    followed text[] COLLATE "C";
     undo arcollect.escalation_change[];
     done record;
 BEGIN
@@ -103,7 +108,7 @@ BEGIN
     customers := ARRAY(SELECT DISTINCT x.id FROM pg_catalog.unnest(customer_ids) x(id)
                         WHERE x.id IS NOT NULL ORDER BY 1);
     followed := ARRAY(SELECT c.id FROM pg_catalog.unnest(customers) c(id)
-                       WHERE c.id IN (SELECT w.customer_id FROM arcollect.escalated_customers() w)
+                       WHERE c.id IN (SELECT f.customer_id FROM arcollect.escalation_in_force() f)
                        ORDER BY 1);
     IF pg_catalog.cardinality(followed) > one_by_one THEN
         undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of) p

@@ -449,8 +449,8 @@ $fn$;
 -- negative amount (its CTE ent returns them): whatever their kind, those
 -- are what can take a customer's escalation away (a payment, a credit
 -- note, a write-off, a void, an amount corrected down), and only of the
--- customers whose escalation it can end (arcollect.escalated_customers:
--- few, against the rows of a bulk load, and joined before the entries).
+-- customers whose escalation it can end (arcollect.escalation_in_force:
+-- few, against the rows of a bulk load).
 -- The trigger recomputes them, so that a customer in dunning who paid is
 -- not reminded (src/escalation_trigger.c).
 CREATE OR REPLACE FUNCTION arcollect._lowered_sql(customers text)
@@ -461,7 +461,7 @@ RETURN format(
     $q$,
        CASE WHEN arcollect._escalation_follows_ledger()
             THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c)
-                        WHERE x.c IN (SELECT w.customer_id FROM arcollect.escalated_customers() w)) END AS lowered$q$,
+                        WHERE x.c IN (SELECT f.customer_id FROM arcollect.escalation_in_force() f)) END AS lowered$q$,
     customers);
 
 -- The statement that brings the ledger in line with one event on an
