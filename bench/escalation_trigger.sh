@@ -21,11 +21,13 @@
 # dunning with the trigger on and off (the recompute of one customer).
 # Each round also times the COPY with the trigger on and nobody in
 # dunning (the escalations ended in its transaction, before it): what
-# finding whom to recompute costs.
+# finding whom to recompute costs; and pgbench times single-row payments
+# of customers not in dunning, on and off.
 #
 # Usage: bench/escalation_trigger.sh [payments] [customers] [invoices]
 #   (defaults 1000000, 100000, 1000000); environment:
-#   BENCH_ROUNDS   rounds of the two COPYs (3)
+#   BENCH_ROUNDS   rounds of the two COPYs, and of the pgbench runs (3)
+#   BENCH_PGBENCH_SECONDS  seconds per pgbench run (10)
 #
 # Server: with none of PGHOST, PGPORT, PGDATABASE set, a throwaway cluster
 # (bench/ledger_lib.sh); otherwise that database, whose receivables ledger
@@ -118,6 +120,36 @@ printf 'RESULT escalation trigger on a COPY of %s payments: on/off median %.3f (
     "$(median < "$DATA/on")" "$(median < "$DATA/off")" "$(median < "$DATA/plain")"
 printf 'RESULT the same with nobody in dunning (finding whom to recompute): on/off median %.3f (rounds %s), median %.2fs\n' \
     "$(median < "$DATA/nobody_ratios")" "$(inline < "$DATA/nobody_ratios")" "$(median < "$DATA/nobody")"
+
+# Single-row payments of customers not in dunning (most payments), with
+# pgbench: what finding that there is no one to recompute costs a
+# one-row statement.  Committed, 1.00 each: they change no one's stage.
+cat > "$DATA/payment.pgbench" <<EOF
+\\set r random(0, $CUSTOMERS * 9 / 10 - 1)
+\\set inv 1 + :r + :r / 9 + $CUSTOMERS * random(0, $INVOICES / $CUSTOMERS - 1)
+\\set id random($INVOICES + 1, 1000000000000)
+INSERT INTO et_pay VALUES (:id, :inv, 1.00, current_date);
+EOF
+pgbench_tps() {
+    PGOPTIONS="$PGOPTIONS -c arcollect.escalation_trigger=$1" \
+        pgbench -n -M prepared -c 2 -j 2 -T "${BENCH_PGBENCH_SECONDS:-10}" -f "$DATA/payment.pgbench" 2>/dev/null \
+        | awk '/^tps/ {printf "%.0f\n", $3}'
+}
+echo
+echo "== single-row payments of customers not in dunning (pgbench, 2 clients, ${BENCH_PGBENCH_SECONDS:-10} s)"
+: > "$DATA/tps_ratios"
+for round in $(seq 1 "$ROUNDS"); do
+    if (( round % 2 )); then
+        on=$(pgbench_tps on); off=$(pgbench_tps off)
+    else
+        off=$(pgbench_tps off); on=$(pgbench_tps on)
+    fi
+    ratio=$(echo "scale=4; $off / $on" | bc)
+    echo "$ratio" >> "$DATA/tps_ratios"
+    printf 'round %d: trigger on %s tps, off %s tps: time on/off %.3f\n' "$round" "$on" "$off" "$ratio"
+done
+printf 'RESULT single-row payments, customers not in dunning: time on/off median %.3f (rounds %s)\n' \
+    "$(median < "$DATA/tps_ratios")" "$(inline < "$DATA/tps_ratios")"
 
 echo
 echo "== what bounds it"

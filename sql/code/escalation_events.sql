@@ -42,32 +42,13 @@
 -- ledger's hook, for a bulk load of records or payments followed by a
 -- run.
 
--- What an event can end: each open escalation and each credit hold in
--- force, by customer and currency (what: escalation or credit_hold),
--- found by the indexes on the open ones.  An inlinable SQL function, one
--- UNION ALL, so that a statement that asks whether some customers are in
--- it reads it as a join: the ledger's (ledger_sync.sql, _lowered_sql)
--- hashes it against the customers of a bulk load, or probes its indexes
--- for the customer of one payment.
-CREATE OR REPLACE FUNCTION arcollect.escalation_in_force()
-RETURNS TABLE (customer_id text, currency text, what text)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-    SELECT e.customer_id, e.currency, 'escalation' FROM arcollect.escalation e WHERE e.ended_on IS NULL
-    UNION ALL
-    SELECT h.customer_id, h.currency, 'credit_hold' FROM arcollect.credit_hold h WHERE h.released_on IS NULL;
-END;
-
-COMMENT ON FUNCTION arcollect.escalation_in_force() IS
-'Each open escalation and each credit hold in force, by customer and currency (what: escalation or credit_hold): what a payment, dispute, plan or promise can end (arcollect.end_escalations recomputes no other customer).';
-
--- The recompute of a set of customers, as of a date.  Only the customers
--- with an escalation or a hold in force (above) have something to end or
--- release (the
--- preview's end and release_hold rows come from their escalations and
--- holds): the others are left out, so a payment of a customer who is not
--- in dunning costs nothing more.  For
--- the rest, the end and release_hold changes of
+-- The recompute of a set of customers, as of a date.  Only a customer
+-- with an open escalation or a credit hold in force has something to end
+-- or release (the preview's end and release_hold rows come from those):
+-- the others are left out, by the indexes on the open ones, so a payment
+-- of a customer who is not in dunning costs nothing more (the ledger's
+-- statement keeps to the same customers: ledger_sync.sql, _lowered_sql).
+-- For the rest, the end and release_hold changes of
 -- arcollect.preview_escalations, written by
 -- arcollect.apply_escalation_changes: one preview per customer for a few
 -- customers, one preview of every customer, kept to theirs, for many (a
@@ -108,7 +89,10 @@ BEGIN
     customers := ARRAY(SELECT DISTINCT x.id FROM pg_catalog.unnest(customer_ids) x(id)
                         WHERE x.id IS NOT NULL ORDER BY 1);
     followed := ARRAY(SELECT c.id FROM pg_catalog.unnest(customers) c(id)
-                       WHERE c.id IN (SELECT f.customer_id FROM arcollect.escalation_in_force() f)
+                       WHERE EXISTS (SELECT FROM arcollect.escalation e
+                                      WHERE e.customer_id = c.id AND e.ended_on IS NULL)
+                          OR EXISTS (SELECT FROM arcollect.credit_hold h
+                                      WHERE h.customer_id = c.id AND h.released_on IS NULL)
                        ORDER BY 1);
     IF pg_catalog.cardinality(followed) > one_by_one THEN
         undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of) p

@@ -449,8 +449,11 @@ $fn$;
 -- negative amount (its CTE ent returns them): whatever their kind, those
 -- are what can take a customer's escalation away (a payment, a credit
 -- note, a write-off, a void, an amount corrected down), and only of the
--- customers whose escalation it can end (arcollect.escalation_in_force:
--- few, against the rows of a bulk load).
+-- customers whose escalation it can end: those with an open escalation or
+-- a credit hold in force, as arcollect.end_escalations says.  (Two ORed
+-- EXISTS, which the planner runs as lookups of the open ones' indexes for
+-- a statement of a few rows, and hashes once for a bulk load; a join
+-- would hash them all for a single-row payment too.)
 -- The trigger recomputes them, so that a customer in dunning who paid is
 -- not reminded (src/escalation_trigger.c).
 CREATE OR REPLACE FUNCTION arcollect._lowered_sql(customers text)
@@ -461,7 +464,10 @@ RETURN format(
     $q$,
        CASE WHEN arcollect._escalation_follows_ledger()
             THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c)
-                        WHERE x.c IN (SELECT f.customer_id FROM arcollect.escalation_in_force() f)) END AS lowered$q$,
+                        WHERE EXISTS (SELECT FROM arcollect.escalation e
+                                       WHERE e.customer_id = x.c AND e.ended_on IS NULL)
+                           OR EXISTS (SELECT FROM arcollect.credit_hold h
+                                       WHERE h.customer_id = x.c AND h.released_on IS NULL)) END AS lowered$q$,
     customers);
 
 -- The statement that brings the ledger in line with one event on an
