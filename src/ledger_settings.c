@@ -110,13 +110,32 @@ ledger_pin_time_zone(const char *time_zone)
  * the statement look costly enough to be compiled by JIT on every run
  * (seconds for a statement of a few rows): jit is off too.  (Not
  * pinned settings of the list above: big statements, planned afresh, are
- * better off with scans, hash joins and JIT.)
+ * better off with scans, hash joins and JIT, of their expressions:
+ * ledger_pin_bulk.)
  */
 void
 ledger_pin_key_lookups(void)
 {
 	ledger_pin("enable_seqscan", "off");
 	ledger_pin("jit", "off");
+}
+
+/*
+ * Pins JIT's inlining and optimization off (expressions are still
+ * compiled) until the caller closes the nest level it opened: for the
+ * sync statement of a big write, planned afresh (ledger_trigger.c).
+ * Past their cost thresholds (500,000 by default) compiling the
+ * statement takes seconds, on every run: 2.6 s for a statement of 100,000
+ * payments costed at 1.7 million, where the expressions alone compile in
+ * milliseconds.  The statement of a COPY of a million payments costs
+ * 425,000, and 711,000 with the customers in dunning it also asks for
+ * (ledger_sync.sql, _lowered_sql), even when it does not run that part.
+ */
+void
+ledger_pin_bulk(void)
+{
+	ledger_pin("jit_inline_above_cost", "-1");
+	ledger_pin("jit_optimize_above_cost", "-1");
 }
 
 PG_FUNCTION_INFO_V1(arcollect_pinned_settings);

@@ -14,5 +14,6 @@
 extern int	ledger_pin_settings(void);
 extern void ledger_pin_time_zone(const char *time_zone);
 extern void ledger_pin_key_lookups(void);
+extern void ledger_pin_bulk(void);
 
 #endif							/* ARCOLLECT_LEDGER_SETTINGS_H */

@@ -618,8 +618,15 @@ ledger_execute(LedgerTable *entry, LedgerEvent event, int64 rows)
 	PG_TRY();
 	{
 		if (rows >= LEDGER_BULK_ROWS)
+		{
+			/* JIT of its expressions only (see ledger_pin_bulk) */
+			int			level = NewGUCNestLevel();
+
+			ledger_pin_bulk();
 			ret = SPI_execute_with_args(sql, LEDGER_NPARAMS, ledger_param_types,
 										entry->values, entry->nulls, false, 0);
+			AtEOXact_GUC(true, level);
+		}
 		else
 		{
 			/* by key only (see ledger_pin_key_lookups), until executed */

@@ -88,12 +88,13 @@ BEGIN
     escalations_ended := 0; touchpoints_cancelled := 0; holds_released := 0;
     customers := ARRAY(SELECT DISTINCT x.id FROM pg_catalog.unnest(customer_ids) x(id)
                         WHERE x.id IS NOT NULL ORDER BY 1);
+    -- (one semi-join per table, as _lowered_sql says why)
     followed := ARRAY(SELECT c.id FROM pg_catalog.unnest(customers) c(id)
-                       WHERE EXISTS (SELECT FROM arcollect.escalation e
-                                      WHERE e.customer_id = c.id AND e.ended_on IS NULL)
-                          OR EXISTS (SELECT FROM arcollect.credit_hold h
-                                      WHERE h.customer_id = c.id AND h.released_on IS NULL)
-                       ORDER BY 1);
+                       WHERE c.id IN (SELECT e.customer_id FROM arcollect.escalation e WHERE e.ended_on IS NULL)
+                      UNION
+                      SELECT c.id FROM pg_catalog.unnest(customers) c(id)
+                       WHERE c.id IN (SELECT h.customer_id FROM arcollect.credit_hold h WHERE h.released_on IS NULL)
+                      ORDER BY 1);
     IF pg_catalog.cardinality(followed) > one_by_one THEN
         undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of) p
                        WHERE p.change IN ('end', 'release_hold') AND p.customer_id = ANY (followed));

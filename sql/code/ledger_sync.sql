@@ -444,18 +444,22 @@ $fn$;
 -- distinct customers (text[]) that the query customers (one column)
 -- gives, or NULL when the trigger does not recompute escalations
 -- (arcollect._escalation_follows_ledger: arcollect.escalation_trigger off,
--- or a SERIALIZABLE transaction), without running it then.  The
--- callers give the customers of the entries the statement wrote with a
--- negative amount (its CTE ent returns them): whatever their kind, those
--- are what can take a customer's escalation away (a payment, a credit
--- note, a write-off, a void, an amount corrected down), and only of the
--- customers whose escalation it can end: those with an open escalation or
--- a credit hold in force, as arcollect.end_escalations says.  (Two ORed
--- EXISTS, which the planner runs as lookups of the open ones' indexes for
--- a statement of a few rows, and hashes once for a bulk load; a join
--- would hash them all for a single-row payment too.)
--- The trigger recomputes them, so that a customer in dunning who paid is
--- not reminded (src/escalation_trigger.c).
+-- or a SERIALIZABLE transaction), without running it then.  The callers
+-- give the customers of the invoices whose open amounts the statement
+-- lowered: whatever the entry's kind, that is what can take a
+-- customer's escalation away (a payment, a credit note, a write-off, a
+-- void, an amount corrected down).  Of those, the column keeps the ones
+-- whose escalation that can end, as arcollect.end_escalations does:
+-- those with an open escalation or a credit hold in force.  The trigger
+-- recomputes them, so that a customer in dunning who paid is not
+-- reminded (src/escalation_trigger.c).
+--
+-- The two kinds are two semi-joins, one per table: the planner probes
+-- the open ones' indexes for the customer of a statement of a few rows,
+-- and hashes the open ones once for a bulk load.  (A semi-join with
+-- their UNION hashes all of them for a single payment too; ORed EXISTS
+-- are costed as if probed once per row, which makes the statement of a
+-- bulk load look expensive enough to JIT-compile, for seconds.)
 CREATE OR REPLACE FUNCTION arcollect._lowered_sql(customers text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -463,11 +467,13 @@ SET search_path = pg_catalog, pg_temp
 RETURN format(
     $q$,
        CASE WHEN arcollect._escalation_follows_ledger()
-            THEN ARRAY(SELECT DISTINCT x.c FROM (%s) x(c)
-                        WHERE EXISTS (SELECT FROM arcollect.escalation e
-                                       WHERE e.customer_id = x.c AND e.ended_on IS NULL)
-                           OR EXISTS (SELECT FROM arcollect.credit_hold h
-                                       WHERE h.customer_id = x.c AND h.released_on IS NULL)) END AS lowered$q$,
+            THEN ARRAY(WITH lowered AS MATERIALIZED (%s)
+                       SELECT l.c FROM lowered l(c)
+                        WHERE l.c IN (SELECT e.customer_id FROM arcollect.escalation e WHERE e.ended_on IS NULL)
+                       UNION
+                       SELECT l.c FROM lowered l(c)
+                        WHERE l.c IN (SELECT h.customer_id FROM arcollect.credit_hold h
+                                       WHERE h.released_on IS NULL)) END AS lowered$q$,
     customers);
 
 -- The statement that brings the ledger in line with one event on an
@@ -550,8 +556,7 @@ BEGIN
      net AS (SELECT mv.k, mv.kind, mv.pon, sum(mv.amount) AS amount
                FROM mv GROUP BY mv.k, mv.kind, mv.pon),
      ent AS (INSERT INTO arcollect.entry (attachment_id, invoice_key, kind, amount, effective_on, source_attachment_id)
-             SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0
-             RETURNING invoice_key, amount),
+             SELECT $2, net.k, net.kind, net.amount, net.pon, $1 FROM net WHERE net.amount <> 0),
      %s$q$,
             arcollect._payment_rows_sql(a, CASE WHEN event IN ('INSERT', 'UPDATE') THEN 'arcollect_new'
                                                 WHEN event = 'IMPORT' THEN tbl
@@ -560,13 +565,18 @@ BEGIN
                                                 ELSE nothing END),
             arcollect._payment_quarantine_sql(a, current_rows,
                 CASE WHEN event = 'IMPORT' THEN ''
-                     -- the customers of the invoices it paid, credited or
-                     -- wrote off, as the ledger knows them (a key it has
-                     -- no invoice of has none yet)
+                     -- the customers of the invoices its new rows name
+                     -- (paid, credited or written off), as the ledger
+                     -- knows them (a key it has no invoice of has none
+                     -- yet).  A join with n as it is, whose rows the
+                     -- planner counts: of ent or of n's usable rows it
+                     -- guesses a few dozen, of n's distinct keys 200, and
+                     -- then looks a bulk load's invoices up one by one.
+                     -- (A refund among them costs a recompute that finds
+                     -- nothing to undo.)
                      ELSE arcollect._lowered_sql(
-                              $c$SELECT i.customer_id FROM arcollect.invoice i
-                                  WHERE i.attachment_id = $2
-                                    AND i.invoice_key IN (SELECT ent.invoice_key FROM ent WHERE ent.amount < 0)$c$)
+                              $c$SELECT i.customer_id FROM n
+                                   JOIN arcollect.invoice i ON i.invoice_key = n.k AND i.attachment_id = $2$c$)
                 END));
     END IF;
 
