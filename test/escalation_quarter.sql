@@ -125,11 +125,15 @@
 --       10-03 (08:00 AEST: 10-02 22:00 UTC), 2 on 10-07 (08:00 AEDT: 10-06
 --       21:00 UTC); 3 on 10-21, 4 on 11-05, 5 on 12-05 skipped
 --       (do_not_contact).  The episode climbs all the same: ends at step 5.
---   qm  (q_fee_hold) under the hold threshold: QM1 900 due 10-10; step 1
---       on 10-11; fee step 2 on 10-20 claims 40 + 900 x 0.08 x 10 / 365 =
---       1.97; step 3 (from 1000) is never taken, 900 < 1000: no
---       touchpoint, no hold, not superseded when step 4 comes on 11-24
---       (+45).  Ends at step 4, 82 days, not on hold.
+--   qm  (q_fee_hold) under the hold threshold, then over it: QM1 900 due
+--       10-10; step 1 on 10-11; fee step 2 on 10-20 claims 40 + 900 x
+--       0.08 x 10 / 365 = 1.97; step 3 (from 1000) is not taken on 10-30,
+--       900 < 1000, nor passed over when step 4 comes on 11-24 (+45): no
+--       touchpoint, no hold.  QM2 300 due 12-15 (billed 11-15): on 12-16
+--       1200 escalates, step 3 is reached, below the episode's step 4: taken
+--       then, superseded, and the hold set (a run once on the last day
+--       would take the same steps).  QM2 is claimed by no fee.  Ends at
+--       step 4, 1200, 82 days, on hold.
 --   qn  (q_fee_hold) on hold, then pays: QN1 1100 due 10-01; step 1 on
 --       10-02, fee step 2 on 10-11 (40 + 1100 x 0.08 x 10 / 365 = 2.41),
 --       step 3 on 10-21 (1100 >= 1000): on hold; pays 500 on 10-28 (600
@@ -220,6 +224,7 @@ INSERT INTO q_event (day, script) VALUES
     ('2025-11-10', $$INSERT INTO q_bill VALUES ('QC2', 'qc', 300, '2025-11-10', '2025-12-10', 'EUR')$$),
     ('2025-11-10', $$INSERT INTO q_pay (invoice, amount, paid_on) VALUES ('QN1', 600, '2025-11-10')$$),
     ('2025-11-14', $$INSERT INTO q_pay (invoice, amount, paid_on) VALUES ('QH1', 400, '2025-11-14')$$),
+    ('2025-11-15', $$INSERT INTO q_bill VALUES ('QM2', 'qm', 300, '2025-11-15', '2025-12-15', 'EUR')$$),
     ('2025-11-20', $$INSERT INTO q_bill VALUES ('QF4', 'qf', 150, '2025-11-20', '2025-12-20', 'EUR')$$),
     ('2025-11-20', $$SELECT arcollect.open_dispute('QF3', 'pricing', 100, opened_on => '2025-11-20')$$),
     ('2025-12-09', $$INSERT INTO q_pay (invoice, amount, paid_on) VALUES ('QC2', 300, '2025-12-09')$$);
@@ -338,6 +343,7 @@ SELECT tap.bag_eq('TABLE pg_temp.q_touchpoint', $$VALUES
     ('qm', 'EUR', 1, '2025-10-11', 'email', 'planned', NULL, '2025-10-11 08:00', 'QM1:900'),
     ('qm', 'EUR', 2, '2025-10-20', 'email', 'planned', NULL, '2025-10-20 08:00', 'QM1:900'),
     ('qm', 'EUR', 4, '2025-11-24', 'letter', 'planned', NULL, '2025-11-24 08:00', 'QM1:900'),
+    ('qm', 'EUR', 3, '2025-12-16', 'email', 'skipped', 'superseded', NULL, NULL),
     ('qn', 'EUR', 1, '2025-10-02', 'email', 'cancelled', 'paid', '2025-10-02 08:00', 'QN1:1100'),
     ('qn', 'EUR', 2, '2025-10-11', 'email', 'cancelled', 'paid', '2025-10-11 08:00', 'QN1:1100'),
     ('qn', 'EUR', 3, '2025-10-21', 'email', 'cancelled', 'paid', '2025-10-21 08:00', 'QN1:1100')
@@ -401,7 +407,7 @@ SELECT tap.bag_eq($$SELECT * FROM dblink.dblink('q', 'SELECT customer_id, curren
     ('qj', 'EUR', 'default', '700', '700', 80, NULL, 5),
     ('qk', 'USD', 'default', '1500', '1500', 72, NULL, 5),
     ('ql', 'EUR', 'default', '400', '400', 86, NULL, 5),
-    ('qm', 'EUR', 'q_fee_hold', '900', '900', 82, NULL, 4)
+    ('qm', 'EUR', 'q_fee_hold', '1200', '1200', 82, NULL, 4)
     $$, 'the stage of every customer and currency on December 31');
 
 -- Fees: once per invoice a fee step listed, with the interest to its day.
@@ -422,7 +428,8 @@ SELECT tap.matches((SELECT r FROM dblink.dblink('q', $$SELECT body FROM arcollec
                    'recovery costs of 80\.00 EUR and the statutory interest accrued so far, 2\.21 EUR',
                    'qb''s fee notice states the charges its step claimed');
 
--- Credit holds: qb's in force; qn's released when it paid; none for qm.
+-- Credit holds: qb's in force, qm's since it reached the threshold, qn's
+-- released when it paid.
 SELECT tap.bag_eq($$SELECT * FROM dblink.dblink('q', 'SELECT customer_id, currency, since::text, reason, released_on::text,
                                                              released_reason FROM arcollect.credit_hold')
                       AS t(customer text, currency text, since text, reason text, released_on text,
@@ -431,8 +438,10 @@ SELECT tap.bag_eq($$SELECT * FROM dblink.dblink('q', 'SELECT customer_id, curren
      'step 3 (credit_hold_notice) of policy q_fee_hold: 1500 EUR escalatable overdue, the oldest 20 days', NULL, NULL),
     ('qn', 'EUR', '2025-10-21',
      'step 3 (credit_hold_notice) of policy q_fee_hold: 1100 EUR escalatable overdue, the oldest 20 days',
-     '2025-11-10', 'paid')
-    $$, 'credit holds: set by the step reached from 1000, released when the customer paid, none under the threshold');
+     '2025-11-10', 'paid'),
+    ('qm', 'EUR', '2025-12-16',
+     'step 3 (credit_hold_notice) of policy q_fee_hold: 1200 EUR escalatable overdue, the oldest 67 days', NULL, NULL)
+    $$, 'credit holds: set when the step is reached from 1000, not before, released when the customer paid');
 
 -- The plan and the promises, as the runs settled them.
 SELECT tap.bag_eq($$SELECT * FROM dblink.dblink('q', 'SELECT ''plan'', customer_id, status, ended_on::text FROM arcollect.payment_plan
@@ -515,6 +524,7 @@ SELECT tap.set_eq($$SELECT * FROM dblink.dblink('q', 'SELECT as_of::text, custom
     ('2025-12-09', 0,  0,  0,  0,  0,   1,  1,  0,  0),  -- qc paid
     ('2025-12-11', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qj 5
     ('2025-12-14', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qf 6
+    ('2025-12-16', 0,  0,  0,  0,  1,   0,  0,  1,  0),  -- qm 3 (superseded, hold), reached late
     ('2025-12-19', 3,  1,  1,  1,  0,   0,  0,  0,  0),  -- qe EUR 5, USD 5 deferred, qk 5 skipped
     ('2025-12-20', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qi 4
     ('2025-12-31', 1,  1,  0,  0,  0,   0,  0,  0,  0)   -- qa 6
