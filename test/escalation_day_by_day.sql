@@ -194,8 +194,17 @@ SELECT tap.ok((SELECT count(DISTINCT s) >= 8 FROM pg_temp.rows_of('once',
               AND EXISTS (SELECT FROM pg_temp.rows_of('daily',
                       'SELECT 1 FROM arcollect.escalation_step WHERE taken_on > ''2025-03-01'' GROUP BY escalation_id HAVING count(DISTINCT taken_on) > 1'))
               AND EXISTS (SELECT FROM pg_temp.rows_of('once',
-                      'SELECT 1 FROM arcollect.touchpoint WHERE reason = ''superseded''')),
-              'the customers reach steps of both policies, holds, skips and every kind of hold-back; daily episodes end and step day after day');
+                      'SELECT 1 FROM arcollect.touchpoint WHERE reason = ''superseded'''))
+              AND EXISTS (SELECT FROM pg_temp.rows_of('once',
+                      $q$SELECT 1 FROM arcollect.escalation e
+                           JOIN arcollect.policy_step p ON p.policy_name = e.policy_name AND p.step_no < e.step_no
+                          WHERE e.ended_on IS NULL
+                            AND NOT EXISTS (SELECT FROM arcollect.escalation_step s
+                                             WHERE s.escalation_id = e.escalation_id AND s.step_no = p.step_no)$q$))
+              AND EXISTS (SELECT FROM pg_temp.rows_of('daily',
+                      $q$SELECT 1 FROM arcollect.escalation_step s JOIN arcollect.escalation_step h
+                             ON h.escalation_id = s.escalation_id AND h.step_no > s.step_no AND h.taken_on < s.taken_on$q$)),
+              'the customers reach steps of both policies, holds, skips and every kind of hold-back; daily episodes end and step day after day; a step under its threshold is not taken, and taken late once the amount reaches it');
 
 -- The stage on the last day, every column.
 SELECT tap.bag_eq($$SELECT pg_temp.rows_of('daily', 'SELECT * FROM arcollect.escalation_stage(''2025-04-09'')')$$,
@@ -237,17 +246,22 @@ SELECT tap.set_eq($$SELECT pg_temp.rows_of('daily', 'SELECT customer_id, currenc
                   $$SELECT pg_temp.rows_of('once', 'SELECT customer_id, currency, step_no FROM arcollect.touchpoint
                                                      WHERE status <> ''cancelled''')$$,
                   'the same (customer, currency, step) among all touchpoints not cancelled');
--- which are every step of the ladder up to the one reached, once each
+-- which are every step of the ladder up to the one reached whose
+-- min_overdue_amount the customer's amount reaches, once each (the
+-- amounts grow as invoices fall due: a step under its threshold when a
+-- later one was taken is taken once the amount reaches it, by both)
 SELECT tap.is((SELECT count(*) FROM unnest('{daily,once}'::text[]) db, pg_temp.rows_of(db,
                   $q$SELECT 1 FROM arcollect.escalation e
+                       JOIN arcollect.escalation_stage('2025-04-09') g USING (customer_id, currency)
                       WHERE e.ended_on IS NULL
                         AND (SELECT array_agg(p.step_no ORDER BY p.step_no) FROM arcollect.policy_step p
-                              WHERE p.policy_name = e.policy_name AND p.step_no <= e.step_no)
+                              WHERE p.policy_name = e.policy_name AND p.step_no <= e.step_no
+                                AND p.min_overdue_amount <= g.step_amount)
                             IS DISTINCT FROM
                             (SELECT array_agg(t.step_no ORDER BY t.step_no) FROM arcollect.escalation_step s
                                JOIN arcollect.touchpoint t ON t.touchpoint_id = s.touchpoint_id
                               WHERE s.escalation_id = e.escalation_id)$q$)),
-              0::bigint, 'each open episode has one touchpoint for every step up to the one reached');
+              0::bigint, 'each open episode has one touchpoint for every step up to the one reached whose threshold it meets');
 
 SELECT tap.bag_eq($$SELECT pg_temp.rows_of('daily', 'SELECT customer_id, currency FROM arcollect.credit_hold WHERE released_on IS NULL')$$,
                   $$SELECT pg_temp.rows_of('once', 'SELECT customer_id, currency FROM arcollect.credit_hold WHERE released_on IS NULL')$$,

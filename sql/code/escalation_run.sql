@@ -15,11 +15,16 @@
 --     skipped with the rule as its reason), its message rendered
 --     (arcollect.render_touchpoint); a fee step claims the late fees of
 --     the invoices it lists, a credit_hold step sets a credit hold;
---   - supersede: for each step between, a skipped touchpoint with reason
---     superseded (a catch-up: the run did not see the customer on the day
---     of those steps).  A superseded credit_hold step still sets the hold
---     (the account is in that state whatever was sent), a superseded fee
---     step claims nothing (no message stated it).
+--   - supersede: for each step between that the customer reaches, a
+--     skipped touchpoint with reason superseded (a catch-up: the run did
+--     not see the customer on the day of those steps).  A superseded
+--     credit_hold step still sets the hold (the account is in that state
+--     whatever was sent), a superseded fee step claims nothing (no message
+--     stated it).  A step whose min_overdue_amount the customer's
+--     escalatable amount does not reach is not taken, neither passed over:
+--     no touchpoint, no hold; should the amount reach it later, while the
+--     episode is at a higher step, it is taken then, superseded.  So an
+--     episode takes each step it reaches once, whichever day.
 -- An open episode with nothing escalatable left (or, once it reached the
 -- overdue steps, nothing escalatable overdue) gets end: it ends with the
 -- reason (paid, disputed, plan, promise), its planned touchpoints are
@@ -91,6 +96,31 @@ BEGIN
       FROM go g
       JOIN arcollect.policy_step p ON p.policy_name = g.policy_name
                                   AND p.step_no > g.last_step AND p.step_no < g.step_no
+     -- reached (arcollect.escalation_stage's rule): a step before the one
+     -- reached lists the same escalatable invoices when it is after the
+     -- due date (both list those overdue), so its amount is the step
+     -- reached's; a pre-due step lists those and the ones due within its
+     -- days, at least that amount, which is compared
+     WHERE p.min_overdue_amount <= g.step_amount
+    UNION ALL
+    -- a step below the episode's highest that the customer reaches only
+    -- now, its min_overdue_amount met since (more fell due, a promise
+    -- broke): taken now, superseded, so that an episode takes every step
+    -- it reaches, once each, whichever day it reached them (and a run
+    -- once on the last day takes the same steps as runs day by day).  Only
+    -- a step with a threshold can be left behind so.
+    SELECT 'supersede', s.customer_id, s.currency, ep.escalation_id, s.policy_name, p.step_no,
+           p.days_from_due, p.action, p.channel, p.template_name, p.fee_regime, p.interest_rate,
+           'skipped', NULL, NULL, 'superseded', c.owner, s.escalatable_overdue, s.oldest_days_overdue,
+           NULL
+      FROM stage s
+      JOIN ep ON ep.customer_id = s.customer_id AND ep.currency = s.currency AND NOT ep.ends
+      JOIN arcollect.policy_step p ON p.policy_name = s.policy_name
+                                  AND p.step_no < ep.step_no AND p.step_no < s.step_no
+                                  AND p.min_overdue_amount > 0 AND p.min_overdue_amount <= s.step_amount
+      JOIN arcollect.customer c ON c.customer_id = s.customer_id
+     WHERE NOT EXISTS (SELECT FROM arcollect.escalation_step t
+                        WHERE t.escalation_id = ep.escalation_id AND t.step_no = p.step_no)
     UNION ALL
     SELECT 'plan', g.customer_id, g.currency, g.escalation_id, g.policy_name, g.step_no,
            g.days_from_due, g.action, g.channel, g.template_name, g.fee_regime, g.interest_rate,
@@ -104,7 +134,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.preview_escalations(date, text) IS
-'What CALL arcollect.run_escalations(as_of) would write (for one customer, or all when customer_id is NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the steps passed over (supersede), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
+'What CALL arcollect.run_escalations(as_of) would write (for one customer, or all when customer_id is NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the other steps reached, not taken yet in the episode (supersede: passed over, or a step whose minimum overdue amount is met only after a later step was taken), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
 
 -- The message of a planned touchpoint of the ladder, rendered into its
 -- subject and body (arcollect.render_touchpoint).  A message that cannot
