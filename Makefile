@@ -65,6 +65,7 @@ INSTALL_SOURCES = \
 	sql/schema/contact_rule.sql \
 	sql/schema/message_template.sql \
 	sql/schema/record_lock.sql \
+	sql/schema/channel_cost.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -94,7 +95,15 @@ INSTALL_SOURCES = \
 	sql/code/escalation_outbox.sql \
 	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
-	sql/code/customer_risk.sql
+	sql/code/disputes_open_on.sql \
+	sql/code/customer_standing.sql \
+	sql/code/customer_risk.sql \
+	sql/code/aging_report.sql \
+	sql/code/customer_summary.sql \
+	sql/code/kpi_monthly.sql \
+	sql/code/dispute_summary.sql \
+	sql/code/collector_performance.sql \
+	sql/code/access.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -104,7 +113,8 @@ NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql sql/schema/message_template.sql \
-	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql
+	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql \
+	sql/schema/channel_cost.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
