@@ -66,6 +66,8 @@ INSTALL_SOURCES = \
 	sql/schema/message_template.sql \
 	sql/schema/record_lock.sql \
 	sql/schema/channel_cost.sql \
+	sql/schema/access_scope.sql \
+	sql/code/access_scope.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -103,7 +105,8 @@ INSTALL_SOURCES = \
 	sql/code/kpi_monthly.sql \
 	sql/code/dispute_summary.sql \
 	sql/code/collector_performance.sql \
-	sql/code/access.sql
+	sql/code/access.sql \
+	sql/code/access_policies.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -114,7 +117,7 @@ NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql sql/schema/message_template.sql \
 	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql \
-	sql/schema/channel_cost.sql
+	sql/schema/channel_cost.sql sql/schema/access_scope.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.

@@ -29,6 +29,13 @@
 -- made by hand besides them stays until revoke_access, which revokes
 -- every privilege on the schema and its objects.
 --
+-- A reader or collector may be limited to the customers of one owner
+-- (grant_access's owner): arcollect.access_scope records it, and
+-- row-level security on the tables that hold customers' rows
+-- (access_policies.sql) lets the role see, and write, those customers'
+-- rows only; the views read with the caller's rights, so they show only
+-- those too.
+--
 -- A role's access follows the objects there are when it is granted: after
 -- ALTER EXTENSION arcollect UPDATE, grant it again (new views are then
 -- included).
@@ -44,7 +51,7 @@ UNION ALL
 SELECT 'reader', 'SELECT', 'TABLE', d.object_name
   FROM data d
  WHERE d.relname NOT IN ('quarantine', 'quarantine_release', '_quarantine_held', 'quarantined_rows',
-                         'record_lock')
+                         'record_lock', 'access_scope')
 UNION ALL
 SELECT 'collector', g.privilege, 'TABLE', g.object_name
   FROM (VALUES
@@ -77,7 +84,8 @@ SELECT 'collector', g.privilege, 'TABLE', g.object_name
 UNION ALL
 SELECT 'admin', 'SELECT', 'TABLE', d.object_name
   FROM data d
- WHERE d.relname IN ('quarantine', 'quarantine_release', '_quarantine_held', 'quarantined_rows', 'record_lock')
+ WHERE d.relname IN ('quarantine', 'quarantine_release', '_quarantine_held', 'quarantined_rows', 'record_lock',
+                     'access_scope')
 UNION ALL
 SELECT 'admin', g.privilege, g.object_type, g.object_name
   FROM (VALUES
@@ -124,13 +132,14 @@ BEGIN
     EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA arcollect FROM %s', role);
     EXECUTE format('REVOKE ALL ON ALL PROCEDURES IN SCHEMA arcollect FROM %s', role);
     EXECUTE format('REVOKE ALL ON SCHEMA arcollect FROM %s', role);
+    DELETE FROM arcollect.access_scope s WHERE s.role = revoke_access.role;
 END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.revoke_access(regrole) IS
-'Takes back every privilege the role has on schema arcollect and its objects (what grant_access gave, and any grant made by hand). Run by the extension''s owner or a superuser.';
+'Takes back every privilege the role has on schema arcollect and its objects (what grant_access gave, and any grant made by hand), and the limit to one owner''s customers. Run by the extension''s owner or a superuser.';
 
-CREATE OR REPLACE FUNCTION arcollect.grant_access(role regrole, access text)
+CREATE OR REPLACE FUNCTION arcollect.grant_access(role regrole, access text, owner text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -144,6 +153,17 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give reader (read every view, for BI tools), collector (a reader who records touchpoints, disputes, promises and plans) or admin (everything, attaching tables and editing policies too).';
     END IF;
+    IF owner IS NOT NULL AND access = 'admin' THEN
+        RAISE EXCEPTION 'an admin cannot be limited to the customers of an owner'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An admin attaches tables and runs the escalation for every customer.',
+                  HINT = 'Limit a reader or a collector, or leave owner out.';
+    ELSIF owner IS NOT NULL
+          AND (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
+        RAISE EXCEPTION 'role % bypasses row-level security and cannot be limited to the customers of an owner', role
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Limit a role that is neither a superuser nor BYPASSRLS.';
+    END IF;
     -- exactly the level asked for: what the role had before goes first
     PERFORM arcollect.revoke_access(role);
     FOR p IN SELECT a.privilege, a.object_type, a.object_name
@@ -154,11 +174,14 @@ BEGIN
     LOOP
         EXECUTE format('GRANT %s ON %s %s TO %s', p.privilege, p.object_type, p.object_name, role);
     END LOOP;
+    IF owner IS NOT NULL THEN
+        INSERT INTO arcollect.access_scope (role, owner) VALUES (grant_access.role, grant_access.owner);
+    END IF;
 END
 $fn$;
 
-COMMENT ON FUNCTION arcollect.grant_access(regrole, text) IS
-'Gives a role one access level to arcollect, replacing what it had: reader (every view and table but quarantine, read-only: for BI tools), collector (a reader that also records touchpoints, disputes, promises and payment plans) or admin (everything: attaching tables, quarantine, policies, contact rules, templates, channel costs, the escalation run). arcollect.access_privilege lists the grants. Run by the extension''s owner or a superuser.';
+COMMENT ON FUNCTION arcollect.grant_access(regrole, text, text) IS
+'Gives a role one access level to arcollect, replacing what it had: reader (every view and table but quarantine, read-only: for BI tools), collector (a reader that also records touchpoints, disputes, promises and payment plans) or admin (everything: attaching tables, quarantine, policies, contact rules, templates, channel costs, the escalation run). With owner, a reader or collector sees and records only the customers of that owner (arcollect.customer.owner), by row-level security. arcollect.access_privilege lists the grants. Run by the extension''s owner or a superuser.';
 
 -- Who may grant and revoke: the roles that hold arcollect's objects'
 -- privileges to give, that is the extension's owner (and superusers); a
