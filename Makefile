@@ -146,7 +146,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_fee_currency
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_fee_currency \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must
