@@ -67,6 +67,9 @@ INSTALL_SOURCES = \
 	sql/schema/contact_rule.sql \
 	sql/schema/message_template.sql \
 	sql/schema/record_lock.sql \
+	sql/schema/channel_cost.sql \
+	sql/schema/access_scope.sql \
+	sql/code/access_scope.sql \
 	sql/code/customer.sql \
 	sql/code/quarantine.sql \
 	sql/code/ledger_sync.sql \
@@ -96,7 +99,16 @@ INSTALL_SOURCES = \
 	sql/code/escalation_outbox.sql \
 	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
-	sql/code/customer_risk.sql
+	sql/code/disputes_open_on.sql \
+	sql/code/customer_standing.sql \
+	sql/code/customer_risk.sql \
+	sql/code/aging_report.sql \
+	sql/code/customer_summary.sql \
+	sql/code/kpi_monthly.sql \
+	sql/code/dispute_summary.sql \
+	sql/code/collector_performance.sql \
+	sql/code/access.sql \
+	sql/code/access_policies.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -106,7 +118,8 @@ NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql sql/schema/message_template.sql \
-	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql
+	sql/schema/record_lock.sql sql/schema/escalation.sql sql/schema/credit_hold.sql \
+	sql/schema/channel_cost.sql sql/schema/access_scope.sql
 
 # Released versions are frozen in sql/: the install script of the first
 # release and the upgrade script of each later one, never edited again.
@@ -135,7 +148,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency \
+	bi_views
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

@@ -2,7 +2,7 @@
 -- and releasing a customer's by hand.  The escalation run sets and
 -- releases them (sql/code/escalation_run.sql).
 
-CREATE OR REPLACE VIEW arcollect.credit_holds AS
+CREATE OR REPLACE VIEW arcollect.credit_holds WITH (security_invoker = true) AS
 SELECT h.hold_id, h.customer_id, c.name AS customer_name, h.currency, h.since,
        current_date - h.since AS days_on_hold, h.reason, h.escalation_id, h.created_by
   FROM arcollect.credit_hold h

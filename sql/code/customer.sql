@@ -25,6 +25,13 @@
 -- tell.  The test is a constant of the query, which the planner checks
 -- once (a one-time filter): of the last two branches, one is empty.
 --
+-- A role limited to the customers of an owner (arcollect.grant_access's
+-- owner, arcollect.access_scope) sees only those, as row-level security
+-- shows it the tables (access_policies.sql): the view reads the tables
+-- with its owner's rights, which no policy filters, so it filters itself,
+-- each branch by the same two tests as the policies (evaluated once per
+-- query).
+--
 -- The view is a UNION ALL, so that a query for one customer (WHERE
 -- customer_id = ...) reaches both tables with that condition: the
 -- customers the invoices name, grouped (the condition goes below the
@@ -50,6 +57,8 @@ SELECT b.customer_id, s.name, coalesce(s.owner, b.owner) AS owner, s.segment, s.
            AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT')
          GROUP BY i.customer_id) b
   LEFT JOIN arcollect.customer_setting s ON s.customer_id = b.customer_id
+ WHERE NOT (SELECT arcollect.access_scoped(current_user::regrole))
+    OR b.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole))
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
        s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
@@ -59,6 +68,8 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'owner', 'SELECT')
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'attachment_id', 'SELECT')
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT')
+   AND (NOT (SELECT arcollect.access_scoped(current_user::regrole))
+        OR s.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole)))
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
        s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
@@ -66,7 +77,9 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
  WHERE NOT (pg_catalog.has_column_privilege('arcollect.invoice', 'customer_id', 'SELECT')
             AND pg_catalog.has_column_privilege('arcollect.invoice', 'owner', 'SELECT')
             AND pg_catalog.has_column_privilege('arcollect.invoice', 'attachment_id', 'SELECT')
-            AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT'));
+            AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT'))
+   AND (NOT (SELECT arcollect.access_scoped(current_user::regrole))
+        OR s.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole)));
 
 -- What an INSERT that names no value gets, as the table of 0.1.0 gave it.
 ALTER VIEW arcollect.customer ALTER COLUMN time_zone SET DEFAULT 'UTC';

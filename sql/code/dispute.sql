@@ -216,7 +216,7 @@ $fn$;
 COMMENT ON FUNCTION arcollect.close_dispute(bigint, text, text, date) IS
 'Closes an open dispute as resolved, rejected or credited on closed_on (not before it was opened); a note is added to the dispute''s on a line of its own. A closed dispute cannot change status (SQLSTATE 55000).';
 
-CREATE OR REPLACE VIEW arcollect.disputes AS
+CREATE OR REPLACE VIEW arcollect.disputes WITH (security_invoker = true) AS
 SELECT d.dispute_id, a.billing_table, d.invoice_key, d.customer_id, d.currency,
        d.reason_code, d.disputed_amount, o.open_amount, i.due_on,
        coalesce(d.closed_on, current_date) - d.opened_on AS days_open,
@@ -254,7 +254,7 @@ COMMENT ON COLUMN arcollect.disputes.closed_at IS 'When it was closed.';
 -- customer owes, disputed or not.  Payments since a dispute was opened
 -- may leave less open than that: escalation leaves out at most the open
 -- amount, least(open_amount, disputed_amount).
-CREATE OR REPLACE VIEW arcollect.invoice_disputed_amount AS
+CREATE OR REPLACE VIEW arcollect.invoice_disputed_amount WITH (security_invoker = true) AS
 SELECT a.billing_table, d.invoice_key, d.customer_id, d.currency,
        pg_catalog.sum(d.disputed_amount) AS disputed_amount,
        pg_catalog.count(*) AS open_disputes

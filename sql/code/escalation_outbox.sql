@@ -7,7 +7,7 @@
 -- disputed, under a plan or promise since it was planned) never shows,
 -- even before a run or a recompute has cancelled it.
 
-CREATE OR REPLACE VIEW arcollect.outbox AS
+CREATE OR REPLACE VIEW arcollect.outbox WITH (security_invoker = true) AS
 SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.time_zone,
        t.currency, t.channel, t.owner, t.planned_for, t.policy_name, t.step_no, s.action,
        t.subject, t.body, s.render_error, st.escalatable_overdue, st.oldest_days_overdue, e.escalation_id
@@ -47,7 +47,7 @@ COMMENT ON COLUMN arcollect.outbox.escalation_id IS 'The escalation episode.';
 -- rendered, with why: for an admin to fix the template or the customer
 -- (its owner, its language), after which the next run renders them
 -- (or arcollect.render_escalation_message(touchpoint_id) now).
-CREATE OR REPLACE VIEW arcollect.unrendered_messages AS
+CREATE OR REPLACE VIEW arcollect.unrendered_messages WITH (security_invoker = true) AS
 SELECT t.touchpoint_id, t.customer_id, t.currency, t.channel, t.planned_for, t.policy_name, t.step_no,
        s.template_name, c.language, s.render_error,
        t.channel IN ('email', 'letter', 'sms', 'portal') AS held_from_outbox

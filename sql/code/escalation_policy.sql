@@ -123,7 +123,7 @@ CREATE CONSTRAINT TRIGGER policy_step_order
     FOR EACH ROW EXECUTE FUNCTION arcollect._policy_step_order();
 
 -- Which policy a customer follows: the one definition.
-CREATE OR REPLACE VIEW arcollect.customer_policy AS
+CREATE OR REPLACE VIEW arcollect.customer_policy WITH (security_invoker = true) AS
 SELECT c.customer_id,
        coalesce(c.escalation_policy COLLATE "C", sp.policy_name, 'default') AS policy_name,
        CASE WHEN c.escalation_policy IS NOT NULL THEN 'customer'

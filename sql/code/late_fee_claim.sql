@@ -139,7 +139,7 @@ $fn$;
 COMMENT ON FUNCTION arcollect.claim_late_fees(text, text, text, numeric, date, bigint) IS
 'Claims the late-payment compensation and interest (at annual_rate, a fraction, to as_of) under regime eu or uk on every invoice of the customer in currency that is overdue at as_of and not claimed under that regime yet (given a touchpoint that lists invoices, only those), and returns the claims made now (invoice_key, compensation, interest). Claims are for the billing system to invoice; arcollect books none. Running it again adds nothing. An unknown customer or regime, a currency not the regime''s or a negative rate is an error (SQLSTATE 22023).';
 
-CREATE OR REPLACE VIEW arcollect.late_fee_claims AS
+CREATE OR REPLACE VIEW arcollect.late_fee_claims WITH (security_invoker = true) AS
 SELECT c.claim_id, a.billing_table, c.invoice_key, c.customer_id, c.currency, c.regime,
        c.open_amount, c.due_on, c.claimed_on - c.due_on AS days_overdue, c.annual_rate,
        c.compensation, c.interest, c.compensation + c.interest AS total_claimed,

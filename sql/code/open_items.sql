@@ -12,7 +12,7 @@
 
 -- The whole history as one relation: each invoice's booking (kept in its
 -- invoice row) and every entry after it.
-CREATE OR REPLACE VIEW arcollect._history AS
+CREATE OR REPLACE VIEW arcollect._history WITH (security_invoker = true) AS
 SELECT i.attachment_id, i.invoice_key,
        CASE WHEN i.booked_amount < 0 THEN 'credit_note' ELSE 'invoice' END AS kind,
        i.booked_amount AS amount, i.booked_on AS effective_on,
@@ -41,7 +41,7 @@ COMMENT ON COLUMN arcollect._history.entry_id IS 'The entry; NULL for the bookin
 -- amount (payments only append entries, see ledger_tables.sql), so this
 -- is where it is derived, for readers that want it without a date; a key
 -- known only from payments is here too, with no invoice row.
-CREATE OR REPLACE VIEW arcollect._open_amount AS
+CREATE OR REPLACE VIEW arcollect._open_amount WITH (security_invoker = true) AS
 SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS open_amount
   FROM arcollect._history x
  GROUP BY x.attachment_id, x.invoice_key;
@@ -120,7 +120,7 @@ END;
 COMMENT ON FUNCTION arcollect.receivables_balance(date, regclass) IS
 'Receivables balance per currency at the end of as_of: the sum of the open amounts of open_items(as_of); of one billing table, or of all when billing_table is NULL.';
 
-CREATE OR REPLACE VIEW arcollect.ledger_entries AS
+CREATE OR REPLACE VIEW arcollect.ledger_entries WITH (security_invoker = true) AS
 SELECT e.entry_id,
        coalesce(a.billing_table::text, a.dropped_table_name) AS billing_table,
        e.invoice_key,

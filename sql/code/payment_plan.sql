@@ -462,7 +462,7 @@ COMMENT ON FUNCTION arcollect.cancel_payment_plan(bigint, text) IS
 
 -- What SPEC calls arcollect.installment, with paid_amount: a view, since
 -- payments are derived on read (the ledger never writes a plan).
-CREATE OR REPLACE VIEW arcollect.installment AS
+CREATE OR REPLACE VIEW arcollect.installment WITH (security_invoker = true) AS
 SELECT s.plan_id, s.installment_no, s.due_on, s.amount, s.paid_amount, s.paid_on
   FROM arcollect.installment_status(current_date) s;
 
@@ -478,7 +478,7 @@ COMMENT ON COLUMN arcollect.installment.paid_on IS 'Date it became fully paid; N
 -- What is open on the covered invoices now: their bookings and every
 -- entry, whatever its date (as arcollect.find_invoice says), the entries
 -- read in one pass hash-joined to the covered invoices.
-CREATE OR REPLACE VIEW arcollect.payment_plans AS
+CREATE OR REPLACE VIEW arcollect.payment_plans WITH (security_invoker = true) AS
 SELECT p.plan_id, p.customer_id, p.currency, s.status, s.status_on, p.grace_days, p.created_on,
        s.total_amount, s.paid_amount, s.total_amount - s.paid_amount AS remaining_amount,
        CASE WHEN s.status = 'active' THEN s.next_due_on END AS next_due_on,

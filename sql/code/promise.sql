@@ -219,7 +219,7 @@ $fn$;
 COMMENT ON FUNCTION arcollect.cancel_promise(bigint, text) IS
 'Cancels a promise to pay that is open as of today, with an optional note; one kept, broken or cancelled is refused (SQLSTATE 55000), an unknown one too (22023).';
 
-CREATE OR REPLACE VIEW arcollect.promises AS
+CREATE OR REPLACE VIEW arcollect.promises WITH (security_invoker = true) AS
 SELECT s.promise_id, s.customer_id, c.name AS customer_name, s.currency, s.amount, s.made_on,
        s.promised_on, s.status, s.paid_amount, GREATEST(s.amount - s.paid_amount, 0) AS remaining_amount,
        coalesce(b.open_amount, 0) AS customer_open_amount,

@@ -264,9 +264,11 @@ CREATE OR REPLACE TRIGGER touchpoint_recheck_listed AFTER UPDATE OF customer_id,
     FOR EACH ROW WHEN (NEW.customer_id IS DISTINCT FROM OLD.customer_id OR NEW.currency IS DISTINCT FROM OLD.currency)
     EXECUTE FUNCTION arcollect._touchpoint_recheck_listed();
 
--- Reader views.  Each runs with the view owner's rights on what it reads,
--- as views do: SELECT on the view is what a reader needs.
-CREATE OR REPLACE VIEW arcollect.touchpoints AS
+-- Reader views.  Each reads with the rights of the role that reads it
+-- (security_invoker), so that row-level security limits a role to its
+-- customers here too (access_policies.sql): a reader needs SELECT on the
+-- view and on what it reads, as every access level of grant_access has.
+CREATE OR REPLACE VIEW arcollect.touchpoints WITH (security_invoker = true) AS
 SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, t.currency, t.channel, t.direction,
        t.status, t.outcome, t.owner, t.planned_for, t.done_at, t.policy_name, t.step_no, t.reason,
        t.subject, t.body, t.notes,
@@ -299,7 +301,7 @@ COMMENT ON COLUMN arcollect.touchpoints.invoices_listed IS 'Number of invoices t
 COMMENT ON COLUMN arcollect.touchpoints.created_by IS 'Role that created the touchpoint.';
 COMMENT ON COLUMN arcollect.touchpoints.created_at IS 'When it was created.';
 
-CREATE OR REPLACE VIEW arcollect.touchpoint_invoices AS
+CREATE OR REPLACE VIEW arcollect.touchpoint_invoices WITH (security_invoker = true) AS
 SELECT ti.touchpoint_id, t.customer_id, a.billing_table, ti.invoice_key, i.currency,
        ti.open_amount AS listed_open_amount, o.open_amount
   FROM arcollect.touchpoint_invoice ti

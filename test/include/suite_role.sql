@@ -23,15 +23,4 @@ CREATE SCHEMA IF NOT EXISTS billing AUTHORIZATION arcollect_suite;
 -- What doc/ledger.md (Privileges) tells a DBA to grant an admin role
 -- (doc/ledger_roles.sql, to ar_admin; scripts/test.sh checks that the two
 -- agree).
-GRANT USAGE ON SCHEMA arcollect TO arcollect_suite;
-GRANT SELECT ON ALL TABLES IN SCHEMA arcollect TO arcollect_suite;
-GRANT UPDATE ON arcollect.customer TO arcollect_suite;
-GRANT INSERT, UPDATE, DELETE ON arcollect.dispute_reason TO arcollect_suite;
-GRANT EXECUTE ON FUNCTION arcollect.attach, arcollect.attach_payments, arcollect.detach TO arcollect_suite;
-GRANT INSERT, UPDATE, DELETE ON arcollect.policy, arcollect.policy_step, arcollect.segment_policy TO arcollect_suite;
-GRANT INSERT, UPDATE ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step,
-                        arcollect.credit_hold, arcollect.touchpoint, arcollect.touchpoint_invoice,
-                        arcollect.late_fee_claim TO arcollect_suite;
-GRANT UPDATE ON arcollect.payment_plan, arcollect.promise TO arcollect_suite;
-GRANT UPDATE ON arcollect.contact_rule TO arcollect_suite;
-GRANT INSERT, UPDATE, DELETE ON arcollect.message_template TO arcollect_suite;
+SELECT arcollect.grant_access('arcollect_suite', 'admin');
