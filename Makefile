@@ -94,7 +94,9 @@ INSTALL_SOURCES = \
 	sql/code/escalation_outbox.sql \
 	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
-	sql/code/customer_risk.sql
+	sql/code/customer_risk.sql \
+	sql/code/disputes_open_on.sql \
+	sql/code/cash_forecast.sql
 CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # The files of sql/schema/ whose objects are new in the version in
 # development: the upgrade script creates them too, from the same files,
@@ -133,7 +135,8 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	ledger_errors ledger_keys ledger_ddl ledger_rules ledger_fastpath ledger_customers \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
-	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_fee_currency
+	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_fee_currency \
+	cash_forecast cash_forecast_backtest
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

@@ -61,6 +61,9 @@ GRANT SELECT ON arcollect.contact_rule TO collector, bi_reader;
 -- message templates: collectors and BI read them (collectors render the
 -- dunning ladder's messages with arcollect.render_touchpoint)
 GRANT SELECT ON arcollect.message_template TO collector, bi_reader;
+-- the cash forecast: collectors and BI read it (arcollect.cash_forecast
+-- reads the ledger and the records above with the caller's rights)
+GRANT SELECT ON arcollect.cash_forecast TO collector, bi_reader;
 
 -- admins: attach tables and look after quarantine
 GRANT USAGE ON SCHEMA arcollect TO ar_admin;
