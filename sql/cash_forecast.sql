@@ -6,6 +6,7 @@
 -- the whole ledger.
 SELECT current_database() AS regress_db \gset
 SET client_min_messages = warning;
+DROP DATABASE IF EXISTS arcollect_forecast;
 CREATE DATABASE arcollect_forecast;
 \c arcollect_forecast
 SET client_min_messages = warning;

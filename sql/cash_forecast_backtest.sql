@@ -29,6 +29,7 @@
 -- ledger takes part.
 SELECT current_database() AS regress_db \gset
 SET client_min_messages = warning;
+DROP DATABASE IF EXISTS arcollect_backtest;
 CREATE DATABASE arcollect_backtest;
 \c arcollect_backtest
 SET client_min_messages = warning;

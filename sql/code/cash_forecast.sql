@@ -77,6 +77,9 @@ RETURNS TABLE (
     naive_amount numeric)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- JIT compiled this one large query anew on every call, for longer than
+-- the query runs (bench/cash_forecast.sh), as it did preview_escalations'
+SET jit = off
 AS $fn$
 BEGIN
     IF cash_forecast.as_of IS NULL OR cash_forecast.weeks IS NULL THEN
@@ -188,7 +191,7 @@ BEGIN
           FROM split s
     ), habitual AS (
         -- what is collected as the customer pays, before the chance of collecting it
-        SELECT p.billing_table, p.invoice_key, p.customer_id, p.currency, p.due_on,
+        SELECT p.customer_id, p.currency, p.due_on,
                CASE WHEN p.in_plan THEN p.open_amount * (1 - p.plan_share)
                     ELSE p.open_amount - p.promised - p.disputed_part + p.promised * (1 - p.promise_share)
                END * p.collected AS amount
@@ -202,28 +205,38 @@ BEGIN
           JOIN arcollect.invoice i ON i.attachment_id = a.attachment_id AND i.invoice_key = q.invoice_key
          WHERE q.paid_on IS NOT NULL
     ), own AS (
-        SELECT y.customer_id, y.currency, y.delay, 1::numeric AS weight
+        -- each delay of the customer's last 12, with how many of them took it
+        SELECT y.customer_id, y.currency, y.delay, count(*)::numeric AS weight
           FROM paid y WHERE y.recency <= 12
+         GROUP BY y.customer_id, y.currency, y.delay
     ), pooled AS (
         SELECT y.currency, y.delay, count(*)::numeric AS weight
           FROM paid y WHERE y.paid_on > cash_forecast.as_of - 365
          GROUP BY y.currency, y.delay
+    ), owed AS (
+        -- invoices that the same delays apply to, due the same day, are
+        -- expected on the same days: summed first (customer_id NULL: the
+        -- customers who take the book's delays)
+        SELECT CASE WHEN EXISTS (SELECT FROM own o WHERE o.customer_id = h.customer_id AND o.currency = h.currency)
+                    THEN h.customer_id END AS customer_id,
+               h.currency, h.due_on, sum(h.amount) AS amount
+          FROM habitual h
+         GROUP BY 1, h.currency, h.due_on
     ), candidate AS (
-        -- the days each invoice may be paid on, as the customer (else
-        -- the currency's book, else the due date) says
-        SELECT h.billing_table, h.invoice_key, h.currency, h.amount, h.due_on + o.delay AS pay_on, o.weight
-          FROM habitual h
-          JOIN own o ON o.customer_id = h.customer_id AND o.currency = h.currency
+        -- the days they may be paid on, as the customer (else the
+        -- currency's book, else the due date) says
+        SELECT w.customer_id, w.currency, w.due_on, w.amount, w.due_on + o.delay AS pay_on, o.weight
+          FROM owed w
+          JOIN own o ON o.customer_id = w.customer_id AND o.currency = w.currency
         UNION ALL
-        SELECT h.billing_table, h.invoice_key, h.currency, h.amount, h.due_on + pl.delay, pl.weight
-          FROM habitual h
-          JOIN pooled pl ON pl.currency = h.currency
-         WHERE NOT EXISTS (SELECT FROM own o WHERE o.customer_id = h.customer_id AND o.currency = h.currency)
+        SELECT w.customer_id, w.currency, w.due_on, w.amount, w.due_on + pl.delay, pl.weight
+          FROM owed w
+          JOIN pooled pl ON pl.currency = w.currency
+         WHERE w.customer_id IS NULL
         UNION ALL
-        SELECT h.billing_table, h.invoice_key, h.currency, h.amount, h.due_on, 1
-          FROM habitual h
-         WHERE NOT EXISTS (SELECT FROM own o WHERE o.customer_id = h.customer_id AND o.currency = h.currency)
-           AND NOT EXISTS (SELECT FROM pooled pl WHERE pl.currency = h.currency)
+        SELECT w.customer_id, w.currency, w.due_on, w.amount, w.due_on, 1
+          FROM owed w
+         WHERE w.customer_id IS NULL AND NOT EXISTS (SELECT FROM pooled pl WHERE pl.currency = w.currency)
     ), spread AS (
         -- the days still ahead share the amount; none ahead: as_of + 1
         SELECT c.currency,
@@ -232,8 +245,8 @@ BEGIN
                                ELSE c.weight / c.all_weight END AS amount
           FROM (SELECT c.*, c.pay_on > cash_forecast.as_of AS ahead,
                        sum(c.weight) FILTER (WHERE c.pay_on > cash_forecast.as_of)
-                           OVER (PARTITION BY c.billing_table, c.invoice_key) AS ahead_weight,
-                       sum(c.weight) OVER (PARTITION BY c.billing_table, c.invoice_key) AS all_weight
+                           OVER (PARTITION BY c.customer_id, c.currency, c.due_on) AS ahead_weight,
+                       sum(c.weight) OVER (PARTITION BY c.customer_id, c.currency, c.due_on) AS all_weight
                   FROM candidate c) c
          WHERE c.ahead OR coalesce(c.ahead_weight, 0) = 0
     ), piece AS (
