@@ -7,6 +7,8 @@ set -euo pipefail
 
 PACKAGES=(make gcc postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
           libtap-parser-sourcehandler-pgtap-perl postgresql-15-cron)
+# what the sourcing script needs besides (demo.sh: gnuplot; test.sh: a browser)
+PACKAGES+=(${EXTRA_PACKAGES[@]+"${EXTRA_PACKAGES[@]}"})
 
 missing=()
 for p in "${PACKAGES[@]}"; do

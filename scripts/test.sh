@@ -6,6 +6,8 @@
 # replicate it, so nothing else runs beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# gnuplot draws the main job's charts, which a browser test looks at
+EXTRA_PACKAGES=(gnuplot-nox chromium)
 source scripts/setup.sh
 source scripts/cluster.sh
 
@@ -51,6 +53,7 @@ echo "== operations =="
 bash test/ops/standby.sh || status=1
 bash test/ops/concurrent_runs.sh || status=1
 bash test/ops/pg_cron.sh || status=1
+bash test/ops/demo_page.sh || status=1
 bash test/ops/killed_run.sh || status=1
 
 echo "== docs =="
