@@ -104,6 +104,7 @@ INSTALL_SOURCES = \
 	sql/code/customer_risk.sql \
 	sql/code/aging_report.sql \
 	sql/code/customer_summary.sql \
+	sql/code/worklist.sql \
 	sql/code/kpi_monthly.sql \
 	sql/code/dispute_summary.sql \
 	sql/code/collector_performance.sql \
@@ -150,7 +151,7 @@ REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
 	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency \
-	bi_views cash_forecast cash_forecast_backtest
+	bi_views cash_forecast cash_forecast_backtest worklist
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

@@ -202,8 +202,9 @@ $fn$;
 
 -- What the mail, print and phone systems do with the day's work: every
 -- message planned for the day is sent; of the calls, two in three reach
--- the customer.  (A real sender reads arcollect.outbox, which checks as
--- of today; in the simulation each day is "today" in turn.)
+-- the customer.  The calls of the last week are left to the collectors,
+-- who are behind: they are today's worklist.  (A real sender reads arcollect.outbox, which checks
+-- as of today; in the simulation each day is "today" in turn.)
 CREATE FUNCTION arcollect_demo.send_the_days_work(today date)
 RETURNS void
 LANGUAGE sql AS $fn$
@@ -213,7 +214,8 @@ LANGUAGE sql AS $fn$
                     WHEN t.touchpoint_id % 3 = 0 THEN 'no_answer' ELSE 'reached' END,
                done_at => t.planned_for)
     FROM arcollect.touchpoint AS t
-    WHERE t.status = 'planned' AND t.planned_for < (today + 1)::timestamp AT TIME ZONE 'UTC';
+    WHERE t.status = 'planned' AND t.planned_for < (today + 1)::timestamp AT TIME ZONE 'UTC'
+      AND (t.channel <> 'call' OR today < current_date - 6);
 $fn$;
 
 -- The quarter, day by day.  Each morning's run commits its batches, so

@@ -32,13 +32,13 @@ SELECT owner, currency, "current", days_1_30 AS "1-30", days_31_60 AS "31-60",
 FROM arcollect.aging_by_owner ORDER BY currency, owner;
 
 \echo
-\echo '== KPIs by month (DSO and turnover over the month''s own days) =='
+\echo '== KPIs by month, the months the history covers whole (DSO over the month''s own days) =='
 SELECT to_char(month, 'YYYY-MM') AS month, currency, credit_sales, cash_collected, ending_ar,
        round(dso, 1) AS dso, round(best_possible_dso, 1) AS best_dso,
        round(average_days_delinquent, 1) AS days_delinquent, round(cei, 1) AS cei,
        round(collection_rate, 1) AS collection_rate, round(percent_current, 1) AS pct_current
 FROM arcollect.kpi_monthly
-WHERE month >= date_trunc('month', current_date - 270)
+WHERE month >= date_trunc('month', current_date - 240) AND month < date_trunc('month', current_date)
 ORDER BY currency, month;
 
 \echo
@@ -62,9 +62,10 @@ SELECT * FROM arcollect.dispute_summary;
 
 \echo
 \echo '== Payment plans and promises =='
-SELECT plan_id, customer_id, currency, status, created_on, ended_on FROM arcollect.payment_plans ORDER BY plan_id;
-SELECT promise_id, customer_id, currency, amount, made_on, promised_on, status FROM arcollect.promises
-ORDER BY promise_id;
+SELECT plan_id, customer_id, currency, status, status_on, created_on, total_amount, paid_amount
+FROM arcollect.payment_plans ORDER BY plan_id;
+SELECT promise_id, customer_id, currency, amount, made_on, promised_on, status, paid_amount
+FROM arcollect.promises ORDER BY promise_id;
 
 \echo
 \echo '== Cash forecast: expected collections per week, next 13 weeks =='
@@ -80,7 +81,8 @@ COPY (SELECT coalesce(owner, '(none)') AS owner, currency, "current", days_1_30,
       FROM arcollect.aging_by_owner ORDER BY currency, owner)
 TO STDOUT WITH (FORMAT csv, HEADER) \g :aging_csv
 COPY (SELECT month, currency, round(dso, 1), round(best_possible_dso, 1), round(cei, 1)
-      FROM arcollect.kpi_monthly WHERE month >= date_trunc('month', current_date - 270)
+      FROM arcollect.kpi_monthly
+      WHERE month >= date_trunc('month', current_date - 240) AND month < date_trunc('month', current_date)
       ORDER BY currency, month)
 TO STDOUT WITH (FORMAT csv, HEADER) \g :kpi_csv
 COPY (SELECT week_start, currency, round(expected_amount, 2), round(naive_amount, 2)
