@@ -28,7 +28,7 @@
 typedef struct SpillSlot
 {
 	uint32		capacity;
-	uint32		spare;
+	uint32		spare;			/* zero; puts the value on a MAXALIGN boundary */
 	char		value[FLEXIBLE_ARRAY_MEMBER];
 } SpillSlot;
 
@@ -117,15 +117,50 @@ check_state(const ArcState *state, ArcStateKind kind)
  * first argument says so.
  */
 static void
+older_aggregates(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("arcollect's library is version %s but its aggregates are those of an older version",
+					ARCOLLECT_VERSION),
+			 errhint("Run ALTER EXTENSION arcollect UPDATE.")));
+}
+
+static void
 check_state_declared(FunctionCallInfo fcinfo, int argno)
 {
 	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == INTERNALOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("arcollect's library is version %s but its aggregates are those of an older version",
-						ARCOLLECT_VERSION),
-				 errhint("Run ALTER EXTENSION arcollect UPDATE.")));
+		older_aggregates();
 }
+
+/*
+ * 0.1.0's serialize and deserialize functions, for its internal states.
+ * Their entry points stay, so that 0.1.0's SQL objects load with this
+ * library (a database not updated yet, or CREATE EXTENSION arcollect
+ * VERSION '0.1.0' before the update); called, they say to update.
+ */
+#define OLDER_ENTRY_POINT(name) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum \
+	name(PG_FUNCTION_ARGS) \
+	{ \
+		older_aggregates(); \
+		PG_RETURN_NULL(); \
+	} \
+	extern int	no_such_variable
+
+OLDER_ENTRY_POINT(arcollect_aging_serialize);
+OLDER_ENTRY_POINT(arcollect_aging_deserialize);
+OLDER_ENTRY_POINT(arcollect_payment_delay_serialize);
+OLDER_ENTRY_POINT(arcollect_payment_delay_deserialize);
+OLDER_ENTRY_POINT(arcollect_days_late_serialize);
+OLDER_ENTRY_POINT(arcollect_days_late_deserialize);
+OLDER_ENTRY_POINT(arcollect_dso_serialize);
+OLDER_ENTRY_POINT(arcollect_dso_deserialize);
+OLDER_ENTRY_POINT(arcollect_dso_countback_serialize);
+OLDER_ENTRY_POINT(arcollect_dso_countback_deserialize);
+OLDER_ENTRY_POINT(arcollect_risk_score_serialize);
+OLDER_ENTRY_POINT(arcollect_risk_score_deserialize);
 
 /*
  * The state argument of a transition or combine function, to be updated.

@@ -58,8 +58,6 @@ typedef enum ArcStateKind
 	ARC_STATE_RISK
 } ArcStateKind;
 
-#define ARC_STATE_KIND_MAX ARC_STATE_RISK
-
 /*
  * The layout of the in-memory form, in case a state is kept in a table: a
  * later release that changes the layout can still read this one.
@@ -71,7 +69,7 @@ typedef struct ArcState
 	int32		vl_len_;		/* varlena header (do not touch directly) */
 	uint8		kind;			/* ArcStateKind */
 	uint8		layout;			/* ARC_STATE_LAYOUT */
-	uint16		spare;
+	uint16		spare;			/* zero */
 	int32		nsums;			/* ExactSums at sums_off */
 	uint32		sums_off;		/* from the start of the state */
 } ArcState;
@@ -93,9 +91,10 @@ arc_state_sums(const ArcState *state)
 	return (ExactSum *) ((char *) state + state->sums_off);
 }
 
-/* The aggregate's own fields, right after the header. */
-#define ARC_STATE_FIELDS(type, state) ((type *) (state))
-
+/*
+ * Each aggregate's state is a struct that starts with the ArcState header
+ * and holds its own fields; its sums follow at sums_off.
+ */
 extern ArcState *arc_state_new(ArcStateKind kind, Size fields_size, int nsums);
 extern ArcState *arc_state_for_update(FunctionCallInfo fcinfo, int argno,
 									  ArcStateKind kind);

@@ -100,13 +100,6 @@ dso_add_row(ArcState **state, DateADT issued_on, Datum amount_datum,
 		exact_sum_add_amount(state, DSO_SALES, &amount, 1);
 }
 
-/* SQL NULL for the state argument when it is NULL. */
-static ArcState *
-dso_state_argument(FunctionCallInfo fcinfo)
-{
-	return arc_state_for_update(fcinfo, 0, ARC_STATE_DSO);
-}
-
 PG_FUNCTION_INFO_V1(arcollect_dso_transfn);
 
 /* dso(issued_on, amount, open_amount, as_of [, period_days]) transition */
@@ -116,7 +109,7 @@ arcollect_dso_transfn(PG_FUNCTION_ARGS)
 	ArcState   *state;
 
 	if (arc_any_input_null(fcinfo, 1, 5))
-		PG_RETURN_STATE(dso_state_argument(fcinfo));
+		PG_RETURN_STATE(arc_state_for_update(fcinfo, 0, ARC_STATE_DSO));
 	state = dso_state_for_row(fcinfo, "dso", 4);
 	dso_add_row(&state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(2),
 				PG_GETARG_DATUM(3), true);
@@ -136,7 +129,7 @@ arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 	DateADT		due_on;
 
 	if (arc_any_input_null(fcinfo, 1, 6))
-		PG_RETURN_STATE(dso_state_argument(fcinfo));
+		PG_RETURN_STATE(arc_state_for_update(fcinfo, 0, ARC_STATE_DSO));
 	state = dso_state_for_row(fcinfo, "best_possible_dso", 5);
 	due_on = PG_GETARG_DATEADT(2);
 	arc_check_dates_comparable("due_on", due_on);
