@@ -10,6 +10,7 @@ MODULE_big = arcollect
 OBJS = \
 	src/exact_sum.o \
 	src/aggregate.o \
+	src/aggregate_state.o \
 	src/aging.o \
 	src/payment_index.o \
 	src/cei.o \
@@ -41,6 +42,7 @@ OBJS = \
 # written to be run again: every upgrade script replays them all, so an
 # upgraded database gets exactly the code of a fresh install.
 INSTALL_SOURCES = \
+	sql/schema/aggregate_state.sql \
 	sql/code/aging.sql \
 	sql/code/payment_index.sql \
 	sql/code/cei.sql \
@@ -116,7 +118,7 @@ CODE_SOURCES = $(filter sql/code/%,$(INSTALL_SOURCES))
 # development: the upgrade script creates them too, from the same files,
 # right after sql/upgrade/<version>-before.sql.  (Empty again once the
 # version is released.)
-NEW_SCHEMA = sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
+NEW_SCHEMA = sql/schema/aggregate_state.sql sql/schema/quarantine_release.sql sql/schema/customer_setting.sql \
 	sql/schema/dispute.sql sql/schema/payment_plan.sql sql/schema/touchpoint.sql sql/schema/promise.sql \
 	sql/schema/escalation_policy.sql sql/schema/late_fee_claim.sql \
 	sql/schema/contact_rule.sql sql/schema/message_template.sql \
@@ -143,7 +145,7 @@ EXTRA_CLEAN = build
 # pg_regress: inputs are sql/<topic>.sql, expected output expected/<topic>.out
 # (ledger_manual first among the ledger tests: the manual's examples
 # read the whole ledger, which holds nothing else yet)
-REGRESS = scalar aging payment_delay dso cei risk_score ibm_sample \
+REGRESS = scalar aging aggregate_state payment_delay dso cei risk_score ibm_sample \
 	ledger_manual ledger_attach ledger_quarantine ledger_history ledger_injection ledger_types ledger_partitions \
 	readme ledger_limits ledger_paid_on \
 	ledger_statuses ledger_generated_sql ledger_settings ledger_nesting \

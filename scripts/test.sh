@@ -3,7 +3,8 @@
 # preloaded: the pg_regress suite (sql/, expected/) and the pgTAP suite
 # (test/), after setting up the older versions the upgrade test starts from;
 # then the operational tests (test/ops/), which restart the server and
-# replicate it, so nothing else runs beside them.
+# replicate it, so nothing else runs beside them; then the aggregates on a
+# Citus cluster of their own (test/citus/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # gnuplot draws the main job's charts, which a browser test looks at
@@ -55,6 +56,12 @@ bash test/ops/concurrent_runs.sh || status=1
 bash test/ops/pg_cron.sh || status=1
 bash test/ops/demo_page.sh || status=1
 bash test/ops/killed_run.sh || status=1
+
+echo "== citus =="
+# The aggregates on a real Citus cluster of its own (a coordinator and two
+# workers on loopback, preloading Citus, which this cluster does not),
+# Citus built once from the vendored source: test/citus/run.sh.
+bash test/citus/run.sh || status=1
 
 echo "== docs =="
 # The grants doc/ledger.md recommends are the ones test/ledger_privileges.sql

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * aggregate.c
- *	  Plumbing shared by arcollect's aggregates: memory, NULL rows,
- *	  per-group parameters and state serialization.
+ *	  Plumbing shared by arcollect's aggregates: NULL rows and per-group
+ *	  parameters.
  *
  *-------------------------------------------------------------------------
  */
@@ -14,35 +14,6 @@
 #include "utils/date.h"
 
 #include "aggregate.h"
-
-/* The memory context that outlives one row: where the state must live. */
-MemoryContext
-arc_aggregate_memory(FunctionCallInfo fcinfo, const char *aggname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s support function called outside an aggregate", aggname);
-	return aggcontext;
-}
-
-/*
- * For the deserialize functions, which make their state in the current
- * memory context, not in the aggregate's: PostgreSQL calls them in memory
- * that is reset for every input row, and a deserialized state is needed
- * only until the combine function has added it to the group's state (which
- * copies what it keeps into the aggregate's memory).  A state made in the
- * aggregate's memory would stay allocated as long as its group: under hash
- * aggregation, every partial state of every group in the hash table, which
- * work_mem does not bound, since a hash aggregate only looks at its memory
- * when it adds a group.
- */
-void
-arc_check_aggregate_call(FunctionCallInfo fcinfo, const char *aggname)
-{
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s support function called outside an aggregate", aggname);
-}
 
 /* True when an argument in first..last (inclusive) is NULL: skip the row. */
 bool
@@ -113,20 +84,16 @@ arc_check_dates_comparable(const char *argname, DateADT value)
 				 errhint("Day counts cannot be taken from infinity; use a real calendar date.")));
 }
 
-void
-arc_state_deserialize_begin(StringInfo buf, bytea *serialized)
+/*
+ * Reads the as_of of a state's binary form: a finite date, as the
+ * transition functions insist.
+ */
+DateADT
+arc_recv_date(StringInfo buf, const char *aggname)
 {
-	/* read in place: the bytea outlives the reading */
-	buf->data = VARDATA_ANY(serialized);
-	buf->len = VARSIZE_ANY_EXHDR(serialized);
-	buf->maxlen = buf->len;
-	buf->cursor = 0;
-}
+	DateADT		value = pq_getmsgint(buf, 4);
 
-void
-arc_state_deserialize_end(StringInfo buf, const char *aggname)
-{
-	if (buf->cursor != buf->len)
-		elog(ERROR, "malformed %s state: %d bytes left over",
-			 aggname, buf->len - buf->cursor);
+	if (DATE_NOT_FINITE(value) || !IS_VALID_DATE(value))
+		arc_state_malformed(aggname, "as_of is not a finite date");
+	return value;
 }

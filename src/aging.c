@@ -172,35 +172,59 @@ arcollect_aging_bucket_index(PG_FUNCTION_ARGS)
  * The aging aggregate: open amount per bucket.
  *
  * The state keeps its own copy of the bounds, plus the raw bytes of the
- * bounds array the group started with, so that each later row can be
- * checked for the same bounds with one memcmp.
+ * bounds array the group started with (when it had one), so that each
+ * later row can be checked for the same bounds with one memcmp:
+ *
+ *	  AgingState | int32 days[nbounds] | raw bytes | sums: one per bucket
  */
 typedef struct AgingState
 {
+	ArcState	hdr;
 	DateADT		as_of;
-	AgingBounds bounds;			/* days live after the buckets */
-	struct varlena *bounds_raw; /* NULL for the default bounds */
-	ExactSum	buckets[FLEXIBLE_ARRAY_MEMBER]; /* bounds.count + 2 */
+	int32		nbounds;
+	int32		raw_len;		/* 0: none, compare rows' bounds by value */
+	int32		days[FLEXIBLE_ARRAY_MEMBER];	/* then the raw bytes */
 } AgingState;
 
-/* One allocation per group: state, buckets and bounds together. */
-static AgingState *
-aging_state_new(MemoryContext mcxt, DateADT as_of, AgingBounds bounds)
+static AgingBounds
+state_bounds(const ArcState *state)
 {
-	int			nbuckets = bounds.count + 2;
-	AgingState *state = MemoryContextAllocZero(mcxt,
-											   offsetof(AgingState, buckets) +
-											   sizeof(ExactSum) * nbuckets +
-											   sizeof(int32) * bounds.count);
-	int32	   *days = (int32 *) &state->buckets[nbuckets];
-	int			i;
+	const AgingState *aging = (const AgingState *) state;
+	AgingBounds bounds;
 
-	memcpy(days, bounds.days, sizeof(int32) * bounds.count);
-	state->as_of = as_of;
-	state->bounds.count = bounds.count;
-	state->bounds.days = days;
-	for (i = 0; i < nbuckets; i++)
-		exact_sum_init(&state->buckets[i]);
+	bounds.count = aging->nbounds;
+	bounds.days = aging->days;
+	return bounds;
+}
+
+static const char *
+state_raw_bounds(const ArcState *state)
+{
+	const AgingState *aging = (const AgingState *) state;
+
+	return (const char *) &aging->days[aging->nbounds];
+}
+
+/*
+ * A new state, in the current memory context: the bounds, the raw bytes
+ * of the bounds array (raw_len of them, none for the default bounds), and
+ * count + 2 zero buckets.
+ */
+static ArcState *
+aging_state_new(DateADT as_of, AgingBounds bounds, const void *raw, int raw_len)
+{
+	ArcState   *state = arc_state_new(ARC_STATE_AGING,
+									  offsetof(AgingState, days) +
+									  sizeof(int32) * bounds.count + raw_len,
+									  bounds.count + 2);
+	AgingState *aging = (AgingState *) state;
+
+	aging->as_of = as_of;
+	aging->nbounds = bounds.count;
+	aging->raw_len = raw_len;
+	memcpy(aging->days, bounds.days, sizeof(int32) * bounds.count);
+	if (raw_len > 0)
+		memcpy(&aging->days[bounds.count], raw, raw_len);
 	return state;
 }
 
@@ -221,58 +245,57 @@ check_same_bounds(const AgingBounds *group, const AgingBounds *row)
 				 errhint("Pass the bounds as a constant, or add them to GROUP BY.")));
 }
 
+/*
+ * The group's state for this row: made on the first row, and checked for
+ * the same as_of and bounds on the others.
+ */
+static ArcState *
+aging_state_for_row(FunctionCallInfo fcinfo, ArcState *state, DateADT as_of)
+{
+	struct varlena *raw = NULL;
+	const AgingState *aging;
+
+	if (PG_NARGS() > 4)
+		raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
+	if (state == NULL)
+	{
+		arc_check_dates_comparable("as_of", as_of);
+		return aging_state_new(as_of, bounds_argument(fcinfo, 4),
+							   raw, raw ? VARSIZE_ANY(raw) : 0);
+	}
+	aging = (const AgingState *) state;
+	if (as_of != aging->as_of)
+		arc_check_same_date("aging", "as_of", aging->as_of, as_of);
+	if (raw != NULL &&
+		(VARSIZE_ANY(raw) != aging->raw_len ||
+		 memcmp(raw, state_raw_bounds(state), aging->raw_len) != 0))
+	{
+		AgingBounds group = state_bounds(state);
+		AgingBounds bounds = read_bounds(PG_GETARG_ARRAYTYPE_P(4));
+
+		check_same_bounds(&group, &bounds);
+	}
+	return state;
+}
+
 PG_FUNCTION_INFO_V1(arcollect_aging_transfn);
 
 /* aging(due_on, open_amount, as_of [, bounds]) transition */
 Datum
 arcollect_aging_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "aging");
-	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
-	DateADT		due_on;
-	DateADT		as_of;
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_AGING);
+	AgingBounds bounds;
+	Amount		amount;
 	int32		days;
 
 	if (arc_any_input_null(fcinfo, 1, 4))
 		PG_RETURN_STATE(state);
-	due_on = PG_GETARG_DATEADT(1);
-	as_of = PG_GETARG_DATEADT(3);
-
-	if (state == NULL)
-	{
-		AgingBounds bounds = bounds_argument(fcinfo, 4);
-
-		arc_check_dates_comparable("as_of", as_of);
-		state = aging_state_new(mcxt, as_of, bounds);
-		if (PG_NARGS() > 4)
-		{
-			struct varlena *raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
-
-			state->bounds_raw = MemoryContextAlloc(mcxt, VARSIZE_ANY(raw));
-			memcpy(state->bounds_raw, raw, VARSIZE_ANY(raw));
-		}
-	}
-	else
-	{
-		if (as_of != state->as_of)
-			arc_check_same_date("aging", "as_of", state->as_of, as_of);
-		if (PG_NARGS() > 4)
-		{
-			struct varlena *raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
-
-			if (VARSIZE_ANY(raw) != VARSIZE_ANY(state->bounds_raw) ||
-				memcmp(raw, state->bounds_raw, VARSIZE_ANY(raw)) != 0)
-			{
-				AgingBounds bounds = read_bounds(PG_GETARG_ARRAYTYPE_P(4));
-
-				check_same_bounds(&state->bounds, &bounds);
-			}
-		}
-	}
-
-	days = days_between(due_on, as_of);
-	exact_sum_add(&state->buckets[bucket_index(days, &state->bounds)],
-				  PG_GETARG_DATUM(2), mcxt);
+	state = aging_state_for_row(fcinfo, state, PG_GETARG_DATEADT(3));
+	bounds = state_bounds(state);
+	days = days_between(PG_GETARG_DATEADT(1), ((AgingState *) state)->as_of);
+	arc_amount_read(PG_GETARG_DATUM(2), &amount);
+	exact_sum_add_amount(&state, bucket_index(days, &bounds), &amount, 1);
 	PG_RETURN_STATE(state);
 }
 
@@ -281,72 +304,78 @@ PG_FUNCTION_INFO_V1(arcollect_aging_combinefn);
 Datum
 arcollect_aging_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "aging");
-	AgingState *into = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
-	AgingState *from = PG_ARGISNULL(1) ? NULL : (AgingState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_AGING);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_AGING);
+	const AgingState *other;
+	AgingBounds bounds;
 	int			i;
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
+	other = (const AgingState *) from;
+	bounds = state_bounds(from);
 	if (into == NULL)
-		into = aging_state_new(mcxt, from->as_of, from->bounds);
+		into = aging_state_new(other->as_of, bounds, state_raw_bounds(from), other->raw_len);
 	else
 	{
-		arc_check_same_date("aging", "as_of", into->as_of, from->as_of);
-		check_same_bounds(&into->bounds, &from->bounds);
+		AgingBounds group = state_bounds(into);
+
+		arc_check_same_date("aging", "as_of", ((AgingState *) into)->as_of, other->as_of);
+		check_same_bounds(&group, &bounds);
 	}
-	for (i = 0; i < from->bounds.count + 2; i++)
-		exact_sum_combine(&into->buckets[i], &from->buckets[i], mcxt);
+	for (i = 0; i < bounds.count + 2; i++)
+		exact_sum_combine(&into, i, from, i);
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_aging_serialize);
-
-Datum
-arcollect_aging_serialize(PG_FUNCTION_ARGS)
+/*
+ * Binary form: as_of, the bounds, then the buckets.  The raw bytes of the
+ * bounds array are left out: they only make checking later rows quicker,
+ * and a state without them compares each row's bounds by value.
+ */
+static void
+aging_send(StringInfo buf, const ArcState *state)
 {
-	AgingState *state = (AgingState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	const AgingState *aging = (const AgingState *) state;
 	int			i;
 
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, state->as_of);
-	pq_sendint32(&buf, state->bounds.count);
-	for (i = 0; i < state->bounds.count; i++)
-		pq_sendint32(&buf, state->bounds.days[i]);
-	for (i = 0; i < state->bounds.count + 2; i++)
-		exact_sum_serialize(&buf, &state->buckets[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint32(buf, aging->as_of);
+	pq_sendint32(buf, aging->nbounds);
+	for (i = 0; i < aging->nbounds; i++)
+		pq_sendint32(buf, aging->days[i]);
+	for (i = 0; i < aging->nbounds + 2; i++)
+		exact_sum_send(buf, state, i);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_aging_deserialize);
-
-Datum
-arcollect_aging_deserialize(PG_FUNCTION_ARGS)
+/* The bounds are checked as the aggregate checks its argument. */
+static ArcState *
+aging_recv(StringInfo buf)
 {
-	StringInfoData buf;
-	DateADT		as_of;
-	AgingBounds bounds;
+	DateADT		as_of = arc_recv_date(buf, "aging");
+	int			nbounds = pq_getmsgint(buf, 4);
 	int32	   *days;
-	AgingState *state;
+	AgingBounds bounds;
+	ArcState   *state;
 	int			i;
 
-	arc_check_aggregate_call(fcinfo, "aging");
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	as_of = pq_getmsgint(&buf, 4);
-	bounds.count = pq_getmsgint(&buf, 4);
-	if (bounds.count < 0 || bounds.count > MAX_AGING_BOUNDS)
-		elog(ERROR, "malformed aging state: %d bounds", bounds.count);
-	days = palloc(sizeof(int32) * (bounds.count + 1));
-	for (i = 0; i < bounds.count; i++)
-		days[i] = pq_getmsgint(&buf, 4);
+	if (nbounds < 0 || nbounds > MAX_AGING_BOUNDS)
+		arc_state_malformed("aging", psprintf("%d bounds", nbounds));
+	days = palloc(sizeof(int32) * (nbounds + 1));
+	for (i = 0; i < nbounds; i++)
+	{
+		days[i] = pq_getmsgint(buf, 4);
+		if (days[i] <= 0 || (i > 0 && days[i] <= days[i - 1]))
+			arc_state_malformed("aging", "bounds that are not positive and increasing");
+	}
+	bounds.count = nbounds;
 	bounds.days = days;
-	state = aging_state_new(CurrentMemoryContext, as_of, bounds);
-	for (i = 0; i < bounds.count + 2; i++)
-		exact_sum_deserialize(&buf, &state->buckets[i]);
-	arc_state_deserialize_end(&buf, "aging");
-	PG_RETURN_STATE(state);
+	state = aging_state_new(as_of, bounds, NULL, 0);
+	for (i = 0; i < nbounds + 2; i++)
+		exact_sum_recv(buf, &state, i, "aging");
+	return state;
 }
+
+const ArcStateCodec arc_aging_codec = {"aging", aging_send, aging_recv};
 
 PG_FUNCTION_INFO_V1(arcollect_aging_finalfn);
 
@@ -357,8 +386,9 @@ PG_FUNCTION_INFO_V1(arcollect_aging_finalfn);
 Datum
 arcollect_aging_finalfn(PG_FUNCTION_ARGS)
 {
-	AgingState *state = (AgingState *) PG_GETARG_POINTER(0);
-	int			nbuckets = state->bounds.count + 2;
+	const ArcState *state = arc_state_for_reading(fcinfo, 0, ARC_STATE_AGING);
+	int			nbuckets = ((const AgingState *) state)->nbounds + 2;
+	const ExactSum *buckets = arc_state_sums(state);
 	Datum	   *amounts = palloc(sizeof(Datum) * nbuckets);
 	int			dscale = 0;
 	int16		typlen;
@@ -367,9 +397,9 @@ arcollect_aging_finalfn(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < nbuckets; i++)
-		dscale = Max(dscale, state->buckets[i].dscale);
+		dscale = Max(dscale, buckets[i].dscale);
 	for (i = 0; i < nbuckets; i++)
-		amounts[i] = NumericGetDatum(exact_sum_result_scaled(&state->buckets[i], dscale));
+		amounts[i] = NumericGetDatum(exact_sum_result_scaled(state, i, dscale));
 	get_typlenbyvalalign(NUMERICOID, &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_array(amounts, nbuckets, NUMERICOID,
 										  typlen, typbyval, typalign));

@@ -29,21 +29,22 @@
 
 typedef struct DsoState
 {
+	ArcState	hdr;
 	DateADT		as_of;
 	int32		period_days;
-	ExactSum	receivables;
-	ExactSum	sales;
 } DsoState;
 
-static DsoState *
-dso_state_new(MemoryContext mcxt, DateADT as_of, int32 period_days)
-{
-	DsoState   *state = MemoryContextAlloc(mcxt, sizeof(DsoState));
+/* Its sums */
+#define DSO_RECEIVABLES 0
+#define DSO_SALES 1
 
-	state->as_of = as_of;
-	state->period_days = period_days;
-	exact_sum_init(&state->receivables);
-	exact_sum_init(&state->sales);
+static ArcState *
+dso_state_new(DateADT as_of, int32 period_days)
+{
+	ArcState   *state = arc_state_new(ARC_STATE_DSO, sizeof(DsoState), 2);
+
+	((DsoState *) state)->as_of = as_of;
+	((DsoState *) state)->period_days = period_days;
 	return state;
 }
 
@@ -51,11 +52,11 @@ dso_state_new(MemoryContext mcxt, DateADT as_of, int32 period_days)
  * The state for this row's group, created on the first row; checks that
  * as_of and period_days stay the same.
  */
-static DsoState *
-dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname,
-				  int as_of_arg, MemoryContext mcxt)
+static ArcState *
+dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname, int as_of_arg)
 {
-	DsoState   *state = PG_ARGISNULL(0) ? NULL : (DsoState *) PG_GETARG_POINTER(0);
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_DSO);
+	const DsoState *dso = (const DsoState *) state;
 	DateADT		as_of = PG_GETARG_DATEADT(as_of_arg);
 	int32		period_days = PG_NARGS() > as_of_arg + 1
 		? PG_GETARG_INT32(as_of_arg + 1) : DEFAULT_PERIOD_DAYS;
@@ -64,12 +65,12 @@ dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname,
 	{
 		arc_check_dates_comparable("as_of", as_of);
 		arc_check_period_days(period_days);
-		return dso_state_new(mcxt, as_of, period_days);
+		return dso_state_new(as_of, period_days);
 	}
-	if (as_of != state->as_of)
-		arc_check_same_date(aggname, "as_of", state->as_of, as_of);
-	if (period_days != state->period_days)
-		arc_check_same_int(aggname, "period_days", state->period_days, period_days);
+	if (as_of != dso->as_of)
+		arc_check_same_date(aggname, "as_of", dso->as_of, as_of);
+	if (period_days != dso->period_days)
+		arc_check_same_int(aggname, "period_days", dso->period_days, period_days);
 	return state;
 }
 
@@ -79,21 +80,24 @@ dso_state_for_row(FunctionCallInfo fcinfo, const char *aggname,
  * read, and so checked, whether they count or not.
  */
 static void
-dso_add_row(DsoState *state, DateADT issued_on, Datum amount_datum,
-			Datum open_datum, bool receivable, MemoryContext mcxt)
+dso_add_row(ArcState **state, DateADT issued_on, Datum amount_datum,
+			Datum open_datum, bool receivable)
 {
+	const DsoState *dso = (const DsoState *) *state;
 	Amount		amount;
 	Amount		open_amount;
+	bool		in_period;
 
 	arc_check_dates_comparable("issued_on", issued_on);
 	arc_amount_read(amount_datum, &amount);
 	arc_amount_read(open_datum, &open_amount);
-	if (issued_on > state->as_of)
+	if (issued_on > dso->as_of)
 		return;
+	in_period = (int64) issued_on > (int64) dso->as_of - dso->period_days;
 	if (receivable)
-		exact_sum_add_amount(&state->receivables, &open_amount, 1, mcxt);
-	if ((int64) issued_on > (int64) state->as_of - state->period_days)
-		exact_sum_add_amount(&state->sales, &amount, 1, mcxt);
+		exact_sum_add_amount(state, DSO_RECEIVABLES, &open_amount, 1);
+	if (in_period)
+		exact_sum_add_amount(state, DSO_SALES, &amount, 1);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_transfn);
@@ -102,14 +106,13 @@ PG_FUNCTION_INFO_V1(arcollect_dso_transfn);
 Datum
 arcollect_dso_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso");
-	DsoState   *state;
+	ArcState   *state;
 
 	if (arc_any_input_null(fcinfo, 1, 5))
-		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
-	state = dso_state_for_row(fcinfo, "dso", 4, mcxt);
-	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(2),
-				PG_GETARG_DATUM(3), true, mcxt);
+		PG_RETURN_STATE(arc_state_for_update(fcinfo, 0, ARC_STATE_DSO));
+	state = dso_state_for_row(fcinfo, "dso", 4);
+	dso_add_row(&state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(2),
+				PG_GETARG_DATUM(3), true);
 	PG_RETURN_STATE(state);
 }
 
@@ -122,18 +125,17 @@ PG_FUNCTION_INFO_V1(arcollect_best_possible_dso_transfn);
 Datum
 arcollect_best_possible_dso_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "best_possible_dso");
-	DsoState   *state;
+	ArcState   *state;
 	DateADT		due_on;
 
 	if (arc_any_input_null(fcinfo, 1, 6))
-		PG_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
-	state = dso_state_for_row(fcinfo, "best_possible_dso", 5, mcxt);
+		PG_RETURN_STATE(arc_state_for_update(fcinfo, 0, ARC_STATE_DSO));
+	state = dso_state_for_row(fcinfo, "best_possible_dso", 5);
 	due_on = PG_GETARG_DATEADT(2);
 	arc_check_dates_comparable("due_on", due_on);
 	/* only receivables not yet due count: current, as in aging */
-	dso_add_row(state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(3),
-				PG_GETARG_DATUM(4), due_on >= state->as_of, mcxt);
+	dso_add_row(&state, PG_GETARG_DATEADT(1), PG_GETARG_DATUM(3),
+				PG_GETARG_DATUM(4), due_on >= ((DsoState *) state)->as_of);
 	PG_RETURN_STATE(state);
 }
 
@@ -142,58 +144,53 @@ PG_FUNCTION_INFO_V1(arcollect_dso_combinefn);
 Datum
 arcollect_dso_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso");
-	DsoState   *into = PG_ARGISNULL(0) ? NULL : (DsoState *) PG_GETARG_POINTER(0);
-	DsoState   *from = PG_ARGISNULL(1) ? NULL : (DsoState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_DSO);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_DSO);
+	const DsoState *other = (const DsoState *) from;
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
 	if (into == NULL)
-		into = dso_state_new(mcxt, from->as_of, from->period_days);
+		into = dso_state_new(other->as_of, other->period_days);
 	else
 	{
-		arc_check_same_date("dso", "as_of", into->as_of, from->as_of);
-		arc_check_same_int("dso", "period_days", into->period_days, from->period_days);
+		const DsoState *dso = (const DsoState *) into;
+
+		arc_check_same_date("dso", "as_of", dso->as_of, other->as_of);
+		arc_check_same_int("dso", "period_days", dso->period_days, other->period_days);
 	}
-	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
-	exact_sum_combine(&into->sales, &from->sales, mcxt);
+	exact_sum_combine(&into, DSO_RECEIVABLES, from, DSO_RECEIVABLES);
+	exact_sum_combine(&into, DSO_SALES, from, DSO_SALES);
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_dso_serialize);
-
-Datum
-arcollect_dso_serialize(PG_FUNCTION_ARGS)
+static void
+dso_send(StringInfo buf, const ArcState *state)
 {
-	DsoState   *state = (DsoState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	const DsoState *dso = (const DsoState *) state;
 
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, state->as_of);
-	pq_sendint32(&buf, state->period_days);
-	exact_sum_serialize(&buf, &state->receivables);
-	exact_sum_serialize(&buf, &state->sales);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint32(buf, dso->as_of);
+	pq_sendint32(buf, dso->period_days);
+	exact_sum_send(buf, state, DSO_RECEIVABLES);
+	exact_sum_send(buf, state, DSO_SALES);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_dso_deserialize);
-
-Datum
-arcollect_dso_deserialize(PG_FUNCTION_ARGS)
+static ArcState *
+dso_recv(StringInfo buf)
 {
-	StringInfoData buf;
-	DsoState   *state;
-	DateADT		as_of;
+	DateADT		as_of = arc_recv_date(buf, "dso");
+	int32		period_days = pq_getmsgint(buf, 4);
+	ArcState   *state;
 
-	arc_check_aggregate_call(fcinfo, "dso");
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	as_of = pq_getmsgint(&buf, 4);
-	state = dso_state_new(CurrentMemoryContext, as_of, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->receivables);
-	exact_sum_deserialize(&buf, &state->sales);
-	arc_state_deserialize_end(&buf, "dso");
-	PG_RETURN_STATE(state);
+	if (period_days <= 0)
+		arc_state_malformed("dso", "period_days is not positive");
+	state = dso_state_new(as_of, period_days);
+	exact_sum_recv(buf, &state, DSO_RECEIVABLES, "dso");
+	exact_sum_recv(buf, &state, DSO_SALES, "dso");
+	return state;
 }
+
+const ArcStateCodec arc_dso_codec = {"dso", dso_send, dso_recv};
 
 PG_FUNCTION_INFO_V1(arcollect_dso_finalfn);
 
@@ -201,11 +198,11 @@ PG_FUNCTION_INFO_V1(arcollect_dso_finalfn);
 Datum
 arcollect_dso_finalfn(PG_FUNCTION_ARGS)
 {
-	DsoState   *state = (DsoState *) PG_GETARG_POINTER(0);
+	const ArcState *state = arc_state_for_reading(fcinfo, 0, ARC_STATE_DSO);
 
-	if (exact_sum_sign(&state->sales) == 0)
+	if (exact_sum_sign(state, DSO_SALES) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(arc_numeric_divide(arc_numeric_times(exact_sum_result(&state->receivables),
-												   int64_to_numeric(state->period_days)),
-									 exact_sum_result(&state->sales)));
+	PG_RETURN_NUMERIC(arc_numeric_divide(arc_numeric_times(exact_sum_result(state, DSO_RECEIVABLES),
+														   int64_to_numeric(((const DsoState *) state)->period_days)),
+										 exact_sum_result(state, DSO_SALES)));
 }

@@ -20,6 +20,8 @@
  *
  * The state keeps one sum per month back from as_of, so it grows with the
  * length of the history (one entry per month), not with the number of rows.
+ * A row's month is found from its date with j2date, a few integer
+ * operations.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,6 +29,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "port/pg_bitutils.h"
 #include "libpq/pqformat.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -34,16 +37,22 @@
 #include "aggregate.h"
 #include "exact_sum.h"
 
+/*
+ * Sum 0 is the receivables; sum 1 + i the sales of the month i months
+ * before as_of's (0: as_of's own).  The state has room for more months
+ * than it uses, so that it is rebuilt only when the months it knows
+ * double, not for every month further back.
+ */
 typedef struct CountbackState
 {
+	ArcState	hdr;
 	DateADT		as_of;
-	int			as_of_month;	/* year * 12 + month - 1 */
-	ExactSum	receivables;
-	int			nmonths;		/* months[0..nmonths-1] hold sales */
-	int			capacity;
-	ExactSum   *months;			/* [0] is as_of's month, [i] i months back */
-	DateADT    *starts;			/* first day of each of those months */
+	int32		as_of_month;	/* year * 12 + month - 1 */
+	int32		nmonths;		/* months with a sum: 0 .. nmonths - 1 */
 } CountbackState;
+
+#define COUNTBACK_RECEIVABLES 0
+#define COUNTBACK_MONTH(back) (1 + (back))
 
 /*
  * Months are numbered year * 12 + month - 1, with years as j2date gives
@@ -73,74 +82,39 @@ month_first_day(int month)
 	return date2j(year, month - year * 12 + 1, 1) - POSTGRES_EPOCH_JDATE;
 }
 
-/* Makes months[0..count-1] and their first days exist. */
+/*
+ * Makes months 0 .. count - 1 exist, rebuilding the state (into
+ * *state) when it has no room for them: room for the next power of two
+ * of months, so that the size depends only on how far back the rows go.
+ */
 static void
-ensure_months(CountbackState *state, int count, MemoryContext mcxt)
+ensure_months(ArcState **state, int count)
 {
-	int			i;
+	CountbackState *countback = (CountbackState *) *state;
 
-	if (count > state->capacity)
+	if (COUNTBACK_MONTH(count - 1) >= (*state)->nsums)
 	{
-		int			capacity = Max(count, Max(16, state->capacity * 2));
-
-		if (state->months)
-		{
-			state->months = repalloc(state->months, sizeof(ExactSum) * capacity);
-			state->starts = repalloc(state->starts, sizeof(DateADT) * capacity);
-		}
-		else
-		{
-			state->months = MemoryContextAlloc(mcxt, sizeof(ExactSum) * capacity);
-			state->starts = MemoryContextAlloc(mcxt, sizeof(DateADT) * capacity);
-		}
-		state->capacity = capacity;
+		*state = arc_state_resize(*state, 1 + pg_nextpower2_32(Max(count, 16)));
+		countback = (CountbackState *) *state;
 	}
-	for (i = state->nmonths; i < count; i++)
-	{
-		exact_sum_init(&state->months[i]);
-		state->starts[i] = month_first_day(state->as_of_month - i);
-	}
-	state->nmonths = Max(state->nmonths, count);
+	countback->nmonths = Max(countback->nmonths, count);
 }
 
 /*
  * The state starts with as_of's own month, which changes nothing: every row
  * issued by as_of lies in it or before it.
  */
-static CountbackState *
-countback_state_new(MemoryContext mcxt, DateADT as_of)
+static ArcState *
+countback_state_new(DateADT as_of)
 {
-	CountbackState *state = MemoryContextAllocZero(mcxt, sizeof(CountbackState));
+	ArcState   *state = arc_state_new(ARC_STATE_COUNTBACK, sizeof(CountbackState),
+									  COUNTBACK_MONTH(16));
+	CountbackState *countback = (CountbackState *) state;
 
-	state->as_of = as_of;
-	state->as_of_month = month_number(as_of);
-	exact_sum_init(&state->receivables);
-	ensure_months(state, 1, mcxt);
+	countback->as_of = as_of;
+	countback->as_of_month = month_number(as_of);
+	countback->nmonths = 1;
 	return state;
-}
-
-/*
- * How many months before as_of's month a date (on or before as_of) lies.
- * No month is longer than 31 days, so the date is at least
- * ceil(days / 31) months back; from there, a few steps reach its month.
- * This avoids calendar arithmetic for each row.
- */
-static int
-months_back(CountbackState *state, DateADT date, MemoryContext mcxt)
-{
-	int			back;
-
-	if (date >= state->starts[0])
-		return 0;
-	back = (state->starts[0] - date - 1) / 31 + 1;
-	for (;;)
-	{
-		if (back >= state->nmonths)
-			ensure_months(state, back + 1, mcxt);
-		if (state->starts[back] <= date)
-			return back;
-		back++;
-	}
 }
 
 PG_FUNCTION_INFO_V1(arcollect_dso_countback_transfn);
@@ -149,8 +123,8 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_transfn);
 Datum
 arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso_countback");
-	CountbackState *state = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_COUNTBACK);
+	const CountbackState *countback;
 	DateADT		issued_on;
 	DateADT		as_of;
 	int			back;
@@ -164,20 +138,23 @@ arcollect_dso_countback_transfn(PG_FUNCTION_ARGS)
 	if (state == NULL)
 	{
 		arc_check_dates_comparable("as_of", as_of);
-		state = countback_state_new(mcxt, as_of);
+		state = countback_state_new(as_of);
 	}
-	else if (as_of != state->as_of)
-		arc_check_same_date("dso_countback", "as_of", state->as_of, as_of);
+	countback = (const CountbackState *) state;
+	if (as_of != countback->as_of)
+		arc_check_same_date("dso_countback", "as_of", countback->as_of, as_of);
 	arc_check_dates_comparable("issued_on", issued_on);
 	/* read both amounts, and so check them, even when the row is left out */
 	arc_amount_read(PG_GETARG_DATUM(2), &amount);
 	arc_amount_read(PG_GETARG_DATUM(3), &open_amount);
-	if (issued_on > state->as_of)
+	if (issued_on > countback->as_of)
 		PG_RETURN_STATE(state);
 
-	exact_sum_add_amount(&state->receivables, &open_amount, 1, mcxt);
-	back = months_back(state, issued_on, mcxt);
-	exact_sum_add_amount(&state->months[back], &amount, 1, mcxt);
+	back = countback->as_of_month - month_number(issued_on);
+	if (back >= countback->nmonths)
+		ensure_months(&state, back + 1);
+	exact_sum_add_amount(&state, COUNTBACK_RECEIVABLES, &open_amount, 1);
+	exact_sum_add_amount(&state, COUNTBACK_MONTH(back), &amount, 1);
 	PG_RETURN_STATE(state);
 }
 
@@ -186,65 +163,64 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_combinefn);
 Datum
 arcollect_dso_countback_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "dso_countback");
-	CountbackState *into = PG_ARGISNULL(0) ? NULL : (CountbackState *) PG_GETARG_POINTER(0);
-	CountbackState *from = PG_ARGISNULL(1) ? NULL : (CountbackState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_COUNTBACK);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_COUNTBACK);
+	const CountbackState *other = (const CountbackState *) from;
 	int			i;
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
 	if (into == NULL)
-		into = countback_state_new(mcxt, from->as_of);
+		into = countback_state_new(other->as_of);
 	else
-		arc_check_same_date("dso_countback", "as_of", into->as_of, from->as_of);
-	exact_sum_combine(&into->receivables, &from->receivables, mcxt);
-	ensure_months(into, from->nmonths, mcxt);
-	for (i = 0; i < from->nmonths; i++)
-		exact_sum_combine(&into->months[i], &from->months[i], mcxt);
+		arc_check_same_date("dso_countback", "as_of",
+							((CountbackState *) into)->as_of, other->as_of);
+	ensure_months(&into, other->nmonths);
+	exact_sum_combine(&into, COUNTBACK_RECEIVABLES, from, COUNTBACK_RECEIVABLES);
+	for (i = 0; i < other->nmonths; i++)
+		exact_sum_combine(&into, COUNTBACK_MONTH(i), from, COUNTBACK_MONTH(i));
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_dso_countback_serialize);
-
-Datum
-arcollect_dso_countback_serialize(PG_FUNCTION_ARGS)
+static void
+countback_send(StringInfo buf, const ArcState *state)
 {
-	CountbackState *state = (CountbackState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	const CountbackState *countback = (const CountbackState *) state;
 	int			i;
 
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, state->as_of);
-	exact_sum_serialize(&buf, &state->receivables);
-	pq_sendint32(&buf, state->nmonths);
-	for (i = 0; i < state->nmonths; i++)
-		exact_sum_serialize(&buf, &state->months[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint32(buf, countback->as_of);
+	exact_sum_send(buf, state, COUNTBACK_RECEIVABLES);
+	pq_sendint32(buf, countback->nmonths);
+	for (i = 0; i < countback->nmonths; i++)
+		exact_sum_send(buf, state, COUNTBACK_MONTH(i));
 }
 
-PG_FUNCTION_INFO_V1(arcollect_dso_countback_deserialize);
-
-Datum
-arcollect_dso_countback_deserialize(PG_FUNCTION_ARGS)
+/*
+ * At least as_of's month, and no month before the first day a date can
+ * hold (4714 BC).
+ */
+static ArcState *
+countback_recv(StringInfo buf)
 {
-	StringInfoData buf;
-	CountbackState *state;
+	DateADT		as_of = arc_recv_date(buf, "dso_countback");
+	ArcState   *state = countback_state_new(as_of);
+	const CountbackState *countback = (const CountbackState *) state;
 	int			nmonths;
 	int			i;
 
-	arc_check_aggregate_call(fcinfo, "dso_countback");
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	state = countback_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->receivables);
-	nmonths = pq_getmsgint(&buf, 4);
-	if (nmonths < 0 || nmonths > (buf.len - buf.cursor))
-		elog(ERROR, "malformed dso_countback state: %d months", nmonths);
-	ensure_months(state, nmonths, CurrentMemoryContext);
+	exact_sum_recv(buf, &state, COUNTBACK_RECEIVABLES, "dso_countback");
+	nmonths = pq_getmsgint(buf, 4);
+	if (nmonths < 1 ||
+		nmonths > countback->as_of_month - month_number(DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE) + 1 ||
+		nmonths > (buf->len - buf->cursor) / EXACT_SUM_MIN_WIRE_SIZE)
+		arc_state_malformed("dso_countback", psprintf("%d months", nmonths));
+	ensure_months(&state, nmonths);
 	for (i = 0; i < nmonths; i++)
-		exact_sum_deserialize(&buf, &state->months[i]);
-	arc_state_deserialize_end(&buf, "dso_countback");
-	PG_RETURN_STATE(state);
+		exact_sum_recv(buf, &state, COUNTBACK_MONTH(i), "dso_countback");
+	return state;
 }
+
+const ArcStateCodec arc_countback_codec = {"dso_countback", countback_send, countback_recv};
 
 /* Days of month `back` months before as_of's, as far as the walk counts. */
 static int
@@ -262,23 +238,24 @@ PG_FUNCTION_INFO_V1(arcollect_dso_countback_finalfn);
 Datum
 arcollect_dso_countback_finalfn(PG_FUNCTION_ARGS)
 {
-	CountbackState *state = (CountbackState *) PG_GETARG_POINTER(0);
-	Numeric		left = exact_sum_result(&state->receivables);
+	const ArcState *state = arc_state_for_reading(fcinfo, 0, ARC_STATE_COUNTBACK);
+	const CountbackState *countback = (const CountbackState *) state;
+	Numeric		left = exact_sum_result(state, COUNTBACK_RECEIVABLES);
 	int64		days = 0;
 	int			back;
 
 	if (arc_numeric_sign_of(left) <= 0)
 		PG_RETURN_NUMERIC(int64_to_numeric(0));
 
-	for (back = 0; back < state->nmonths; back++)
+	for (back = 0; back < countback->nmonths; back++)
 	{
-		Numeric		sales = exact_sum_result(&state->months[back]);
-		int			month_days = days_counted(state, back);
+		Numeric		sales = exact_sum_result(state, COUNTBACK_MONTH(back));
+		int			month_days = days_counted(countback, back);
 
 		if (arc_numeric_sign_of(sales) > 0 && arc_numeric_compare(left, sales) < 0)
 			PG_RETURN_NUMERIC(arc_numeric_plus(int64_to_numeric(days),
-										   arc_numeric_divide(arc_numeric_times(left, int64_to_numeric(month_days)),
-														  sales)));
+											   arc_numeric_divide(arc_numeric_times(left, int64_to_numeric(month_days)),
+																  sales)));
 		left = arc_numeric_minus(left, sales);
 		days += month_days;
 		if (arc_numeric_sign_of(left) <= 0)

@@ -6,8 +6,8 @@
  * See exact_sum.h for why this exists.  Terms that fit the fast path are
  * read straight from numeric's on-disk digits into a 128-bit integer
  * counting units of 10^-8; everything else (huge values, more than 8
- * decimals) is summed with numeric arithmetic in `spill`.  Both parts are
- * exact, so their total is exact.
+ * decimals) is summed with numeric arithmetic in the sum's spill slot.
+ * Both parts are exact, so their total is exact.
  *
  *-------------------------------------------------------------------------
  */
@@ -16,7 +16,6 @@
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/numeric.h"
 
 #include "exact_sum.h"
@@ -27,6 +26,8 @@
 #define FAST_MAX_WEIGHT 4
 #define FAST_DECIMALS (FAST_FRAC_DIGITS * 4)
 #define NBASE 10000
+/* The largest display scale a numeric can have (numeric.c's own limit). */
+#define MAX_DSCALE 0x3FFF
 
 /*
  * Reads a numeric's value as units of 10^-8 when it fits the fast path.
@@ -145,23 +146,15 @@ scaled_to_numeric(int128 value, int dscale)
 }
 
 /*
- * Adds a numeric term to the spill part.  The result is made in the
- * aggregate's memory: the term itself may point into the current row.
+ * Adds a numeric term to the spill part.  The sum is made in the current
+ * memory context and stored in the sum's spill slot.
  */
 static void
-spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
+spill_add(ArcState **state, int sumno, Numeric term)
 {
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	Numeric		previous = sum->spill;
+	Numeric		previous = arc_state_spill(*state, sumno);
 
-	if (previous)
-	{
-		sum->spill = arc_numeric_plus(previous, term);
-		pfree(previous);
-	}
-	else
-		sum->spill = DatumGetNumeric(datumCopy(NumericGetDatum(term), false, -1));
-	MemoryContextSwitchTo(old);
+	arc_state_set_spill(state, sumno, previous ? arc_numeric_plus(previous, term) : term);
 }
 
 /*
@@ -169,23 +162,27 @@ spill_add(ExactSum *sum, Numeric term, MemoryContext mcxt)
  * Every term in it so far has at most sum->dscale decimals.
  */
 static void
-flush_scaled(ExactSum *sum, MemoryContext mcxt)
+flush_scaled(ArcState **state, int sumno)
 {
-	spill_add(sum, scaled_to_numeric(sum->scaled, sum->dscale), mcxt);
+	ExactSum   *sum = &arc_state_sums(*state)[sumno];
+	Numeric		scaled = scaled_to_numeric(sum->scaled, sum->dscale);
+
 	sum->scaled = 0;
+	spill_add(state, sumno, scaled);
 }
 
 static void
-add_scaled(ExactSum *sum, int128 term, MemoryContext mcxt)
+add_scaled(ArcState **state, int sumno, int128 term)
 {
+	ExactSum   *sum = &arc_state_sums(*state)[sumno];
 	int128		total;
 
 	if (__builtin_add_overflow(sum->scaled, term, &total))
 	{
-		flush_scaled(sum, mcxt);
+		flush_scaled(state, sumno);
 		total = term;
 	}
-	sum->scaled = total;
+	arc_state_sums(*state)[sumno].scaled = total;
 }
 
 static Numeric
@@ -201,14 +198,6 @@ finite_amount(Datum amount)
 															NumericGetDatum(num)))),
 				 errhint("Money amounts cannot be NaN or infinity; correct or filter out that row.")));
 	return num;
-}
-
-void
-exact_sum_init(ExactSum *sum)
-{
-	sum->scaled = 0;
-	sum->spill = NULL;
-	sum->dscale = 0;
 }
 
 /*
@@ -238,53 +227,50 @@ arc_amount_read(Datum datum, Amount *amount)
 }
 
 /*
- * Adds amount * factor.  The factor is a whole number (a day count, or 1),
- * so the term keeps the amount's display scale, as in SQL.
+ * exact_sum_add_amount when the term leaves the fast path: the fixed-point
+ * part would overflow, or the amount is outside it.
  */
 void
-exact_sum_add_amount(ExactSum *sum, const Amount *amount, int64 factor,
-					 MemoryContext mcxt)
+exact_sum_add_slow(ArcState **state, int sumno, const Amount *amount, int64 factor)
 {
 	int128		term;
+	ExactSum   *sum;
 
 	if (amount->fast && !__builtin_mul_overflow(amount->scaled, (int128) factor, &term))
-		add_scaled(sum, term, mcxt);
+		add_scaled(state, sumno, term);
 	else
 	{
 		Numeric		num = DatumGetNumeric(amount->datum);
 
 		if (factor != 1)
 			num = arc_numeric_times(num, int64_to_numeric(factor));
-		spill_add(sum, num, mcxt);
+		spill_add(state, sumno, num);
 	}
+	sum = &arc_state_sums(*state)[sumno];
 	if (amount->dscale > sum->dscale)
 		sum->dscale = amount->dscale;
 }
 
 void
-exact_sum_add(ExactSum *sum, Datum datum, MemoryContext mcxt)
+exact_sum_combine(ArcState **into, int into_sumno, const ArcState *from, int from_sumno)
 {
-	Amount		amount;
+	const ExactSum *other = &arc_state_sums(from)[from_sumno];
+	Numeric		other_spill = arc_state_spill(from, from_sumno);
+	ExactSum   *sum;
 
-	arc_amount_read(datum, &amount);
-	exact_sum_add_amount(sum, &amount, 1, mcxt);
-}
-
-void
-exact_sum_combine(ExactSum *into, const ExactSum *from, MemoryContext mcxt)
-{
-	add_scaled(into, from->scaled, mcxt);
-	if (from->spill)
-		spill_add(into, from->spill, mcxt);
-	if (from->dscale > into->dscale)
-		into->dscale = from->dscale;
+	add_scaled(into, into_sumno, other->scaled);
+	if (other_spill)
+		spill_add(into, into_sumno, other_spill);
+	sum = &arc_state_sums(*into)[into_sumno];
+	if (other->dscale > sum->dscale)
+		sum->dscale = other->dscale;
 }
 
 /* The exact total, with the largest display scale of its terms. */
 Numeric
-exact_sum_result(const ExactSum *sum)
+exact_sum_result(const ArcState *state, int sumno)
 {
-	return exact_sum_result_scaled(sum, sum->dscale);
+	return exact_sum_result_scaled(state, sumno, 0);
 }
 
 /*
@@ -292,57 +278,84 @@ exact_sum_result(const ExactSum *sum)
  * side by side (the aging buckets) have the same number of decimals.
  */
 Numeric
-exact_sum_result_scaled(const ExactSum *sum, int dscale)
+exact_sum_result_scaled(const ArcState *state, int sumno, int dscale)
 {
+	const ExactSum *sum = &arc_state_sums(state)[sumno];
+	Numeric		spill = arc_state_spill(state, sumno);
 	Numeric		result = scaled_to_numeric(sum->scaled, Max(dscale, sum->dscale));
 
-	if (sum->spill)
-		result = arc_numeric_plus(result, sum->spill);
+	if (spill)
+		result = arc_numeric_plus(result, spill);
 	return result;
 }
 
 int
-exact_sum_sign(const ExactSum *sum)
+exact_sum_sign(const ArcState *state, int sumno)
 {
-	if (sum->spill == NULL)
+	const ExactSum *sum = &arc_state_sums(state)[sumno];
+
+	if (sum->spill == 0)
 		return sum->scaled > 0 ? 1 : (sum->scaled < 0 ? -1 : 0);
-	return arc_numeric_sign_of(exact_sum_result(sum));
+	return arc_numeric_sign_of(exact_sum_result(state, sumno));
 }
 
 /*
- * Wire format: the fixed-point part as two int64 halves, the display scale,
+ * Binary form: the fixed-point part as two int64 halves, the display scale,
  * then the spill part as text (or an empty string when there is none), so
  * that the state reads back the same on any machine.
  */
 void
-exact_sum_serialize(StringInfo buf, const ExactSum *sum)
+exact_sum_send(StringInfo buf, const ArcState *state, int sumno)
 {
+	const ExactSum *sum = &arc_state_sums(state)[sumno];
+	Numeric		spill = arc_state_spill(state, sumno);
+
 	pq_sendint64(buf, (int64) (sum->scaled >> 64));
 	pq_sendint64(buf, (int64) (uint64) sum->scaled);
 	pq_sendint32(buf, sum->dscale);
-	pq_sendstring(buf, sum->spill
-				  ? DatumGetCString(DirectFunctionCall1(numeric_out,
-														NumericGetDatum(sum->spill)))
+	pq_sendstring(buf, spill
+				  ? DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(spill)))
 				  : "");
 }
 
-/* The numeric part, if any, is made in the current memory context. */
+/*
+ * Reads what exact_sum_send wrote into sum `sumno` of *state (whose sums
+ * are zero), checking that it is a sum this code could have made: a
+ * display scale numeric can have, a fixed-point part with no digits beyond
+ * it, and a finite numeric part.
+ */
 void
-exact_sum_deserialize(StringInfo buf, ExactSum *sum)
+exact_sum_recv(StringInfo buf, ArcState **state, int sumno, const char *aggname)
 {
 	int64		high = pq_getmsgint64(buf);
 	uint64		low = (uint64) pq_getmsgint64(buf);
-	const char *spill;
+	int32		dscale = pq_getmsgint(buf, 4);
+	const char *spill = pq_getmsgstring(buf);
+	int128		scaled = ((int128) high << 64) | (int128) low;
+	int128		unit = 1;
+	ExactSum   *sum;
+	int			i;
 
-	sum->scaled = ((int128) high << 64) | (int128) low;
-	sum->dscale = pq_getmsgint(buf, 4);
-	spill = pq_getmsgstring(buf);
-	sum->spill = NULL;
+	if (dscale < 0 || dscale > MAX_DSCALE)
+		arc_state_malformed(aggname, psprintf("display scale %d", dscale));
+	for (i = dscale; i < FAST_DECIMALS; i++)
+		unit *= 10;
+	if (scaled % unit != 0)
+		arc_state_malformed(aggname, "a sum with more decimals than its display scale");
+	sum = &arc_state_sums(*state)[sumno];
+	sum->scaled = scaled;
+	sum->dscale = dscale;
 	if (spill[0] != '\0')
-		sum->spill = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-														 CStringGetDatum(spill),
-														 ObjectIdGetDatum(InvalidOid),
-														 Int32GetDatum(-1)));
+	{
+		Numeric		num = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+															  CStringGetDatum(spill),
+															  ObjectIdGetDatum(InvalidOid),
+															  Int32GetDatum(-1)));
+
+		if (numeric_is_nan(num) || numeric_is_inf(num))
+			arc_state_malformed(aggname, "a sum that is not finite");
+		arc_state_set_spill(state, sumno, num);
+	}
 }
 
 Numeric

@@ -7,9 +7,14 @@
  * through numeric_add for each row would allocate a new numeric per row;
  * instead an ExactSum keeps ordinary amounts (fewer than 20 integer digits
  * and at most 8 decimals) as a 128-bit fixed-point integer, and only
- * amounts outside that range go through numeric arithmetic.  The result is
- * exactly what sum() over the same values gives, including its display
- * scale.
+ * amounts outside that range go through numeric arithmetic, into the
+ * sum's spill slot in the aggregate's state (aggregate_state.h).  The
+ * result is exactly what sum() over the same values gives, including its
+ * display scale.
+ *
+ * A sum is named by its state and its number there, since adding to its
+ * numeric part may give the state a new address: callers pass the state
+ * by reference and read their own fields from *state afterwards.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,16 +26,7 @@
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
-#ifndef HAVE_INT128
-#error "arcollect needs a compiler with a 128-bit integer type"
-#endif
-
-typedef struct ExactSum
-{
-	int128		scaled;			/* sum of fast-path terms, times 10^8 */
-	Numeric		spill;			/* sum of the other terms, or NULL */
-	int32		dscale;			/* largest display scale of any term */
-} ExactSum;
+#include "aggregate_state.h"
 
 /* An amount read once, to be added to one or more sums. */
 typedef struct Amount
@@ -44,17 +40,43 @@ typedef struct Amount
 
 extern void arc_amount_read(Datum datum, Amount *amount);
 
-extern void exact_sum_init(ExactSum *sum);
-extern void exact_sum_add(ExactSum *sum, Datum amount, MemoryContext mcxt);
-extern void exact_sum_add_amount(ExactSum *sum, const Amount *amount,
-								 int64 factor, MemoryContext mcxt);
-extern void exact_sum_combine(ExactSum *into, const ExactSum *from,
-							  MemoryContext mcxt);
-extern Numeric exact_sum_result(const ExactSum *sum);
-extern Numeric exact_sum_result_scaled(const ExactSum *sum, int dscale);
-extern int	exact_sum_sign(const ExactSum *sum);
-extern void exact_sum_serialize(StringInfo buf, const ExactSum *sum);
-extern void exact_sum_deserialize(StringInfo buf, ExactSum *sum);
+extern void exact_sum_add_slow(ArcState **state, int sumno, const Amount *amount,
+							   int64 factor);
+extern void exact_sum_combine(ArcState **into, int into_sumno,
+							  const ArcState *from, int from_sumno);
+extern Numeric exact_sum_result(const ArcState *state, int sumno);
+extern Numeric exact_sum_result_scaled(const ArcState *state, int sumno, int dscale);
+extern int	exact_sum_sign(const ArcState *state, int sumno);
+extern void exact_sum_send(StringInfo buf, const ArcState *state, int sumno);
+/* The fewest bytes exact_sum_send writes (for checking counts read). */
+#define EXACT_SUM_MIN_WIRE_SIZE 21
+extern void exact_sum_recv(StringInfo buf, ArcState **state, int sumno,
+						   const char *aggname);
+
+/*
+ * Adds amount * factor to sum `sumno`.  The factor is a whole number (a
+ * day count, or 1), so the term keeps the amount's display scale, as in
+ * SQL.  The fast path (the term fits the fixed-point part) is inline: it
+ * is what every row of every aggregate runs.
+ */
+static inline void
+exact_sum_add_amount(ArcState **state, int sumno, const Amount *amount, int64 factor)
+{
+	ExactSum   *sum = &arc_state_sums(*state)[sumno];
+	int128		term;
+	int128		total;
+
+	if (likely(amount->fast) &&
+		!__builtin_mul_overflow(amount->scaled, (int128) factor, &term) &&
+		!__builtin_add_overflow(sum->scaled, term, &total))
+	{
+		sum->scaled = total;
+		if (amount->dscale > sum->dscale)
+			sum->dscale = amount->dscale;
+	}
+	else
+		exact_sum_add_slow(state, sumno, amount, factor);
+}
 
 /* Small numeric helpers shared by the final functions. */
 extern Numeric arc_numeric_times(Numeric a, Numeric b);

@@ -31,20 +31,14 @@ delay_days(FunctionCallInfo fcinfo)
 	return (int32) (paid_on - due_on);
 }
 
-typedef struct PaymentDelayState
-{
-	ExactSum	weighted_days;	/* sum(amount * delay) */
-	ExactSum	amount;			/* sum(amount) */
-} PaymentDelayState;
+/* avg_payment_delay's state: two sums, no fields of its own. */
+#define DELAY_WEIGHTED_DAYS 0	/* sum(amount * delay) */
+#define DELAY_AMOUNT 1			/* sum(amount) */
 
-static PaymentDelayState *
-payment_delay_state_new(MemoryContext mcxt)
+static ArcState *
+payment_delay_state_new(void)
 {
-	PaymentDelayState *state = MemoryContextAlloc(mcxt, sizeof(PaymentDelayState));
-
-	exact_sum_init(&state->weighted_days);
-	exact_sum_init(&state->amount);
-	return state;
+	return arc_state_new(ARC_STATE_PAYMENT_DELAY, sizeof(ArcState), 2);
 }
 
 PG_FUNCTION_INFO_V1(arcollect_payment_delay_transfn);
@@ -53,17 +47,18 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_transfn);
 Datum
 arcollect_payment_delay_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_payment_delay");
-	PaymentDelayState *state = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_PAYMENT_DELAY);
 	Amount		amount;
+	int32		days;
 
 	if (arc_any_input_null(fcinfo, 1, 3))
 		PG_RETURN_STATE(state);
 	if (state == NULL)
-		state = payment_delay_state_new(mcxt);
+		state = payment_delay_state_new();
 	arc_amount_read(PG_GETARG_DATUM(3), &amount);
-	exact_sum_add_amount(&state->weighted_days, &amount, delay_days(fcinfo), mcxt);
-	exact_sum_add_amount(&state->amount, &amount, 1, mcxt);
+	days = delay_days(fcinfo);
+	exact_sum_add_amount(&state, DELAY_WEIGHTED_DAYS, &amount, days);
+	exact_sum_add_amount(&state, DELAY_AMOUNT, &amount, 1);
 	PG_RETURN_STATE(state);
 }
 
@@ -72,49 +67,38 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_combinefn);
 Datum
 arcollect_payment_delay_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_payment_delay");
-	PaymentDelayState *into = PG_ARGISNULL(0) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(0);
-	PaymentDelayState *from = PG_ARGISNULL(1) ? NULL : (PaymentDelayState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_PAYMENT_DELAY);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_PAYMENT_DELAY);
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
 	if (into == NULL)
-		into = payment_delay_state_new(mcxt);
-	exact_sum_combine(&into->weighted_days, &from->weighted_days, mcxt);
-	exact_sum_combine(&into->amount, &from->amount, mcxt);
+		into = payment_delay_state_new();
+	exact_sum_combine(&into, DELAY_WEIGHTED_DAYS, from, DELAY_WEIGHTED_DAYS);
+	exact_sum_combine(&into, DELAY_AMOUNT, from, DELAY_AMOUNT);
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_payment_delay_serialize);
-
-Datum
-arcollect_payment_delay_serialize(PG_FUNCTION_ARGS)
+static void
+payment_delay_send(StringInfo buf, const ArcState *state)
 {
-	PaymentDelayState *state = (PaymentDelayState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	exact_sum_serialize(&buf, &state->weighted_days);
-	exact_sum_serialize(&buf, &state->amount);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	exact_sum_send(buf, state, DELAY_WEIGHTED_DAYS);
+	exact_sum_send(buf, state, DELAY_AMOUNT);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_payment_delay_deserialize);
-
-Datum
-arcollect_payment_delay_deserialize(PG_FUNCTION_ARGS)
+static ArcState *
+payment_delay_recv(StringInfo buf)
 {
-	PaymentDelayState *state;
-	StringInfoData buf;
+	ArcState   *state = payment_delay_state_new();
 
-	arc_check_aggregate_call(fcinfo, "avg_payment_delay");
-	state = payment_delay_state_new(CurrentMemoryContext);
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	exact_sum_deserialize(&buf, &state->weighted_days);
-	exact_sum_deserialize(&buf, &state->amount);
-	arc_state_deserialize_end(&buf, "avg_payment_delay");
-	PG_RETURN_STATE(state);
+	exact_sum_recv(buf, &state, DELAY_WEIGHTED_DAYS, "avg_payment_delay");
+	exact_sum_recv(buf, &state, DELAY_AMOUNT, "avg_payment_delay");
+	return state;
 }
+
+const ArcStateCodec arc_payment_delay_codec = {
+	"avg_payment_delay", payment_delay_send, payment_delay_recv
+};
 
 PG_FUNCTION_INFO_V1(arcollect_payment_delay_finalfn);
 
@@ -122,19 +106,36 @@ PG_FUNCTION_INFO_V1(arcollect_payment_delay_finalfn);
 Datum
 arcollect_payment_delay_finalfn(PG_FUNCTION_ARGS)
 {
-	PaymentDelayState *state = (PaymentDelayState *) PG_GETARG_POINTER(0);
+	const ArcState *state = arc_state_for_reading(fcinfo, 0, ARC_STATE_PAYMENT_DELAY);
 
-	if (exact_sum_sign(&state->amount) == 0)
+	if (exact_sum_sign(state, DELAY_AMOUNT) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(arc_numeric_divide(exact_sum_result(&state->weighted_days),
-									 exact_sum_result(&state->amount)));
+	PG_RETURN_NUMERIC(arc_numeric_divide(exact_sum_result(state, DELAY_WEIGHTED_DAYS),
+										 exact_sum_result(state, DELAY_AMOUNT)));
 }
 
 typedef struct DaysLateState
 {
+	ArcState	hdr;
 	int64		late_days;		/* sum(greatest(paid_on - due_on, 0)) */
 	int64		count;
 } DaysLateState;
+
+static ArcState *
+days_late_state_new(void)
+{
+	return arc_state_new(ARC_STATE_DAYS_LATE, sizeof(DaysLateState), 0);
+}
+
+static void
+add_late_days(DaysLateState *state, int64 days)
+{
+	/* adding at most 2^31 per row: only 2^32 rows could overflow */
+	if (pg_add_s64_overflow(state->late_days, days, &state->late_days))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("avg_days_late: total days late out of range")));
+}
 
 PG_FUNCTION_INFO_V1(arcollect_days_late_transfn);
 
@@ -142,21 +143,18 @@ PG_FUNCTION_INFO_V1(arcollect_days_late_transfn);
 Datum
 arcollect_days_late_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_days_late");
-	DaysLateState *state = PG_ARGISNULL(0) ? NULL : (DaysLateState *) PG_GETARG_POINTER(0);
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_DAYS_LATE);
+	DaysLateState *late;
 	int32		days;
 
 	if (arc_any_input_null(fcinfo, 1, 2))
 		PG_RETURN_STATE(state);
 	if (state == NULL)
-		state = MemoryContextAllocZero(mcxt, sizeof(DaysLateState));
+		state = days_late_state_new();
+	late = (DaysLateState *) state;
 	days = delay_days(fcinfo);
-	/* adding at most 2^31 per row: only 2^32 rows could overflow */
-	if (pg_add_s64_overflow(state->late_days, Max(days, 0), &state->late_days))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("avg_days_late: total days late out of range")));
-	state->count++;
+	add_late_days(late, Max(days, 0));
+	late->count++;
 	PG_RETURN_STATE(state);
 }
 
@@ -165,60 +163,55 @@ PG_FUNCTION_INFO_V1(arcollect_days_late_combinefn);
 Datum
 arcollect_days_late_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "avg_days_late");
-	DaysLateState *into = PG_ARGISNULL(0) ? NULL : (DaysLateState *) PG_GETARG_POINTER(0);
-	DaysLateState *from = PG_ARGISNULL(1) ? NULL : (DaysLateState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_DAYS_LATE);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_DAYS_LATE);
+	DaysLateState *late;
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
 	if (into == NULL)
-		into = MemoryContextAllocZero(mcxt, sizeof(DaysLateState));
-	if (pg_add_s64_overflow(into->late_days, from->late_days, &into->late_days))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("avg_days_late: total days late out of range")));
-	into->count += from->count;
+		into = days_late_state_new();
+	late = (DaysLateState *) into;
+	add_late_days(late, ((const DaysLateState *) from)->late_days);
+	late->count += ((const DaysLateState *) from)->count;
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_days_late_serialize);
-
-Datum
-arcollect_days_late_serialize(PG_FUNCTION_ARGS)
+static void
+days_late_send(StringInfo buf, const ArcState *state)
 {
-	DaysLateState *state = (DaysLateState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	const DaysLateState *late = (const DaysLateState *) state;
 
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, state->late_days);
-	pq_sendint64(&buf, state->count);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint64(buf, late->late_days);
+	pq_sendint64(buf, late->count);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_days_late_deserialize);
-
-Datum
-arcollect_days_late_deserialize(PG_FUNCTION_ARGS)
+/* A state counts at least the row that made it, and no negative days. */
+static ArcState *
+days_late_recv(StringInfo buf)
 {
-	DaysLateState *state;
-	StringInfoData buf;
+	ArcState   *state = days_late_state_new();
+	DaysLateState *late = (DaysLateState *) state;
 
-	arc_check_aggregate_call(fcinfo, "avg_days_late");
-	state = palloc(sizeof(DaysLateState));
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	state->late_days = pq_getmsgint64(&buf);
-	state->count = pq_getmsgint64(&buf);
-	arc_state_deserialize_end(&buf, "avg_days_late");
-	PG_RETURN_STATE(state);
+	late->late_days = pq_getmsgint64(buf);
+	late->count = pq_getmsgint64(buf);
+	if (late->late_days < 0 || late->count <= 0)
+		arc_state_malformed("avg_days_late", "negative days or no rows");
+	return state;
 }
+
+const ArcStateCodec arc_days_late_codec = {
+	"avg_days_late", days_late_send, days_late_recv
+};
 
 PG_FUNCTION_INFO_V1(arcollect_days_late_finalfn);
 
 Datum
 arcollect_days_late_finalfn(PG_FUNCTION_ARGS)
 {
-	DaysLateState *state = (DaysLateState *) PG_GETARG_POINTER(0);
+	const DaysLateState *late = (const DaysLateState *)
+		arc_state_for_reading(fcinfo, 0, ARC_STATE_DAYS_LATE);
 
-	PG_RETURN_NUMERIC(arc_numeric_divide(int64_to_numeric(state->late_days),
-									 int64_to_numeric(state->count)));
+	PG_RETURN_NUMERIC(arc_numeric_divide(int64_to_numeric(late->late_days),
+										 int64_to_numeric(late->count)));
 }

@@ -41,26 +41,26 @@
 
 typedef struct RiskState
 {
+	ArcState	hdr;
 	DateADT		as_of;
-	ExactSum	recorded_amount;	/* sum(amount) with a payment record */
-	ExactSum	late_amount_days;	/* sum(amount * days late) */
+	int32		oldest_overdue_days;
 	int64		recorded_count;
 	int64		late_count;
-	ExactSum	owed;			/* sum of positive open amounts */
-	ExactSum	owed_overdue;	/* ... of those past due */
-	int32		oldest_overdue_days;
 } RiskState;
 
-static RiskState *
-risk_state_new(MemoryContext mcxt, DateADT as_of)
-{
-	RiskState  *state = MemoryContextAllocZero(mcxt, sizeof(RiskState));
+/* Its sums */
+#define RISK_RECORDED_AMOUNT 0	/* sum(amount) with a payment record */
+#define RISK_LATE_AMOUNT_DAYS 1 /* sum(amount * days late) */
+#define RISK_OWED 2				/* sum of positive open amounts */
+#define RISK_OWED_OVERDUE 3		/* ... of those past due */
+#define RISK_SUMS 4
 
-	state->as_of = as_of;
-	exact_sum_init(&state->recorded_amount);
-	exact_sum_init(&state->late_amount_days);
-	exact_sum_init(&state->owed);
-	exact_sum_init(&state->owed_overdue);
+static ArcState *
+risk_state_new(DateADT as_of)
+{
+	ArcState   *state = arc_state_new(ARC_STATE_RISK, sizeof(RiskState), RISK_SUMS);
+
+	((RiskState *) state)->as_of = as_of;
 	return state;
 }
 
@@ -70,8 +70,8 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_transfn);
 Datum
 arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "risk_score");
-	RiskState  *state = PG_ARGISNULL(0) ? NULL : (RiskState *) PG_GETARG_POINTER(0);
+	ArcState   *state = arc_state_for_update(fcinfo, 0, ARC_STATE_RISK);
+	RiskState  *risk;
 	DateADT		due_on;
 	DateADT		as_of;
 	bool		paid_by_as_of;
@@ -86,10 +86,11 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	if (state == NULL)
 	{
 		arc_check_dates_comparable("as_of", as_of);
-		state = risk_state_new(mcxt, as_of);
+		state = risk_state_new(as_of);
 	}
-	else if (as_of != state->as_of)
-		arc_check_same_date("risk_score", "as_of", state->as_of, as_of);
+	risk = (RiskState *) state;
+	if (as_of != risk->as_of)
+		arc_check_same_date("risk_score", "as_of", risk->as_of, as_of);
 	arc_check_dates_comparable("due_on", due_on);
 	if (!PG_ARGISNULL(2))
 		arc_check_dates_comparable("paid_on", PG_GETARG_DATEADT(2));
@@ -97,30 +98,31 @@ arcollect_risk_score_transfn(PG_FUNCTION_ARGS)
 	arc_amount_read(PG_GETARG_DATUM(3), &amount);
 	arc_amount_read(PG_GETARG_DATUM(4), &open_amount);
 
+	/* the counts first: adding to a sum may move the state */
 	paid_by_as_of = !PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of;
 	if (amount.sign > 0 && (paid_by_as_of || due_on < as_of))
 	{
 		DateADT		settled = paid_by_as_of ? PG_GETARG_DATEADT(2) : as_of;
 		int32		late_days = Max((int32) (settled - due_on), 0);
 
-		exact_sum_add_amount(&state->recorded_amount, &amount, 1, mcxt);
-		state->recorded_count++;
+		risk->recorded_count++;
 		if (late_days > 0)
-		{
-			exact_sum_add_amount(&state->late_amount_days, &amount, late_days, mcxt);
-			state->late_count++;
-		}
+			risk->late_count++;
+		exact_sum_add_amount(&state, RISK_RECORDED_AMOUNT, &amount, 1);
+		if (late_days > 0)
+			exact_sum_add_amount(&state, RISK_LATE_AMOUNT_DAYS, &amount, late_days);
 	}
 
 	if (open_amount.sign > 0)
 	{
-		exact_sum_add_amount(&state->owed, &open_amount, 1, mcxt);
 		if (due_on < as_of)
 		{
-			exact_sum_add_amount(&state->owed_overdue, &open_amount, 1, mcxt);
-			state->oldest_overdue_days = Max(state->oldest_overdue_days,
-											 (int32) (as_of - due_on));
+			risk = (RiskState *) state;
+			risk->oldest_overdue_days = Max(risk->oldest_overdue_days,
+											(int32) (as_of - due_on));
+			exact_sum_add_amount(&state, RISK_OWED_OVERDUE, &open_amount, 1);
 		}
+		exact_sum_add_amount(&state, RISK_OWED, &open_amount, 1);
 	}
 	PG_RETURN_STATE(state);
 }
@@ -130,68 +132,69 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_combinefn);
 Datum
 arcollect_risk_score_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext mcxt = arc_aggregate_memory(fcinfo, "risk_score");
-	RiskState  *into = PG_ARGISNULL(0) ? NULL : (RiskState *) PG_GETARG_POINTER(0);
-	RiskState  *from = PG_ARGISNULL(1) ? NULL : (RiskState *) PG_GETARG_POINTER(1);
+	ArcState   *into = arc_state_for_update(fcinfo, 0, ARC_STATE_RISK);
+	const ArcState *from = arc_state_for_reading(fcinfo, 1, ARC_STATE_RISK);
+	const RiskState *other = (const RiskState *) from;
+	RiskState  *risk;
+	int			i;
 
 	if (from == NULL)
 		PG_RETURN_STATE(into);
 	if (into == NULL)
-		into = risk_state_new(mcxt, from->as_of);
-	else
-		arc_check_same_date("risk_score", "as_of", into->as_of, from->as_of);
-	exact_sum_combine(&into->recorded_amount, &from->recorded_amount, mcxt);
-	exact_sum_combine(&into->late_amount_days, &from->late_amount_days, mcxt);
-	into->recorded_count += from->recorded_count;
-	into->late_count += from->late_count;
-	exact_sum_combine(&into->owed, &from->owed, mcxt);
-	exact_sum_combine(&into->owed_overdue, &from->owed_overdue, mcxt);
-	into->oldest_overdue_days = Max(into->oldest_overdue_days,
-									from->oldest_overdue_days);
+		into = risk_state_new(other->as_of);
+	risk = (RiskState *) into;
+	arc_check_same_date("risk_score", "as_of", risk->as_of, other->as_of);
+	risk->recorded_count += other->recorded_count;
+	risk->late_count += other->late_count;
+	risk->oldest_overdue_days = Max(risk->oldest_overdue_days,
+									other->oldest_overdue_days);
+	for (i = 0; i < RISK_SUMS; i++)
+		exact_sum_combine(&into, i, from, i);
 	PG_RETURN_STATE(into);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_risk_score_serialize);
-
-Datum
-arcollect_risk_score_serialize(PG_FUNCTION_ARGS)
+static void
+risk_send(StringInfo buf, const ArcState *state)
 {
-	RiskState  *state = (RiskState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	const RiskState *risk = (const RiskState *) state;
 
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, state->as_of);
-	exact_sum_serialize(&buf, &state->recorded_amount);
-	exact_sum_serialize(&buf, &state->late_amount_days);
-	pq_sendint64(&buf, state->recorded_count);
-	pq_sendint64(&buf, state->late_count);
-	exact_sum_serialize(&buf, &state->owed);
-	exact_sum_serialize(&buf, &state->owed_overdue);
-	pq_sendint32(&buf, state->oldest_overdue_days);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	pq_sendint32(buf, risk->as_of);
+	exact_sum_send(buf, state, RISK_RECORDED_AMOUNT);
+	exact_sum_send(buf, state, RISK_LATE_AMOUNT_DAYS);
+	pq_sendint64(buf, risk->recorded_count);
+	pq_sendint64(buf, risk->late_count);
+	exact_sum_send(buf, state, RISK_OWED);
+	exact_sum_send(buf, state, RISK_OWED_OVERDUE);
+	pq_sendint32(buf, risk->oldest_overdue_days);
 }
 
-PG_FUNCTION_INFO_V1(arcollect_risk_score_deserialize);
-
-Datum
-arcollect_risk_score_deserialize(PG_FUNCTION_ARGS)
+/* Counts of invoices that are not negative, late ones among the recorded. */
+static ArcState *
+risk_recv(StringInfo buf)
 {
-	StringInfoData buf;
-	RiskState  *state;
+	ArcState   *state = risk_state_new(arc_recv_date(buf, "risk_score"));
+	RiskState  *risk;
+	int64		recorded_count;
+	int64		late_count;
+	int32		oldest_overdue_days;
 
-	arc_check_aggregate_call(fcinfo, "risk_score");
-	arc_state_deserialize_begin(&buf, PG_GETARG_BYTEA_PP(0));
-	state = risk_state_new(CurrentMemoryContext, pq_getmsgint(&buf, 4));
-	exact_sum_deserialize(&buf, &state->recorded_amount);
-	exact_sum_deserialize(&buf, &state->late_amount_days);
-	state->recorded_count = pq_getmsgint64(&buf);
-	state->late_count = pq_getmsgint64(&buf);
-	exact_sum_deserialize(&buf, &state->owed);
-	exact_sum_deserialize(&buf, &state->owed_overdue);
-	state->oldest_overdue_days = pq_getmsgint(&buf, 4);
-	arc_state_deserialize_end(&buf, "risk_score");
-	PG_RETURN_STATE(state);
+	exact_sum_recv(buf, &state, RISK_RECORDED_AMOUNT, "risk_score");
+	exact_sum_recv(buf, &state, RISK_LATE_AMOUNT_DAYS, "risk_score");
+	recorded_count = pq_getmsgint64(buf);
+	late_count = pq_getmsgint64(buf);
+	exact_sum_recv(buf, &state, RISK_OWED, "risk_score");
+	exact_sum_recv(buf, &state, RISK_OWED_OVERDUE, "risk_score");
+	oldest_overdue_days = pq_getmsgint(buf, 4);
+	if (late_count < 0 || recorded_count < late_count || oldest_overdue_days < 0)
+		arc_state_malformed("risk_score", "negative counts or more late invoices than recorded");
+	risk = (RiskState *) state;
+	risk->recorded_count = recorded_count;
+	risk->late_count = late_count;
+	risk->oldest_overdue_days = oldest_overdue_days;
+	return state;
 }
+
+const ArcStateCodec arc_risk_codec = {"risk_score", risk_send, risk_recv};
 
 /*
  * points * min(numer / denom, 1), or 0 when denom is zero: a factor with
@@ -212,25 +215,26 @@ PG_FUNCTION_INFO_V1(arcollect_risk_score_finalfn);
 Datum
 arcollect_risk_score_finalfn(PG_FUNCTION_ARGS)
 {
-	RiskState  *state = (RiskState *) PG_GETARG_POINTER(0);
+	const ArcState *state = arc_state_for_reading(fcinfo, 0, ARC_STATE_RISK);
+	const RiskState *risk = (const RiskState *) state;
 	Numeric		score;
 
 	score = capped_points(LATE_DAYS_POINTS,
-						  exact_sum_result(&state->late_amount_days),
-						  arc_numeric_times(exact_sum_result(&state->recorded_amount),
-										int64_to_numeric(LATE_DAYS_FULL)));
+						  exact_sum_result(state, RISK_LATE_AMOUNT_DAYS),
+						  arc_numeric_times(exact_sum_result(state, RISK_RECORDED_AMOUNT),
+											int64_to_numeric(LATE_DAYS_FULL)));
 	score = arc_numeric_plus(score,
-						 capped_points(LATE_SHARE_POINTS,
-									   int64_to_numeric(state->late_count),
-									   int64_to_numeric(state->recorded_count)));
+							 capped_points(LATE_SHARE_POINTS,
+										   int64_to_numeric(risk->late_count),
+										   int64_to_numeric(risk->recorded_count)));
 	score = arc_numeric_plus(score,
-						 capped_points(OVERDUE_POINTS,
-									   exact_sum_result(&state->owed_overdue),
-									   exact_sum_result(&state->owed)));
+							 capped_points(OVERDUE_POINTS,
+										   exact_sum_result(state, RISK_OWED_OVERDUE),
+										   exact_sum_result(state, RISK_OWED)));
 	score = arc_numeric_plus(score,
-						 capped_points(OLDEST_POINTS,
-									   int64_to_numeric(state->oldest_overdue_days),
-									   int64_to_numeric(OLDEST_FULL)));
+							 capped_points(OLDEST_POINTS,
+										   int64_to_numeric(risk->oldest_overdue_days),
+										   int64_to_numeric(OLDEST_FULL)));
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_round, NumericGetDatum(score),
 										Int32GetDatum(2)));
 }

@@ -7,7 +7,7 @@
 -- Each check lists the objects that fail it, so a new object without its
 -- COMMENT ON or its registration shows by name.
 BEGIN;
-SELECT tap.plan(9);
+SELECT tap.plan(10);
 
 SELECT tap.is((SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class c
                 WHERE c.relnamespace = 'arcollect'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
@@ -23,14 +23,25 @@ SELECT tap.is((SELECT string_agg(c.relname || '.' || a.attname, ', ' ORDER BY c.
 
 -- Functions users call: not the internal ones (arcollect._*, described in
 -- their source) nor the support functions of aggregates (they take or
--- return the internal state; the aggregate itself is described).
+-- return the aggregates' state; the aggregate itself is described); the
+-- state's type, with its input and output functions, is.
 SELECT tap.is((SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)
                  FROM pg_catalog.pg_proc p
                 WHERE p.pronamespace = 'arcollect'::regnamespace
                   AND p.proname NOT LIKE '\_%'
-                  AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[] || p.prorettype)
+                  AND (NOT 'arcollect.aggregate_state'::regtype = ANY (p.proargtypes::oid[] || p.prorettype)
+                       OR p.oid IN (SELECT unnest(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend]::oid[])
+                                      FROM pg_catalog.pg_type t
+                                     WHERE t.oid = 'arcollect.aggregate_state'::regtype))
                   AND pg_catalog.obj_description(p.oid, 'pg_proc') IS NULL),
               NULL, 'every function and aggregate users call has a comment');
+
+SELECT tap.is((SELECT string_agg(t.oid::regtype::text, ', ' ORDER BY t.oid::regtype::text)
+                 FROM pg_catalog.pg_type t
+                WHERE t.typnamespace = 'arcollect'::regnamespace AND t.typtype = 'b'
+                  AND t.typcategory <> 'A'
+                  AND pg_catalog.obj_description(t.oid, 'pg_type') IS NULL),
+              NULL, 'every base type of schema arcollect has a comment');
 
 -- PUBLIC reads no table, view or sequence but the catalogues of
 -- what records allow (life cycles, which columns may change; touchpoint

@@ -26,31 +26,25 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION arcollect.aging_bucket_index(date, date, integer[]) IS
 'Position of the aging bucket for sorting: 0 for current, then 1 to n+1 for n bounds.';
 
--- Aggregate support functions take and return the internal state.  Each
--- aggregate declares SSPACE, the typical size of its state in bytes, so that
--- the planner can choose hash aggregation for many groups (it assumes 8 kB
--- per group for an internal state otherwise).
-CREATE OR REPLACE FUNCTION arcollect.aging_transfn(internal, date, numeric, date)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
+-- Aggregate support functions take and return arcollect.aggregate_state
+-- (sql/schema/aggregate_state.sql), the state of every arcollect aggregate.
+-- Each aggregate declares SSPACE, the typical size of its state in bytes,
+-- so that the planner can choose hash aggregation for many groups.  The
+-- combine function merges two states, in parallel plans and on a Citus
+-- coordinator; no serialize functions: the state is a value of its own.
+CREATE OR REPLACE FUNCTION arcollect.aging_transfn(arcollect.aggregate_state, date, numeric, date)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.aging_transfn(internal, date, numeric, date, integer[])
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
+CREATE OR REPLACE FUNCTION arcollect.aging_transfn(arcollect.aggregate_state, date, numeric, date, integer[])
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_aging_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.aging_combinefn(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_combinefn'
+CREATE OR REPLACE FUNCTION arcollect.aging_combinefn(arcollect.aggregate_state, arcollect.aggregate_state)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_aging_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.aging_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_aging_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.aging_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_aging_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.aging_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.aging_finalfn(arcollect.aggregate_state)
 RETURNS numeric[] AS 'MODULE_PATHNAME', 'arcollect_aging_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
@@ -58,22 +52,18 @@ LANGUAGE C STRICT PARALLEL SAFE;
 -- second aggregate of the same name with one argument fewer.
 CREATE OR REPLACE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date) (
     SFUNC = arcollect.aging_transfn,
-    STYPE = internal, SSPACE = 256,
+    STYPE = arcollect.aggregate_state, SSPACE = 160,
     FINALFUNC = arcollect.aging_finalfn,
     COMBINEFUNC = arcollect.aging_combinefn,
-    SERIALFUNC = arcollect.aging_serialize,
-    DESERIALFUNC = arcollect.aging_deserialize,
     PARALLEL = SAFE
 );
 
 CREATE OR REPLACE AGGREGATE arcollect.aging(due_on date, open_amount numeric, as_of date,
                                  bounds integer[]) (
     SFUNC = arcollect.aging_transfn,
-    STYPE = internal, SSPACE = 256,
+    STYPE = arcollect.aggregate_state, SSPACE = 256,
     FINALFUNC = arcollect.aging_finalfn,
     COMBINEFUNC = arcollect.aging_combinefn,
-    SERIALFUNC = arcollect.aging_serialize,
-    DESERIALFUNC = arcollect.aging_deserialize,
     PARALLEL = SAFE
 );
 

@@ -90,11 +90,36 @@ BEGIN
 END
 $fn$;
 
+-- Which kind of Citus table tbl is (distributed, reference or local: a
+-- table of the coordinator added to Citus's metadata), or NULL when Citus
+-- does not manage it or is not installed.  Citus's catalog is read
+-- through dynamic SQL: it exists only where Citus does.
+CREATE OR REPLACE FUNCTION arcollect._citus_table_kind(tbl regclass)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    kind text;
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE $q$SELECT CASE WHEN p.partmethod <> 'n' THEN 'distributed'
+                          WHEN p.repmodel = 't' THEN 'reference'
+                          ELSE 'local' END
+                 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1$q$
+       INTO kind USING tbl;
+    RETURN kind;
+END
+$fn$;
+
 -- Checks that tbl is a table arcollect can attach as kind (invoices or
 -- payments): an ordinary or partitioned table outside the arcollect
--- schema, not attached as the other kind, permanent, neither a partition
--- nor an inheritance child, and with no table below it that another
--- attached table books (see _tree_problem).
+-- schema, not one of Citus's (_citus_table_kind), not attached as the
+-- other kind, permanent, neither a partition nor an inheritance child,
+-- and with no table below it that another attached table books (see
+-- _tree_problem).
 CREATE OR REPLACE FUNCTION arcollect._check_attachable(tbl regclass, kind text)
 RETURNS void
 LANGUAGE plpgsql STABLE
@@ -103,6 +128,7 @@ AS $fn$
 DECLARE
     c record;
     p record;
+    citus_kind text;
 BEGIN
     SELECT r.relkind, n.nspname INTO c
       FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
@@ -116,6 +142,13 @@ BEGIN
         RAISE EXCEPTION 'table % belongs to arcollect', tbl
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'arcollect''s own tables cannot be attached to the ledger.';
+    END IF;
+    citus_kind := arcollect._citus_table_kind(tbl);
+    IF citus_kind IS NOT NULL THEN
+        RAISE EXCEPTION 'table % is a Citus % table', tbl, citus_kind
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'Citus keeps its rows in shards (on the workers, or on every node), where the ledger''s trigger would book into each node''s own ledger and this one would see none of it.',
+                  HINT = format('Attach a table that Citus does not manage (SELECT undistribute_table(%L) makes it one); arcollect''s aggregates run on distributed tables as they are.', tbl::text);
     END IF;
     SELECT * INTO p FROM arcollect._tree_problem(tbl);
     CASE p.problem

@@ -1,68 +1,56 @@
 -- Simple DSO and best possible DSO (src/dso.c).  Both share one state and
 -- final function; each has a form with the default 90-day period.
 
-CREATE OR REPLACE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
+CREATE OR REPLACE FUNCTION arcollect.dso_transfn(arcollect.aggregate_state, date, numeric, numeric, date)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.dso_transfn(internal, date, numeric, numeric, date, integer)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
+CREATE OR REPLACE FUNCTION arcollect.dso_transfn(arcollect.aggregate_state, date, numeric, numeric, date, integer)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
+CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(arcollect.aggregate_state, date, date, numeric, numeric, date)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date, integer)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
+CREATE OR REPLACE FUNCTION arcollect.best_possible_dso_transfn(arcollect.aggregate_state, date, date, numeric, numeric, date, integer)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_best_possible_dso_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.dso_combinefn(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_combinefn'
+CREATE OR REPLACE FUNCTION arcollect.dso_combinefn(arcollect.aggregate_state, arcollect.aggregate_state)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_dso_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.dso_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.dso_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.dso_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_finalfn(arcollect.aggregate_state)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE OR REPLACE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date) (
-    SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
+    SFUNC = arcollect.dso_transfn, STYPE = arcollect.aggregate_state, SSPACE = 72,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
-    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
 );
 
 CREATE OR REPLACE AGGREGATE arcollect.dso(issued_on date, amount numeric, open_amount numeric,
                                as_of date, period_days integer) (
-    SFUNC = arcollect.dso_transfn, STYPE = internal, SSPACE = 128,
+    SFUNC = arcollect.dso_transfn, STYPE = arcollect.aggregate_state, SSPACE = 72,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
-    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
 );
 
 CREATE OR REPLACE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date) (
-    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = arcollect.aggregate_state, SSPACE = 72,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
-    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
 );
 
 CREATE OR REPLACE AGGREGATE arcollect.best_possible_dso(issued_on date, due_on date, amount numeric,
                                              open_amount numeric, as_of date,
                                              period_days integer) (
-    SFUNC = arcollect.best_possible_dso_transfn, STYPE = internal, SSPACE = 128,
+    SFUNC = arcollect.best_possible_dso_transfn, STYPE = arcollect.aggregate_state, SSPACE = 72,
     FINALFUNC = arcollect.dso_finalfn, COMBINEFUNC = arcollect.dso_combinefn,
-    SERIALFUNC = arcollect.dso_serialize, DESERIALFUNC = arcollect.dso_deserialize,
     PARALLEL = SAFE
 );
 

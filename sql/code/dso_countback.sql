@@ -1,32 +1,22 @@
 -- Countback DSO over calendar months (src/dso_countback.c).
 
-CREATE OR REPLACE FUNCTION arcollect.dso_countback_transfn(internal, date, numeric, numeric, date)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_transfn'
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_transfn(arcollect.aggregate_state, date, numeric, numeric, date)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_dso_countback_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.dso_countback_combinefn(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_combinefn'
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_combinefn(arcollect.aggregate_state, arcollect.aggregate_state)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_dso_countback_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.dso_countback_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_dso_countback_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.dso_countback_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_dso_countback_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.dso_countback_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.dso_countback_finalfn(arcollect.aggregate_state)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_dso_countback_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE OR REPLACE AGGREGATE arcollect.dso_countback(issued_on date, amount numeric,
                                          open_amount numeric, as_of date) (
-    SFUNC = arcollect.dso_countback_transfn, STYPE = internal, SSPACE = 640,
+    SFUNC = arcollect.dso_countback_transfn, STYPE = arcollect.aggregate_state, SSPACE = 840,
     FINALFUNC = arcollect.dso_countback_finalfn,
     COMBINEFUNC = arcollect.dso_countback_combinefn,
-    SERIALFUNC = arcollect.dso_countback_serialize,
-    DESERIALFUNC = arcollect.dso_countback_deserialize,
     PARALLEL = SAFE
 );
 

@@ -1,32 +1,22 @@
 -- Explainable collection risk score (src/risk_score.c; formula in README).
 
-CREATE OR REPLACE FUNCTION arcollect.risk_score_transfn(internal, date, date, numeric, numeric, date)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_transfn'
+CREATE OR REPLACE FUNCTION arcollect.risk_score_transfn(arcollect.aggregate_state, date, date, numeric, numeric, date)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_risk_score_transfn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.risk_score_combinefn(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_combinefn'
+CREATE OR REPLACE FUNCTION arcollect.risk_score_combinefn(arcollect.aggregate_state, arcollect.aggregate_state)
+RETURNS arcollect.aggregate_state AS 'MODULE_PATHNAME', 'arcollect_risk_score_combinefn'
 LANGUAGE C PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION arcollect.risk_score_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME', 'arcollect_risk_score_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.risk_score_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME', 'arcollect_risk_score_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION arcollect.risk_score_finalfn(internal)
+CREATE OR REPLACE FUNCTION arcollect.risk_score_finalfn(arcollect.aggregate_state)
 RETURNS numeric AS 'MODULE_PATHNAME', 'arcollect_risk_score_finalfn'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 CREATE OR REPLACE AGGREGATE arcollect.risk_score(due_on date, paid_on date, amount numeric,
                                       open_amount numeric, as_of date) (
-    SFUNC = arcollect.risk_score_transfn, STYPE = internal, SSPACE = 256,
+    SFUNC = arcollect.risk_score_transfn, STYPE = arcollect.aggregate_state, SSPACE = 136,
     FINALFUNC = arcollect.risk_score_finalfn,
     COMBINEFUNC = arcollect.risk_score_combinefn,
-    SERIALFUNC = arcollect.risk_score_serialize,
-    DESERIALFUNC = arcollect.risk_score_deserialize,
     PARALLEL = SAFE
 );
 

@@ -2,6 +2,49 @@
 -- new code, and data migration, run after the code of sql/code/ is
 -- replayed.
 
+-- The aggregates' state is arcollect.aggregate_state
+-- (sql/schema/aggregate_state.sql), no longer internal, so that Citus
+-- pushes them down to its workers.  The code replayed before this file
+-- replaced each aggregate in place (CREATE OR REPLACE AGGREGATE keeps its
+-- grants and comment, and the user's views that call it) with support
+-- functions that take the new state; 0.1.0's, which take internal, and
+-- its serialize and deserialize functions go.
+DROP FUNCTION
+    arcollect.aging_transfn(internal, date, numeric, date),
+    arcollect.aging_transfn(internal, date, numeric, date, integer[]),
+    arcollect.aging_combinefn(internal, internal),
+    arcollect.aging_serialize(internal),
+    arcollect.aging_deserialize(bytea, internal),
+    arcollect.aging_finalfn(internal),
+    arcollect.avg_payment_delay_transfn(internal, date, date, numeric),
+    arcollect.avg_payment_delay_combinefn(internal, internal),
+    arcollect.avg_payment_delay_serialize(internal),
+    arcollect.avg_payment_delay_deserialize(bytea, internal),
+    arcollect.avg_payment_delay_finalfn(internal),
+    arcollect.avg_days_late_transfn(internal, date, date),
+    arcollect.avg_days_late_combinefn(internal, internal),
+    arcollect.avg_days_late_serialize(internal),
+    arcollect.avg_days_late_deserialize(bytea, internal),
+    arcollect.avg_days_late_finalfn(internal),
+    arcollect.dso_transfn(internal, date, numeric, numeric, date),
+    arcollect.dso_transfn(internal, date, numeric, numeric, date, integer),
+    arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date),
+    arcollect.best_possible_dso_transfn(internal, date, date, numeric, numeric, date, integer),
+    arcollect.dso_combinefn(internal, internal),
+    arcollect.dso_serialize(internal),
+    arcollect.dso_deserialize(bytea, internal),
+    arcollect.dso_finalfn(internal),
+    arcollect.dso_countback_transfn(internal, date, numeric, numeric, date),
+    arcollect.dso_countback_combinefn(internal, internal),
+    arcollect.dso_countback_serialize(internal),
+    arcollect.dso_countback_deserialize(bytea, internal),
+    arcollect.dso_countback_finalfn(internal),
+    arcollect.risk_score_transfn(internal, date, date, numeric, numeric, date),
+    arcollect.risk_score_combinefn(internal, internal),
+    arcollect.risk_score_serialize(internal),
+    arcollect.risk_score_deserialize(bytea, internal),
+    arcollect.risk_score_finalfn(internal);
+
 -- Payments are append-only (sql/schema/ledger_tables.sql): a payments
 -- table's trigger writes entries only, and arcollect.invoice loses
 -- applied and open_amount.  Nothing is lost: both are derivable from the
