@@ -71,16 +71,33 @@ $PSQL -At -c "SELECT 'state: ' || (SELECT count(*) FROM arcollect.escalation WHE
                                                                       FROM arcollect.preview_escalations() GROUP BY 1) p),
                                                             'nothing')"
 
-# Seconds one COPY of the payments into table $1 takes (psql's timing of
-# the COPY alone), in a transaction rolled back; $2: the escalation
-# trigger's setting; $3, if given: SQL run first in the transaction.
+# One COPY of the payments into table $1, in a transaction rolled back:
+# "wall cpu", the seconds psql timed the COPY alone and the CPU seconds
+# its backend used meanwhile (/proc/<pid>/stat: on a shared machine the
+# second counts only this COPY's work, whatever the others do; parallel
+# workers are off, so that all of it is the backend's).  $2: the
+# escalation trigger's setting; $3, if given: SQL run first in the
+# transaction.
+TICKS=$(getconf CLK_TCK)
 copy_payments() {
     $PSQL -c "VACUUM ANALYZE $1, arcollect.entry, arcollect.escalation, arcollect.touchpoint, arcollect.credit_hold" \
           -c CHECKPOINT
-    $PSQL -c BEGIN -c "SET LOCAL arcollect.escalation_trigger = $2" -c "${3:-SELECT}" -c '\timing on' \
-          -c "\\copy $1 (payment_id, invoice_id, amount, paid_on) FROM '$DATA/payments.tsv'" \
-          -c '\timing off' -c ROLLBACK \
-        | awk '/^Time: / {printf "%.3f\n", $2 / 1000}'
+    $PSQL -f - <<SQL | awk -v ticks="$TICKS" '/^cpu / {c[++n] = $2} /^Time: / {w = $2 / 1000}
+                                             END {printf "%.3f %.3f\n", w, (c[2] - c[1]) / ticks}'
+SET max_parallel_workers_per_gather = 0;
+BEGIN;
+SET LOCAL arcollect.escalation_trigger = $2;
+${3:-SELECT}
+;
+SELECT pg_backend_pid() AS pid \gset
+\setenv BENCH_PID :pid
+\! awk '{print "cpu", \$14 + \$15}' /proc/\$BENCH_PID/stat
+\timing on
+\copy $1 (payment_id, invoice_id, amount, paid_on) FROM '$DATA/payments.tsv'
+\timing off
+\! awk '{print "cpu", \$14 + \$15}' /proc/\$BENCH_PID/stat
+ROLLBACK;
+SQL
 }
 # (the escalation state gone, in the COPY's transaction: no customer in
 # dunning, so the trigger finds whom to recompute and recomputes no one)
@@ -98,28 +115,33 @@ copy_effect() {
 echo
 echo "== COPY of $PAYMENTS payments"
 copy_effect
-for f in on off nobody plain ratios nobody_ratios; do : > "$DATA/$f"; done
+for f in on off nobody plain ratios nobody_ratios cpu_ratios cpu_nobody_ratios; do : > "$DATA/$f"; done
 for round in $(seq 1 "$ROUNDS"); do
     if (( round % 2 )); then
-        on=$(copy_payments et_pay on); off=$(copy_payments et_pay off)
+        read -r on on_cpu < <(copy_payments et_pay on); read -r off off_cpu < <(copy_payments et_pay off)
     else
-        off=$(copy_payments et_pay off); on=$(copy_payments et_pay on)
+        read -r off off_cpu < <(copy_payments et_pay off); read -r on on_cpu < <(copy_payments et_pay on)
     fi
-    nobody=$(copy_payments et_pay on "$NOBODY")
-    plain=$(copy_payments et_pay_plain off)
+    read -r nobody nobody_cpu < <(copy_payments et_pay on "$NOBODY")
+    read -r plain plain_cpu < <(copy_payments et_pay_plain off)
     echo "$on" >> "$DATA/on"; echo "$off" >> "$DATA/off"; echo "$nobody" >> "$DATA/nobody"
     echo "$plain" >> "$DATA/plain"
     ratio=$(echo "scale=4; $on / $off" | bc)
     echo "$ratio" >> "$DATA/ratios"
     echo "scale=4; $nobody / $off" | bc >> "$DATA/nobody_ratios"
-    printf 'round %d: trigger on %.2fs, off %.2fs: on/off %.3f; on with nobody in dunning %.2fs; unattached table %.2fs\n' \
-        "$round" "$on" "$off" "$ratio" "$nobody" "$plain"
+    cpu_ratio=$(echo "scale=4; $on_cpu / $off_cpu" | bc)
+    echo "$cpu_ratio" >> "$DATA/cpu_ratios"
+    echo "scale=4; $nobody_cpu / $off_cpu" | bc >> "$DATA/cpu_nobody_ratios"
+    printf 'round %d: trigger on %.2fs (cpu %.2fs), off %.2fs (cpu %.2fs): on/off %.3f, cpu %.3f; nobody in dunning %.2fs (cpu %.2fs); unattached %.2fs (cpu %.2fs)\n' \
+        "$round" "$on" "$on_cpu" "$off" "$off_cpu" "$ratio" "$cpu_ratio" "$nobody" "$nobody_cpu" "$plain" "$plain_cpu"
 done
-printf 'RESULT escalation trigger on a COPY of %s payments: on/off median %.3f (rounds %s; target <= 1.2); medians on %.2fs, off %.2fs, unattached %.2fs\n' \
-    "$PAYMENTS" "$(median < "$DATA/ratios")" "$(inline < "$DATA/ratios")" \
+printf 'RESULT escalation trigger on a COPY of %s payments: on/off median %.3f, of the backend CPU %.3f (rounds %s; cpu %s; target <= 1.2); medians on %.2fs, off %.2fs, unattached %.2fs\n' \
+    "$PAYMENTS" "$(median < "$DATA/ratios")" "$(median < "$DATA/cpu_ratios")" \
+    "$(inline < "$DATA/ratios")" "$(inline < "$DATA/cpu_ratios")" \
     "$(median < "$DATA/on")" "$(median < "$DATA/off")" "$(median < "$DATA/plain")"
-printf 'RESULT the same with nobody in dunning (finding whom to recompute): on/off median %.3f (rounds %s), median %.2fs\n' \
-    "$(median < "$DATA/nobody_ratios")" "$(inline < "$DATA/nobody_ratios")" "$(median < "$DATA/nobody")"
+printf 'RESULT the same with nobody in dunning (finding whom to recompute): on/off median %.3f, of the backend CPU %.3f (rounds %s; cpu %s)\n' \
+    "$(median < "$DATA/nobody_ratios")" "$(median < "$DATA/cpu_nobody_ratios")" \
+    "$(inline < "$DATA/nobody_ratios")" "$(inline < "$DATA/cpu_nobody_ratios")"
 
 # Single-row payments of customers not in dunning (most payments), with
 # pgbench: what finding that there is no one to recompute costs a
