@@ -58,7 +58,7 @@ SELECT b.customer_id, s.name, coalesce(s.owner, b.owner) AS owner, s.segment, s.
          GROUP BY i.customer_id) b
   LEFT JOIN arcollect.customer_setting s ON s.customer_id = b.customer_id
  WHERE NOT (SELECT arcollect.access_scoped(current_user::regrole))
-    OR b.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole))
+    OR b.customer_id IN (SELECT c.customer_id FROM arcollect.scope_customers(current_user::regrole) c(customer_id))
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
        s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
@@ -69,7 +69,7 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'attachment_id', 'SELECT')
    AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT')
    AND (NOT (SELECT arcollect.access_scoped(current_user::regrole))
-        OR s.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole)))
+        OR s.customer_id IN (SELECT c.customer_id FROM arcollect.scope_customers(current_user::regrole) c(customer_id)))
 UNION ALL
 SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s.do_not_contact,
        s.opt_out_channels, s.escalation_policy, s.language, NULL::integer, s.created_at
@@ -79,7 +79,7 @@ SELECT s.customer_id, s.name, s.owner, s.segment, s.credit_limit, s.time_zone, s
             AND pg_catalog.has_column_privilege('arcollect.invoice', 'attachment_id', 'SELECT')
             AND pg_catalog.has_column_privilege('arcollect.invoice', 'booked_at', 'SELECT'))
    AND (NOT (SELECT arcollect.access_scoped(current_user::regrole))
-        OR s.customer_id IN (SELECT arcollect.scope_customers(current_user::regrole)));
+        OR s.customer_id IN (SELECT c.customer_id FROM arcollect.scope_customers(current_user::regrole) c(customer_id)));
 
 -- What an INSERT that names no value gets, as the table of 0.1.0 gave it.
 ALTER VIEW arcollect.customer ALTER COLUMN time_zone SET DEFAULT 'UTC';
