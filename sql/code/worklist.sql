@@ -61,7 +61,7 @@ SELECT a.owner, a.customer_id,
        a.currency, a.escalatable_overdue AS overdue_amount, a.oldest_days_overdue,
        coalesce(a.risk_score, 0.00) AS risk_score,
        coalesce(a.broken_promises, 0) > 0 AS broken_promise,
-       a.step_no, a.policy_name, a.planned_for, a.touchpoint_id
+       a.step_no, a.policy_name, a.planned_for
   FROM allowed a;
 
 COMMENT ON VIEW arcollect.worklist IS
@@ -78,5 +78,4 @@ COMMENT ON COLUMN arcollect.worklist.risk_score IS 'The customer''s risk score t
 COMMENT ON COLUMN arcollect.worklist.broken_promise IS 'True when the customer has broken a promise to pay in the currency.';
 COMMENT ON COLUMN arcollect.worklist.step_no IS 'The step of the escalation policy that planned the contact.';
 COMMENT ON COLUMN arcollect.worklist.policy_name IS 'The escalation policy.';
-COMMENT ON COLUMN arcollect.worklist.planned_for IS 'When the run planned the contact for.';
-COMMENT ON COLUMN arcollect.worklist.touchpoint_id IS 'The planned touchpoint: record the outcome with arcollect.complete_touchpoint.';
+COMMENT ON COLUMN arcollect.worklist.planned_for IS 'When the run planned the contact for: with customer_id and channel it names the planned touchpoint in arcollect.touchpoints, whose outcome arcollect.complete_touchpoint records.';
