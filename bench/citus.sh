@@ -34,6 +34,7 @@ if [ "$RUNS" -lt 2 ]; then
     exit 1
 fi
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 source scripts/setup.sh >/dev/null
 bash test/citus/build.sh
@@ -101,7 +102,7 @@ for ((round = 1; round <= RUNS; round++)); do
 done
 
 echo "arcollect on Citus against one node, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM; load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "data: $INVOICES invoices, $CUSTOMERS customers; Citus: coordinator + 2 workers on this machine, $SHARDS shards; every node shared_buffers=1GB, work_mem=256MB, max_parallel_workers_per_gather=2, jit=off"
 echo "median of rounds 2-$RUNS, client-side time (psql \\timing, rows discarded)"
 echo
