@@ -20,6 +20,8 @@
 #   BENCH_CUSTOMERS  customers (40000)
 #   BENCH_RUNS       rounds, the first a warm-up (6)
 #   BENCH_BEFORE     the released version to compare with (0.1.0)
+#   BENCH_ONLY       time only the queries whose "grouping label" matches
+#                    this regular expression, e.g. 'one group (sum|aging)'
 #   BENCH_AS_OF      as-of date (2026-06-30); BENCH_SEED (0.42)
 #   PG_CONFIG        as for scripts/setup.sh
 set -euo pipefail
@@ -29,6 +31,7 @@ INVOICES=${BENCH_INVOICES:-4000000}
 CUSTOMERS=${BENCH_CUSTOMERS:-40000}
 RUNS=${BENCH_RUNS:-6}
 BEFORE=${BENCH_BEFORE:-0.1.0}
+ONLY=${BENCH_ONLY:-}
 AS_OF=${BENCH_AS_OF:-2026-06-30}
 SEED=${BENCH_SEED:-0.42}
 if [ "$RUNS" -lt 2 ]; then
@@ -120,7 +123,9 @@ driver -c 'CREATE EXTENSION IF NOT EXISTS dblink' \
        -c 'CREATE TABLE ab_query AS SELECT * FROM dblink('"'host=$work/after port=5432 dbname=arcollect_ab user=postgres'"',
                $$SELECT id, label, grouping FROM arcollect_bench.ab_query$$)
                AS q (id int, label text, grouping text)'
-nqueries=$(driver -At -c 'SELECT count(*) FROM ab_query')
+driver -v only="$ONLY" <<<"DELETE FROM ab_query WHERE grouping || ' ' || label !~ :'only';"
+queries=($(driver -At -c 'SELECT id FROM ab_query ORDER BY id'))
+[ ${#queries[@]} -gt 0 ] || { echo "bench: no query matches BENCH_ONLY='$ONLY'" >&2; exit 1; }
 connect="SELECT dblink_connect('before', 'host=$work/before port=5432 dbname=arcollect_ab user=postgres'),
                 dblink_connect('after', 'host=$work/after port=5432 dbname=arcollect_ab user=postgres') \\g /dev/null"
 
@@ -128,7 +133,7 @@ connect="SELECT dblink_connect('before', 'host=$work/before port=5432 dbname=arc
 # is timed.
 script=$connect$'\n'
 for setting in 0 2; do
-    for ((q = 1; q <= nqueries; q++)); do
+    for q in "${queries[@]}"; do
         script+="SELECT a.v = b.v AS same, '$q/$setting' FROM dblink('before', 'SELECT arcollect_bench.ab_answer($q, $setting)') AS a (v text),
                  dblink('after', 'SELECT arcollect_bench.ab_answer($q, $setting)') AS b (v text);"$'\n'
     done
@@ -145,7 +150,7 @@ script=$connect$'\n'
 for ((round = 1; round <= RUNS; round++)); do
     script+="\\echo round $round of $RUNS"$'\n'
     for setting in 0 2; do
-        for ((q = 1; q <= nqueries; q++)); do
+        for q in "${queries[@]}"; do
             order=(before after)
             (((round + q) % 2 == 0)) && order=(after before)
             for b in "${order[@]}"; do
