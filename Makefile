@@ -153,7 +153,8 @@ REGRESS = scalar aging aggregate_state payment_delay dso cei risk_score ibm_samp
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
 	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency \
-	bi_views cash_forecast cash_forecast_backtest worklist
+	bi_views cash_forecast cash_forecast_backtest worklist \
+	escalation_consent
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

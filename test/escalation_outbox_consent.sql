@@ -1,12 +1,14 @@
 -- Runs as role arcollect_suite with an empty search_path (README, Tests).
 -- The customer's consent, withdrawn after the ladder planned a
--- touchpoint: arcollect.outbox checks it again when read.
+-- touchpoint: arcollect.outbox checks it again when read, and
+-- arcollect.skip_refused_touchpoints (which each run calls first) skips
+-- what it forbids, with the rule as reason.
 --
 -- Every customer (EUR, owner Zoe) owes one invoice due 5 days ago; the
 -- ladder (a step at +1 day, on email for ocE* customers, on call for
 -- ocC* ones) plans one touchpoint each, made due an hour ago.  Then,
 -- after planning, the settings change:
---   ocE0, ocC0  nothing                                  shown
+--   ocE0, ocC0  nothing                                  shown, planned
 --   ocE1, ocC1  do_not_contact                           hidden, skipped do_not_contact
 --   ocE2, ocC2  opt out of the touchpoint's channel      hidden, skipped opt_out
 --   ocE3, ocC3  opt out of two other channels            shown, planned
@@ -16,7 +18,7 @@
 --   ocE7, ocC7  do_not_contact and opted out of it       hidden, skipped do_not_contact
 -- (do_not_contact comes first, as arcollect.contact_decision gives it).
 BEGIN;
-SELECT tap.plan(5);
+SELECT tap.plan(10);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE billing.oc_bill (id text PRIMARY KEY, cust text NOT NULL, amount numeric, issued date, due date);
@@ -85,6 +87,31 @@ SELECT tap.set_eq('SELECT customer_id FROM arcollect.outbox WHERE customer_id LI
 SELECT tap.is((SELECT count(*) FROM arcollect.touchpoint t JOIN oc_case k USING (customer_id)
                 WHERE t.status <> 'planned'), 0::bigint,
               'reading the outbox changes nothing: every touchpoint is still planned');
+
+-- the run's first step: what the customers' settings now forbid is skipped
+SELECT tap.is(arcollect.skip_refused_touchpoints(),
+              (SELECT count(*)::integer FROM oc_case WHERE NOT shown),
+              'skip_refused_touchpoints skips one touchpoint per customer whose settings now forbid it');
+SELECT tap.set_eq('SELECT t.customer_id, t.status, t.reason FROM arcollect.touchpoint t
+                    WHERE t.customer_id LIKE ''oc%'' AND t.policy_name IS NOT NULL',
+                  'SELECT customer_id, CASE WHEN shown THEN ''planned'' ELSE ''skipped'' END, reason FROM pg_temp.oc_case',
+                  'those forbidden are skipped with the rule as reason (do_not_contact before opt_out), the others still planned');
+SELECT tap.is(arcollect.skip_refused_touchpoints(), 0, 'a second call skips nothing more');
+
+-- opting in again after the skip does not bring the touchpoint back
+UPDATE arcollect.customer SET opt_out_channels = '{}', do_not_contact = false
+ WHERE customer_id IN (SELECT customer_id FROM oc_case);
+SELECT tap.set_eq('SELECT customer_id FROM arcollect.outbox WHERE customer_id LIKE ''oc%''',
+                  'SELECT customer_id FROM pg_temp.oc_case WHERE shown',
+                  'a skipped touchpoint stays skipped when the customer opts in again');
+
+-- given a run, it counts what it skipped in the run's touchpoints_skipped
+UPDATE arcollect.customer SET do_not_contact = true WHERE customer_id IN ('ocE0', 'ocC3');
+INSERT INTO arcollect.escalation_run (as_of, batch_size, backend_start)
+VALUES (current_date, 1000, now()) RETURNING run_id AS oc_run \gset
+SELECT arcollect.skip_refused_touchpoints(:oc_run) AS skipped \gset
+SELECT tap.is((SELECT touchpoints_skipped FROM arcollect.escalation_run WHERE run_id = :oc_run), 2,
+              'given a run, the touchpoints skipped are counted in its touchpoints_skipped');
 
 SELECT * FROM tap.finish();
 ROLLBACK;

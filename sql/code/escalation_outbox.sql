@@ -11,8 +11,9 @@
 --     has cancelled it;
 --   - the customer's consent (arcollect.contact_refusal): a customer made
 --     do-not-contact, or opted out of the touchpoint's channel, since it
---     was planned is not contacted; one who opts in again is contacted
---     as planned.
+--     was planned is not contacted, even before the next run has skipped
+--     the touchpoint (arcollect.skip_refused_touchpoints); one who opts in
+--     again before that run is contacted as planned.
 
 -- Whether the customer's own settings forbid contacting it on channel:
 -- 'do_not_contact' (every channel), 'opt_out' (the channel is in
@@ -32,7 +33,53 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION arcollect.contact_refusal(boolean, text[], text) IS
-'Whether a customer''s settings (arcollect.customer.do_not_contact, opt_out_channels) forbid contacting it on channel: do_not_contact, opt_out, or NULL when they allow it. arcollect.outbox asks it of touchpoints planned before the settings changed.';
+'Whether a customer''s settings (arcollect.customer.do_not_contact, opt_out_channels) forbid contacting it on channel: do_not_contact, opt_out, or NULL when they allow it. arcollect.outbox and arcollect.skip_refused_touchpoints ask it of touchpoints planned before the settings changed.';
+
+-- The ladder's planned touchpoints whose customer has since been made
+-- do-not-contact, or opted out of the touchpoint's channel, are skipped
+-- with that rule as their reason (SPEC 2.5: a touchpoint that would break
+-- a contact rule is skipped with the rule as its reason), as the run
+-- would have skipped them had the setting been there when it planned
+-- them; otherwise they would stay planned for ever, hidden from the
+-- outbox but shown as the customer's next touchpoint.  The episode goes
+-- on: its next step is planned, and skipped too while the setting holds.
+-- Skipped is final: a customer who opts in again is contacted from the
+-- next step on.  Touchpoints planned by hand (no escalation step) are the
+-- collector's, and are left alone.  CALL arcollect.run_escalations calls
+-- it first, with its run_id, which counts the touchpoints in the run's
+-- touchpoints_skipped; anyone with UPDATE on arcollect.touchpoint may call
+-- it any time.  Returns how many it skipped.  Caller's rights.
+CREATE OR REPLACE FUNCTION arcollect.skip_refused_touchpoints(run_id bigint DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    WITH refused AS (
+        SELECT t.touchpoint_id, arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, t.channel) AS reason
+          FROM arcollect.touchpoint t
+          JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+          JOIN arcollect.customer c ON c.customer_id = t.customer_id
+         WHERE t.status = 'planned'
+           AND arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, t.channel) IS NOT NULL
+    ), skipped AS (
+        UPDATE arcollect.touchpoint t SET status = 'skipped', reason = r.reason
+          FROM refused r
+         WHERE t.touchpoint_id = r.touchpoint_id AND t.status = 'planned'
+        RETURNING t.touchpoint_id)
+    SELECT pg_catalog.count(*) INTO n FROM skipped;
+    IF n > 0 AND skip_refused_touchpoints.run_id IS NOT NULL THEN
+        UPDATE arcollect.escalation_run r SET touchpoints_skipped = r.touchpoints_skipped + n
+         WHERE r.run_id = skip_refused_touchpoints.run_id;
+    END IF;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.skip_refused_touchpoints(bigint) IS
+'Skips the planned touchpoints of the dunning ladder whose customer has since been made do-not-contact or opted out of the touchpoint''s channel, with the rule (do_not_contact, opt_out) as reason, and returns how many; given a run_id, adds them to that run''s touchpoints_skipped. CALL arcollect.run_escalations calls it first.';
 
 CREATE OR REPLACE VIEW arcollect.outbox WITH (security_invoker = true) AS
 SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.time_zone,
