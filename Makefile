@@ -86,6 +86,7 @@ INSTALL_SOURCES = \
 	sql/code/record_status.sql \
 	sql/code/record_invoice.sql \
 	sql/code/dispute.sql \
+	sql/code/disputes_open_on.sql \
 	sql/code/payment_plan.sql \
 	sql/code/commitments.sql \
 	sql/code/touchpoint.sql \
@@ -101,7 +102,6 @@ INSTALL_SOURCES = \
 	sql/code/escalation_outbox.sql \
 	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
-	sql/code/disputes_open_on.sql \
 	sql/code/customer_standing.sql \
 	sql/code/customer_risk.sql \
 	sql/code/aging_report.sql \

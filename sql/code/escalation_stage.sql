@@ -5,8 +5,8 @@
 -- What escalates, invoice by invoice (arcollect.escalation_invoices): the
 -- open amount as of the date (arcollect.open_items, payments effective by
 -- then), less
---   - the amount under open dispute, at most the open amount
---     (arcollect.invoice_disputed_amount);
+--   - the amount under dispute open on the date, at most the open amount
+--     (arcollect.invoice_disputed_amount(as_of));
 --   - all the rest, if a payment plan active as of the date covers the
 --     invoice (arcollect.payment_plan_status);
 --   - then, per customer and currency, what its open promises still have
@@ -49,7 +49,7 @@ BEGIN ATOMIC
                     ELSE 0 END AS plan_amount
           FROM arcollect.open_items(escalation_invoices.as_of) o
           JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
-          LEFT JOIN arcollect.invoice_disputed_amount d
+          LEFT JOIN arcollect.invoice_disputed_amount(escalation_invoices.as_of) d
                  ON d.billing_table = o.billing_table AND d.invoice_key = o.invoice_key
           LEFT JOIN (SELECT DISTINCT c.attachment_id, c.invoice_key
                        FROM arcollect.plan_invoice c
