@@ -126,7 +126,7 @@ BEGIN ATOMIC
                jsonb_agg(jsonb_build_object('attachment_id', i.attachment_id,
                                             'invoice_key', i.invoice_key,
                                             'due_on', i.due_on,
-                                            'open_amount', i.open_amount,
+                                            'open_amount', i.open_amount - i.disputed_amount,
                                             'escalatable_amount', i.escalatable_amount)
                          ORDER BY i.due_on, i.attachment_id, i.invoice_key) AS invoices
           FROM inv i
@@ -147,4 +147,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION arcollect.escalation_stage(date, text) IS
-'The escalation stage of every customer (or of one) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';
+'The escalation stage of every customer (or of one) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached; each invoice with its open amount not under dispute, which its touchpoint lists, and its escalatable amount). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';
