@@ -123,8 +123,10 @@
 --       (opt_out), with their invoices.  Ends at step 5, 72 days.
 --   ql  (Sydney) do-not-contact from 10-15: QL1 400 due 10-06; step 1 on
 --       10-03 (08:00 AEST: 10-02 22:00 UTC), 2 on 10-07 (08:00 AEDT: 10-06
---       21:00 UTC); 3 on 10-21, 4 on 11-05, 5 on 12-05 skipped
---       (do_not_contact).  The episode climbs all the same: ends at step 5.
+--       21:00 UTC), never completed (nothing here sends), so skipped
+--       (do_not_contact) by the run of 10-15 (skip_refused_touchpoints);
+--       3 on 10-21, 4 on 11-05, 5 on 12-05 skipped (do_not_contact) as
+--       they are planned.  The episode climbs all the same: ends at step 5.
 --   qm  (q_fee_hold) under the hold threshold, then over it: QM1 900 due
 --       10-10; step 1 on 10-11; fee step 2 on 10-20 claims 40 + 900 x
 --       0.08 x 10 / 365 = 1.97; step 3 (from 1000) is not taken on 10-30,
@@ -335,8 +337,8 @@ SELECT tap.bag_eq('TABLE pg_temp.q_touchpoint', $$VALUES
     ('qk', 'USD', 3, '2025-11-04', 'call', 'planned', NULL, '2025-11-04 13:00', 'QK1:1500'),
     ('qk', 'USD', 4, '2025-11-19', 'letter', 'skipped', 'opt_out', NULL, 'QK1:1500'),
     ('qk', 'USD', 5, '2025-12-19', 'letter', 'skipped', 'opt_out', NULL, 'QK1:1500'),
-    ('ql', 'EUR', 1, '2025-10-03', 'email', 'planned', NULL, '2025-10-02 22:00', 'QL1:400'),
-    ('ql', 'EUR', 2, '2025-10-07', 'email', 'planned', NULL, '2025-10-06 21:00', 'QL1:400'),
+    ('ql', 'EUR', 1, '2025-10-03', 'email', 'skipped', 'do_not_contact', '2025-10-02 22:00', 'QL1:400'),
+    ('ql', 'EUR', 2, '2025-10-07', 'email', 'skipped', 'do_not_contact', '2025-10-06 21:00', 'QL1:400'),
     ('ql', 'EUR', 3, '2025-10-21', 'call', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
     ('ql', 'EUR', 4, '2025-11-05', 'letter', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
     ('ql', 'EUR', 5, '2025-12-05', 'letter', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
@@ -495,7 +497,7 @@ SELECT tap.set_eq($$SELECT * FROM dblink.dblink('q', 'SELECT as_of::text, custom
     ('2025-10-12', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qi 1
     ('2025-10-13', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qj 2
     ('2025-10-14', 0,  0,  0,  0,  0,   2,  1,  0,  0),  -- qc paid
-    ('2025-10-15', 2,  2,  0,  0,  0,   0,  0,  0,  0),  -- qb 2, qf 4
+    ('2025-10-15', 2,  2,  0,  2,  0,   0,  0,  0,  0),  -- qb 2, qf 4; ql 1 and 2 skipped (do-not-contact since)
     ('2025-10-16', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qi 2
     ('2025-10-17', 4,  4,  0,  0,  0,   0,  0,  0,  0),  -- qa 3, qe EUR 1 and USD 1, qk 1
     ('2025-10-19', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qh 3
