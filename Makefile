@@ -86,6 +86,7 @@ INSTALL_SOURCES = \
 	sql/code/record_status.sql \
 	sql/code/record_invoice.sql \
 	sql/code/dispute.sql \
+	sql/code/disputes_open_on.sql \
 	sql/code/payment_plan.sql \
 	sql/code/commitments.sql \
 	sql/code/touchpoint.sql \
@@ -101,7 +102,6 @@ INSTALL_SOURCES = \
 	sql/code/escalation_outbox.sql \
 	sql/code/escalation_events.sql \
 	sql/code/ledger_grants.sql \
-	sql/code/disputes_open_on.sql \
 	sql/code/customer_standing.sql \
 	sql/code/customer_risk.sql \
 	sql/code/aging_report.sql \
@@ -153,7 +153,8 @@ REGRESS = scalar aging aggregate_state payment_delay dso cei risk_score ibm_samp
 	records_dispute records_payment_plan records_touchpoint records_promise records_integrity \
 	risk_behaviour \
 	escalation_policy escalation_fees escalation_contact escalation_messages escalation_run escalation_events escalation_ledger escalation_fee_currency \
-	bi_views cash_forecast cash_forecast_backtest worklist
+	bi_views cash_forecast cash_forecast_backtest worklist \
+	escalation_consent
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs (specs/<name>.spec, expected/<name>.out), run by
 # installcheck after pg_regress: concurrent writers that the ledger must

@@ -89,7 +89,7 @@
 --       (QF1), steps 1 and 2 superseded (skipped, no invoices); 10-15
 --       (QF1 +30) step 4: QF1, QF2; 11-14 (+60) step 5: QF1, QF2, QF3;
 --       11-20 disputes 100 of QF3; 12-14 (+90) step 6: QF1, QF2, QF3 (its
---       open 400; QF4 is -6).  Ends at step 6: 1050 overdue, 950
+--       open 400 less the 100 disputed: 300; QF4 is -6).  Ends at step 6: 1050 overdue, 950
 --       escalatable (the disputed 100 left out), 107 days.
 --   qg  disputes: QG1 800 due 10-06, QG2 200 due 10-25.  Step 1 on 10-03,
 --       2 on 10-07 (QG1); 10-10 disputes QG1 whole: nothing overdue
@@ -123,8 +123,10 @@
 --       (opt_out), with their invoices.  Ends at step 5, 72 days.
 --   ql  (Sydney) do-not-contact from 10-15: QL1 400 due 10-06; step 1 on
 --       10-03 (08:00 AEST: 10-02 22:00 UTC), 2 on 10-07 (08:00 AEDT: 10-06
---       21:00 UTC); 3 on 10-21, 4 on 11-05, 5 on 12-05 skipped
---       (do_not_contact).  The episode climbs all the same: ends at step 5.
+--       21:00 UTC), never completed (nothing here sends), so skipped
+--       (do_not_contact) by the run of 10-15 (skip_refused_touchpoints);
+--       3 on 10-21, 4 on 11-05, 5 on 12-05 skipped (do_not_contact) as
+--       they are planned.  The episode climbs all the same: ends at step 5.
 --   qm  (q_fee_hold) under the hold threshold, then over it: QM1 900 due
 --       10-10; step 1 on 10-11; fee step 2 on 10-20 claims 40 + 900 x
 --       0.08 x 10 / 365 = 1.97; step 3 (from 1000) is not taken on 10-30,
@@ -301,7 +303,7 @@ SELECT tap.bag_eq('TABLE pg_temp.q_touchpoint', $$VALUES
     ('qf', 'EUR', 3, '2025-10-01', 'call', 'planned', NULL, '2025-10-01 06:00', 'QF1:200'),
     ('qf', 'EUR', 4, '2025-10-15', 'letter', 'planned', NULL, '2025-10-15 06:00', 'QF1:200,QF2:300'),
     ('qf', 'EUR', 5, '2025-11-14', 'letter', 'planned', NULL, '2025-11-14 07:00', 'QF1:200,QF2:300,QF3:400'),
-    ('qf', 'EUR', 6, '2025-12-14', 'letter', 'planned', NULL, '2025-12-14 07:00', 'QF1:200,QF2:300,QF3:400'),
+    ('qf', 'EUR', 6, '2025-12-14', 'letter', 'planned', NULL, '2025-12-14 07:00', 'QF1:200,QF2:300,QF3:300'),
     ('qg', 'EUR', 1, '2025-10-03', 'email', 'cancelled', 'disputed', '2025-10-03 08:00', 'QG1:800'),
     ('qg', 'EUR', 2, '2025-10-07', 'email', 'cancelled', 'disputed', '2025-10-07 08:00', 'QG1:800'),
     ('qg', 'EUR', 1, '2025-10-22', 'email', 'planned', NULL, '2025-10-22 08:00', 'QG2:200'),
@@ -335,8 +337,8 @@ SELECT tap.bag_eq('TABLE pg_temp.q_touchpoint', $$VALUES
     ('qk', 'USD', 3, '2025-11-04', 'call', 'planned', NULL, '2025-11-04 13:00', 'QK1:1500'),
     ('qk', 'USD', 4, '2025-11-19', 'letter', 'skipped', 'opt_out', NULL, 'QK1:1500'),
     ('qk', 'USD', 5, '2025-12-19', 'letter', 'skipped', 'opt_out', NULL, 'QK1:1500'),
-    ('ql', 'EUR', 1, '2025-10-03', 'email', 'planned', NULL, '2025-10-02 22:00', 'QL1:400'),
-    ('ql', 'EUR', 2, '2025-10-07', 'email', 'planned', NULL, '2025-10-06 21:00', 'QL1:400'),
+    ('ql', 'EUR', 1, '2025-10-03', 'email', 'skipped', 'do_not_contact', '2025-10-02 22:00', 'QL1:400'),
+    ('ql', 'EUR', 2, '2025-10-07', 'email', 'skipped', 'do_not_contact', '2025-10-06 21:00', 'QL1:400'),
     ('ql', 'EUR', 3, '2025-10-21', 'call', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
     ('ql', 'EUR', 4, '2025-11-05', 'letter', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
     ('ql', 'EUR', 5, '2025-12-05', 'letter', 'skipped', 'do_not_contact', NULL, 'QL1:400'),
@@ -351,16 +353,17 @@ SELECT tap.bag_eq('TABLE pg_temp.q_touchpoint', $$VALUES
 
 -- Whatever a touchpoint lists escalated on the day its step was taken
 -- (not paid, not disputed, under no plan or promise), with its open
--- amount of that day: read against arcollect.escalation_invoices, not
--- the hand-made list above.
+-- amount of that day less the part under dispute then: read against
+-- arcollect.escalation_invoices, not the hand-made list above.
 SELECT tap.is((SELECT r FROM dblink.dblink('q', $$
     SELECT count(*) FROM arcollect.touchpoint_invoice ti
       JOIN arcollect.touchpoint t ON t.touchpoint_id = ti.touchpoint_id
       JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
       LEFT JOIN LATERAL arcollect.escalation_invoices(s.taken_on, t.customer_id) i
              ON i.invoice_key = ti.invoice_key AND i.currency = t.currency
-     WHERE i.invoice_key IS NULL OR i.escalatable_amount <= 0 OR i.open_amount <> ti.open_amount$$) t(r bigint)),
-              0::bigint, 'every invoice listed was escalatable on the day, with its open amount of that day');
+     WHERE i.invoice_key IS NULL OR i.escalatable_amount <= 0
+        OR i.open_amount - i.disputed_amount <> ti.open_amount$$) t(r bigint)),
+              0::bigint, 'every invoice listed was escalatable on the day, with its open amount of that day less what was disputed');
 
 -- The episodes: how each began and ended.
 SELECT tap.bag_eq($$SELECT * FROM dblink.dblink('q', 'SELECT customer_id, currency, policy_name, started_on::text, step_no,
@@ -495,7 +498,7 @@ SELECT tap.set_eq($$SELECT * FROM dblink.dblink('q', 'SELECT as_of::text, custom
     ('2025-10-12', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qi 1
     ('2025-10-13', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qj 2
     ('2025-10-14', 0,  0,  0,  0,  0,   2,  1,  0,  0),  -- qc paid
-    ('2025-10-15', 2,  2,  0,  0,  0,   0,  0,  0,  0),  -- qb 2, qf 4
+    ('2025-10-15', 2,  2,  0,  2,  0,   0,  0,  0,  0),  -- qb 2, qf 4; ql 1 and 2 skipped (do-not-contact since)
     ('2025-10-16', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qi 2
     ('2025-10-17', 4,  4,  0,  0,  0,   0,  0,  0,  0),  -- qa 3, qe EUR 1 and USD 1, qk 1
     ('2025-10-19', 1,  1,  0,  0,  0,   0,  0,  0,  0),  -- qh 3

@@ -40,10 +40,11 @@
 --     past, it is expected on as_of + 1.  A customer with no invoice paid
 --     by as_of takes the delays of every invoice of the currency paid in
 --     the 365 days through as_of; with none, the due date.  Times the
---     share of cash collected, in the 91 days through as_of, on what was
---     open in the same aging bucket (arcollect.aging_bucket_index) 91
---     days before as_of: entries of kind payment, up to each invoice's
---     open amount then; credit notes and write-offs are not cash.
+--     share of cash collected (arcollect.cash_collected), in the 91 days
+--     through as_of, on what was open in the same aging
+--     bucket (arcollect.aging_bucket_index) 91 days before as_of, up to
+--     each invoice's open amount then; credit notes and write-offs are
+--     not cash.
 -- A probability with nothing to measure it on (no plan, promise or
 -- dispute decided, nothing open 91 days before) is 1: no evidence of a
 -- loss.  So the forecast adds up to at most what is open, plus what plans
@@ -154,12 +155,10 @@ BEGIN
         SELECT o.currency, arcollect.aging_bucket_index(o.due_on, cash_forecast.as_of - 91) AS bucket,
                sum(least(o.open_amount, greatest(coalesce(c.paid, 0), 0))) / sum(o.open_amount) AS collected
           FROM arcollect.open_items(cash_forecast.as_of - 91) o
-          LEFT JOIN (SELECT a.billing_table, e.invoice_key, -sum(e.amount) AS paid
-                       FROM arcollect.entry e
-                       JOIN arcollect.attachment a ON a.attachment_id = e.attachment_id
-                      WHERE e.kind = 'payment'
-                        AND e.effective_on > cash_forecast.as_of - 91 AND e.effective_on <= cash_forecast.as_of
-                      GROUP BY a.billing_table, e.invoice_key) c
+          LEFT JOIN (SELECT a.billing_table, r.invoice_key, sum(r.amount) AS paid
+                       FROM arcollect.cash_collected(cash_forecast.as_of - 90, cash_forecast.as_of) r
+                       JOIN arcollect.attachment a ON a.attachment_id = r.attachment_id
+                      GROUP BY a.billing_table, r.invoice_key) c
                  ON c.billing_table = o.billing_table AND c.invoice_key = o.invoice_key
          WHERE o.open_amount > 0
          GROUP BY o.currency, arcollect.aging_bucket_index(o.due_on, cash_forecast.as_of - 91)

@@ -249,30 +249,9 @@ COMMENT ON COLUMN arcollect.disputes.created_at IS 'When it was opened.';
 COMMENT ON COLUMN arcollect.disputes.closed_by IS 'Role that closed it.';
 COMMENT ON COLUMN arcollect.disputes.closed_at IS 'When it was closed.';
 
--- What escalation leaves out of an invoice: the disputed amount of its
--- open disputes.  Not out of aging or the balance, which show what the
--- customer owes, disputed or not.  Payments since a dispute was opened
--- may leave less open than that: escalation leaves out at most the open
--- amount, least(open_amount, disputed_amount).
-CREATE OR REPLACE VIEW arcollect.invoice_disputed_amount WITH (security_invoker = true) AS
-SELECT a.billing_table, d.invoice_key, d.customer_id, d.currency,
-       pg_catalog.sum(d.disputed_amount) AS disputed_amount,
-       pg_catalog.count(*) AS open_disputes
-  FROM arcollect.dispute d
-  JOIN arcollect.attachment a ON a.attachment_id = d.attachment_id
- WHERE d.status = 'open'
- GROUP BY a.billing_table, d.attachment_id, d.invoice_key, d.customer_id, d.currency;
+-- (What escalation leaves out of an invoice, the disputed amount of the
+-- disputes open on a date, is arcollect.invoice_disputed_amount, in
+-- sql/code/disputes_open_on.sql.)
 
-COMMENT ON VIEW arcollect.invoice_disputed_amount IS
-'The amount under open dispute of every invoice that has an open dispute, which escalation leaves out (at most the invoice''s open amount); aging and the balance do not.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.billing_table IS 'Billing table of the invoice; NULL once the table is dropped.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.invoice_key IS 'The invoice key, as text.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.customer_id IS 'Customer of the invoice.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.currency IS 'Currency of the invoice and the amount.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.disputed_amount IS 'Sum of the amounts of the invoice''s open disputes; may be more than its open amount now, if it was paid since.';
-COMMENT ON COLUMN arcollect.invoice_disputed_amount.open_disputes IS 'Number of open disputes of the invoice.';
-
-REVOKE ALL ON arcollect.dispute_reason, arcollect.dispute, arcollect.disputes,
-              arcollect.invoice_disputed_amount
-    FROM PUBLIC;
+REVOKE ALL ON arcollect.dispute_reason, arcollect.dispute, arcollect.disputes FROM PUBLIC;
 REVOKE ALL ON SEQUENCE arcollect.dispute_dispute_id_seq FROM PUBLIC;

@@ -6,7 +6,16 @@
 -- escalation with nothing escalatable overdue left ends with the reason
 -- (paid, disputed, plan or promise) and its planned touchpoints are
 -- cancelled with it; a credit hold whose escalatable overdue is gone is
--- released.  arcollect.end_escalations below is that recompute, for a set
+-- released.  Planned means not made, whatever day it was planned for: a
+-- touchpoint planned for a day gone by that nobody completed was, as far
+-- as the record goes, never sent (a sender marks what it sent with
+-- complete_touchpoint), so it is cancelled like one planned for tomorrow
+-- (SPEC 2.5: the planned touchpoints no longer needed are cancelled).
+-- Left planned, it would stay in the outbox and the worklist, and dun a
+-- customer whose reason to be dunned is gone; marked done, it would say a
+-- message went out that nobody recorded sending.  Done, skipped and
+-- cancelled ones are final and are not touched.
+-- arcollect.end_escalations below is that recompute, for a set
 -- of customers; the triggers (src/escalation_trigger.c: the record
 -- triggers below, and the hook at the end of the ledger trigger's
 -- statement) gather the customers of a statement and call it once.

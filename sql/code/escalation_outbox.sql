@@ -1,11 +1,85 @@
 -- What is to be sent now: the planned touchpoints of the dunning ladder
 -- whose time has come, with their recipient and message, for whatever
 -- sends them (a mailer, a dialer, a print run) to read, send, and mark
--- done with arcollect.complete_touchpoint.  The reason is checked again
--- at read time against the stage as of today (arcollect.escalation_stage):
--- a touchpoint whose customer no longer owes anything escalatable (paid,
--- disputed, under a plan or promise since it was planned) never shows,
--- even before a run or a recompute has cancelled it.
+-- done with arcollect.complete_touchpoint.  Two things are checked again
+-- at read time, since either may have changed after the touchpoint was
+-- planned:
+--   - the reason, against the stage as of today
+--     (arcollect.escalation_stage): a touchpoint whose customer no longer
+--     owes anything escalatable (paid, disputed, under a plan or promise
+--     since it was planned) never shows, even before a run or a recompute
+--     has cancelled it;
+--   - the customer's consent (arcollect.contact_refusal): a customer made
+--     do-not-contact, or opted out of the touchpoint's channel, since it
+--     was planned is not contacted, even before the next run has skipped
+--     the touchpoint (arcollect.skip_refused_touchpoints); one who opts in
+--     again before that run is contacted as planned.
+
+-- Whether the customer's own settings forbid contacting it on channel:
+-- 'do_not_contact' (every channel), 'opt_out' (the channel is in
+-- opt_out_channels), NULL when they allow it.  The customer's consent,
+-- which unlike the caps, the window and the pause (arcollect.contact_decision,
+-- asked when a touchpoint is planned) the customer can withdraw after a
+-- touchpoint was planned; the reasons are the ones contact_decision gives
+-- for a skipped touchpoint.  Inlinable SQL (no SET clause).
+CREATE OR REPLACE FUNCTION arcollect.contact_refusal(do_not_contact boolean, opt_out_channels text[],
+                                                     channel text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN contact_refusal.do_not_contact THEN 'do_not_contact'
+                WHEN contact_refusal.channel = ANY (contact_refusal.opt_out_channels) THEN 'opt_out'
+           END;
+END;
+
+COMMENT ON FUNCTION arcollect.contact_refusal(boolean, text[], text) IS
+'Whether a customer''s settings (arcollect.customer.do_not_contact, opt_out_channels) forbid contacting it on channel: do_not_contact, opt_out, or NULL when they allow it. arcollect.outbox and arcollect.skip_refused_touchpoints ask it of touchpoints planned before the settings changed.';
+
+-- The ladder's planned touchpoints whose customer has since been made
+-- do-not-contact, or opted out of the touchpoint's channel, are skipped
+-- with that rule as their reason (SPEC 2.5: a touchpoint that would break
+-- a contact rule is skipped with the rule as its reason), as the run
+-- would have skipped them had the setting been there when it planned
+-- them; otherwise they would stay planned for ever, hidden from the
+-- outbox but shown as the customer's next touchpoint.  The episode goes
+-- on: its next step is planned, and skipped too while the setting holds.
+-- Skipped is final: a customer who opts in again is contacted from the
+-- next step on.  Touchpoints planned by hand (no escalation step) are the
+-- collector's, and are left alone.  CALL arcollect.run_escalations calls
+-- it first, with its run_id, which counts the touchpoints in the run's
+-- touchpoints_skipped; anyone with UPDATE on arcollect.touchpoint may call
+-- it any time.  Returns how many it skipped.  Caller's rights.
+CREATE OR REPLACE FUNCTION arcollect.skip_refused_touchpoints(run_id bigint DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    WITH refused AS (
+        SELECT t.touchpoint_id, arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, t.channel) AS reason
+          FROM arcollect.touchpoint t
+          JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
+          JOIN arcollect.customer c ON c.customer_id = t.customer_id
+         WHERE t.status = 'planned'
+           AND arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, t.channel) IS NOT NULL
+    ), skipped AS (
+        UPDATE arcollect.touchpoint t SET status = 'skipped', reason = r.reason
+          FROM refused r
+         WHERE t.touchpoint_id = r.touchpoint_id AND t.status = 'planned'
+        RETURNING t.touchpoint_id)
+    SELECT pg_catalog.count(*) INTO n FROM skipped;
+    IF n > 0 AND skip_refused_touchpoints.run_id IS NOT NULL THEN
+        UPDATE arcollect.escalation_run r SET touchpoints_skipped = r.touchpoints_skipped + n
+         WHERE r.run_id = skip_refused_touchpoints.run_id;
+    END IF;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.skip_refused_touchpoints(bigint) IS
+'Skips the planned touchpoints of the dunning ladder whose customer has since been made do-not-contact or opted out of the touchpoint''s channel, with the rule (do_not_contact, opt_out) as reason, and returns how many; given a run_id, adds them to that run''s touchpoints_skipped. CALL arcollect.run_escalations calls it first.';
 
 CREATE OR REPLACE VIEW arcollect.outbox WITH (security_invoker = true) AS
 SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.time_zone,
@@ -19,11 +93,13 @@ SELECT t.touchpoint_id, t.customer_id, c.name AS customer_name, c.language, c.ti
    AND (s.days_from_due <= 0 OR st.escalatable_overdue > 0)
   LEFT JOIN arcollect.customer c ON c.customer_id = t.customer_id
  WHERE t.status = 'planned' AND t.planned_for <= pg_catalog.now()
+   -- the customer still lets itself be contacted on the channel
+   AND arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, t.channel) IS NULL
    -- a message that could not be rendered is not sent blank
    AND (t.body IS NOT NULL OR t.channel NOT IN ('email', 'letter', 'sms', 'portal'));
 
 COMMENT ON VIEW arcollect.outbox IS
-'The planned dunning touchpoints due now (planned_for passed), but not those of a channel that sends a message (email, letter, sms, portal) whose message could not be rendered (arcollect.unrendered_messages), with the recipient and the rendered message, whose escalation is open and whose customer still owes something escalatable in that currency today (checked when read).';
+'The planned dunning touchpoints due now (planned_for passed), but not those of a channel that sends a message (email, letter, sms, portal) whose message could not be rendered (arcollect.unrendered_messages), with the recipient and the rendered message, whose escalation is open, whose customer still owes something escalatable in that currency today and has not since been made do-not-contact or opted out of the channel (both checked when read).';
 COMMENT ON COLUMN arcollect.outbox.touchpoint_id IS 'The touchpoint; mark it done with arcollect.complete_touchpoint once sent.';
 COMMENT ON COLUMN arcollect.outbox.customer_id IS 'The recipient.';
 COMMENT ON COLUMN arcollect.outbox.customer_name IS 'Display name of the recipient, if set.';

@@ -474,6 +474,7 @@ BEGIN
     -- today) stand aside for this transaction
     PERFORM pg_catalog.set_config('arcollect.escalation_trigger', 'off', true);
     PERFORM arcollect.settle_commitments(as_of);
+    PERFORM arcollect.skip_refused_touchpoints(run);
     -- messages left unrendered by earlier runs, whose template or
     -- customer may have been fixed since
     PERFORM arcollect.render_escalation_message(s.touchpoint_id)

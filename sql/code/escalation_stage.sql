@@ -5,8 +5,8 @@
 -- What escalates, invoice by invoice (arcollect.escalation_invoices): the
 -- open amount as of the date (arcollect.open_items, payments effective by
 -- then), less
---   - the amount under open dispute, at most the open amount
---     (arcollect.invoice_disputed_amount);
+--   - the amount under dispute open on the date, at most the open amount
+--     (arcollect.invoice_disputed_amount(as_of));
 --   - all the rest, if a payment plan active as of the date covers the
 --     invoice (arcollect.payment_plan_status);
 --   - then, per customer and currency, what its open promises still have
@@ -49,7 +49,7 @@ BEGIN ATOMIC
                     ELSE 0 END AS plan_amount
           FROM arcollect.open_items(escalation_invoices.as_of) o
           JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
-          LEFT JOIN arcollect.invoice_disputed_amount d
+          LEFT JOIN arcollect.invoice_disputed_amount(escalation_invoices.as_of) d
                  ON d.billing_table = o.billing_table AND d.invoice_key = o.invoice_key
           LEFT JOIN (SELECT DISTINCT c.attachment_id, c.invoice_key
                        FROM arcollect.plan_invoice c
@@ -126,7 +126,7 @@ BEGIN ATOMIC
                jsonb_agg(jsonb_build_object('attachment_id', i.attachment_id,
                                             'invoice_key', i.invoice_key,
                                             'due_on', i.due_on,
-                                            'open_amount', i.open_amount,
+                                            'open_amount', i.open_amount - i.disputed_amount,
                                             'escalatable_amount', i.escalatable_amount)
                          ORDER BY i.due_on, i.attachment_id, i.invoice_key) AS invoices
           FROM inv i
@@ -147,4 +147,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION arcollect.escalation_stage(date, text) IS
-'The escalation stage of every customer (or of one) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';
+'The escalation stage of every customer (or of one) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached; each invoice with its open amount not under dispute, which its touchpoint lists, and its escalatable amount). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';

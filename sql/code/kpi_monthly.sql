@@ -17,10 +17,11 @@
 --   dso, best_possible_dso  the C aggregates dso and best_possible_dso over
 --                           the open items at as_of, period = days;
 --   cei                     the C function cei (months = 1);
---   cash_collected          the payments the ledger booked in the month
---                           (entries of kind payment; a refund counts
---                           negative); written_off likewise;
---   collection_rate         the payments booked by as_of on the invoices
+--   cash_collected          the cash collected in the month
+--                           (arcollect.cash_collected below: payments,
+--                           a refund negative); written_off likewise, of
+--                           the entries of kind write_off;
+--   collection_rate         the cash collected by as_of on the invoices
 --                           due in the month, over the amount of those
 --                           invoices (credit notes left out), in percent;
 --   percent_current, bad_debt_ratio (written_off / credit_sales) in
@@ -33,9 +34,37 @@
 -- without one are the segment NULL.
 --
 -- The function reads the ledger twice (at the end of the month and of
--- the month before) and its entries once: a query for some months runs
+-- the month before) and its entries twice (cash, write-offs): a query for some months runs
 -- it for those only (a WHERE on month reaches the list of months).
 -- Caller's rights: an inlinable SQL function, security_invoker views.
+
+-- Cash collected (METRICS.md: the cash of CEI and of the collection
+-- rate): the payments the ledger booked on its invoices, the entries of
+-- kind payment, effective from from_date (NULL: from the first) through
+-- through, each as the amount received (the entry lowers the open amount
+-- by it; a refund, which raises it, counts negative).  Credit notes,
+-- write-offs, voids and adjustments lower what is open but are not cash.
+-- Only invoices the ledger booked (an issue date), as every figure of the
+-- ledger.  One row per entry, with its invoice, so that a caller adds up
+-- by what it needs: kpi_monthly per month and by the invoices due in it,
+-- the cash forecast per invoice.  The one definition both read.
+-- Inlinable SQL, caller's rights.
+CREATE OR REPLACE FUNCTION arcollect.cash_collected(from_date date, through date)
+RETURNS TABLE (attachment_id integer, invoice_key text, customer_id text, currency text,
+               due_on date, invoice_amount numeric, received_on date, amount numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT e.attachment_id, e.invoice_key, i.customer_id, i.currency, i.due_on, i.amount,
+           e.effective_on, -e.amount
+      FROM arcollect.entry e
+      JOIN arcollect.invoice i ON i.attachment_id = e.attachment_id AND i.invoice_key = e.invoice_key
+     WHERE e.kind = 'payment' AND i.issued_on IS NOT NULL
+       AND e.effective_on <= cash_collected.through
+       AND (cash_collected.from_date IS NULL OR e.effective_on >= cash_collected.from_date);
+END;
+
+COMMENT ON FUNCTION arcollect.cash_collected(date, date) IS
+'Cash collected from from_date (NULL: from the first) through through: every payment the ledger booked on its invoices (entries of kind payment), with its invoice (customer, currency, due date, amount), the day it took effect and the amount received (a refund negative). Credit notes and write-offs are not cash. kpi_monthly and the cash forecast add it up.';
 
 CREATE OR REPLACE FUNCTION arcollect.monthly_kpis(month date, by_segment boolean DEFAULT false)
 RETURNS TABLE (
@@ -90,35 +119,40 @@ BEGIN ATOMIC
          CROSS JOIN LATERAL arcollect.open_items(p.first_day - 1) o
           LEFT JOIN arcollect.customer_setting s ON s.customer_id = o.customer_id
          GROUP BY 1, 2
-    ), movement AS (
-        SELECT CASE WHEN monthly_kpis.by_segment THEN s.segment END AS segment, i.currency,
-               -sum(e.amount) FILTER (WHERE e.kind = 'payment' AND e.effective_on >= p.first_day)
-                   AS cash_collected,
-               -sum(e.amount) FILTER (WHERE e.kind = 'write_off' AND e.effective_on >= p.first_day)
-                   AS written_off,
-               -sum(e.amount) FILTER (WHERE e.kind = 'payment' AND i.amount > 0
-                                        AND i.due_on >= p.first_day AND i.due_on <= p.last_day)
+    ), cash AS (
+        SELECT CASE WHEN monthly_kpis.by_segment THEN s.segment END AS segment, c.currency,
+               sum(c.amount) FILTER (WHERE c.received_on >= p.first_day) AS cash_collected,
+               sum(c.amount) FILTER (WHERE c.invoice_amount > 0
+                                       AND c.due_on >= p.first_day AND c.due_on <= p.last_day)
                    AS collected_on_due
           FROM period p
-          JOIN arcollect.entry e ON e.effective_on <= p.last_day
+         CROSS JOIN LATERAL arcollect.cash_collected(NULL, p.last_day) c
+          LEFT JOIN arcollect.customer_setting s ON s.customer_id = c.customer_id
+         WHERE c.received_on >= p.first_day OR c.due_on >= p.first_day AND c.due_on <= p.last_day
+         GROUP BY 1, 2
+    ), movement AS (
+        SELECT CASE WHEN monthly_kpis.by_segment THEN s.segment END AS segment, i.currency,
+               -sum(e.amount) AS written_off
+          FROM period p
+          JOIN arcollect.entry e ON e.effective_on >= p.first_day AND e.effective_on <= p.last_day
           JOIN arcollect.invoice i ON i.attachment_id = e.attachment_id AND i.invoice_key = e.invoice_key
           LEFT JOIN arcollect.customer_setting s ON s.customer_id = i.customer_id
-         WHERE i.issued_on IS NOT NULL
-           AND (e.effective_on >= p.first_day OR i.due_on >= p.first_day AND i.due_on <= p.last_day)
+         WHERE e.kind = 'write_off' AND i.issued_on IS NOT NULL
          GROUP BY 1, 2
     ), kpi AS (
         SELECT n.segment, n.currency, p.last_day, p.days,
                coalesce(n.credit_sales, 0) AS credit_sales,
-               coalesce(m.cash_collected, 0) AS cash_collected,
+               coalesce(x.cash_collected, 0) AS cash_collected,
                coalesce(m.written_off, 0) AS written_off,
                coalesce(b.beginning_ar, 0) AS beginning_ar,
                n.ending_ar, n.current_ar, n.dso, n.best_possible_dso,
                coalesce(n.amount_due, 0) AS amount_due,
-               coalesce(m.collected_on_due, 0) AS collected_on_due
+               coalesce(x.collected_on_due, 0) AS collected_on_due
           FROM period p
          CROSS JOIN ending n
           LEFT JOIN beginning b ON b.segment IS NOT DISTINCT FROM n.segment AND b.currency = n.currency
           LEFT JOIN movement m ON m.segment IS NOT DISTINCT FROM n.segment AND m.currency = n.currency
+          LEFT JOIN cash x ON x.segment IS NOT DISTINCT FROM n.segment AND x.currency = n.currency
     )
     SELECT (SELECT p.first_day FROM period p), k.segment, k.currency, k.last_day, k.days,
            k.credit_sales, k.cash_collected, k.written_off, k.beginning_ar, k.ending_ar, k.current_ar,

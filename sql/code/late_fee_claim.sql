@@ -8,7 +8,10 @@
 -- compensation and interest are those the charge functions give for the
 -- claim's basis (open_amount, due_on, annual_rate, claimed_on), interest
 -- rounded to the currency's minor unit.  The open amount itself is taken
--- as given: claim_late_fees takes it from arcollect.open_items.  A row
+-- as given: claim_late_fees takes the invoice's open amount less the
+-- part under dispute on the claim's date (arcollect.escalation_invoices),
+-- as a dispute contests that part of the debt: it is neither dunned for
+-- nor charged for paying late.  A row
 -- that says it was created before the current transaction (a restore, an
 -- import of old claims) is held to the table's constraints only: the law
 -- of its day, not today's functions, set its amounts.
@@ -81,8 +84,12 @@ CREATE OR REPLACE TRIGGER late_fee_claim_check BEFORE INSERT OR UPDATE ON arcoll
 
 -- What a fee step of the escalation run calls for one customer and
 -- currency: every invoice of theirs overdue at as_of (due before it, with
--- something open at its end) that has no claim under the regime yet gets
--- one; returns the claims made now, by invoice key.  Claimed once: the
+-- something open at its end that is not under a dispute open then) that
+-- has no claim under the regime yet gets one, on that undisputed open
+-- amount (arcollect.escalation_invoices: its open_amount less its
+-- disputed_amount, the amount the fee step's touchpoint lists); an
+-- invoice disputed whole is not claimed.  Returns the claims made now,
+-- by invoice key.  Claimed once: the
 -- interest is what accrued to the first as_of a claim was made for, and a
 -- later run, or a concurrent one, adds nothing (ON CONFLICT DO NOTHING on
 -- the unique invoice and regime).  Given a touchpoint that lists
@@ -118,18 +125,17 @@ BEGIN
         INSERT INTO arcollect.late_fee_claim AS c
                (attachment_id, invoice_key, customer_id, currency, regime, open_amount, due_on,
                 annual_rate, claimed_on, touchpoint_id)
-        SELECT a.attachment_id, o.invoice_key, o.customer_id, o.currency, claim_late_fees.regime,
-               o.open_amount, o.due_on, claim_late_fees.annual_rate, claim_late_fees.as_of,
+        SELECT o.attachment_id, o.invoice_key, o.customer_id, o.currency, claim_late_fees.regime,
+               o.open_amount - o.disputed_amount, o.due_on, claim_late_fees.annual_rate, claim_late_fees.as_of,
                claim_late_fees.touchpoint_id
-          FROM arcollect.open_items(claim_late_fees.as_of) o
-          JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
-         WHERE o.customer_id = claim_late_fees.customer_id AND o.currency = claim_late_fees.currency
-           AND o.open_amount > 0 AND o.due_on < claim_late_fees.as_of
+          FROM arcollect.escalation_invoices(claim_late_fees.as_of, claim_late_fees.customer_id) o
+         WHERE o.currency = claim_late_fees.currency
+           AND o.open_amount - o.disputed_amount > 0 AND o.days_overdue > 0
            AND (NOT EXISTS (SELECT FROM arcollect.touchpoint_invoice ti
                              WHERE ti.touchpoint_id = claim_late_fees.touchpoint_id)
                 OR EXISTS (SELECT FROM arcollect.touchpoint_invoice ti
                             WHERE ti.touchpoint_id = claim_late_fees.touchpoint_id
-                              AND ti.attachment_id = a.attachment_id AND ti.invoice_key = o.invoice_key))
+                              AND ti.attachment_id = o.attachment_id AND ti.invoice_key = o.invoice_key))
         ON CONFLICT ON CONSTRAINT late_fee_claim_once DO NOTHING
         RETURNING c.invoice_key, c.compensation, c.interest)
     SELECT x.invoice_key::text, x.compensation, x.interest FROM claimed x ORDER BY x.invoice_key;
@@ -137,7 +143,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.claim_late_fees(text, text, text, numeric, date, bigint) IS
-'Claims the late-payment compensation and interest (at annual_rate, a fraction, to as_of) under regime eu or uk on every invoice of the customer in currency that is overdue at as_of and not claimed under that regime yet (given a touchpoint that lists invoices, only those), and returns the claims made now (invoice_key, compensation, interest). Claims are for the billing system to invoice; arcollect books none. Running it again adds nothing. An unknown customer or regime, a currency not the regime''s or a negative rate is an error (SQLSTATE 22023).';
+'Claims the late-payment compensation and interest (at annual_rate, a fraction, to as_of) under regime eu or uk on every invoice of the customer in currency that is overdue at as_of and not claimed under that regime yet (given a touchpoint that lists invoices, only those), on its open amount less the part under a dispute open at as_of (an invoice disputed whole is not claimed), and returns the claims made now (invoice_key, compensation, interest). Claims are for the billing system to invoice; arcollect books none. Running it again adds nothing. An unknown customer or regime, a currency not the regime''s or a negative rate is an error (SQLSTATE 22023).';
 
 CREATE OR REPLACE VIEW arcollect.late_fee_claims WITH (security_invoker = true) AS
 SELECT c.claim_id, a.billing_table, c.invoice_key, c.customer_id, c.currency, c.regime,
@@ -155,7 +161,7 @@ COMMENT ON COLUMN arcollect.late_fee_claims.invoice_key IS 'The invoice key, as 
 COMMENT ON COLUMN arcollect.late_fee_claims.customer_id IS 'Customer of the invoice, to be charged.';
 COMMENT ON COLUMN arcollect.late_fee_claims.currency IS 'Currency of the invoice and of every amount.';
 COMMENT ON COLUMN arcollect.late_fee_claims.regime IS 'The law claimed under: eu or uk.';
-COMMENT ON COLUMN arcollect.late_fee_claims.open_amount IS 'Open amount of the invoice at the end of claimed_on, which the charges are computed on.';
+COMMENT ON COLUMN arcollect.late_fee_claims.open_amount IS 'Open amount of the invoice at the end of claimed_on less the part under dispute then, which the charges are computed on.';
 COMMENT ON COLUMN arcollect.late_fee_claims.due_on IS 'Due date of the invoice.';
 COMMENT ON COLUMN arcollect.late_fee_claims.days_overdue IS 'Days of interest: claimed_on - due_on.';
 COMMENT ON COLUMN arcollect.late_fee_claims.annual_rate IS 'Yearly interest rate, as a fraction (0.105 is 10.5 %).';

@@ -61,6 +61,11 @@ CREATE TABLE arcollect.policy_step (
                         CONSTRAINT policy_step_action_known
                         CHECK (action IN ('remind', 'call', 'letter', 'final_notice', 'fee', 'credit_hold',
                                           'agency_referral', 'legal', 'write_off_review')),
+    -- compared with the escalatable total of the invoices the step would
+    -- list (arcollect.escalation_stage): for a step after the due date
+    -- that is the escalatable overdue total; a pre-due step lists the
+    -- invoices coming due within its days too, so that a threshold on a
+    -- reminder before the due date can be met while nothing is overdue yet
     min_overdue_amount  numeric NOT NULL DEFAULT 0
                         CONSTRAINT policy_step_min_overdue_not_negative CHECK (min_overdue_amount >= 0),
     fee_regime          text CONSTRAINT policy_step_fee_regime_known CHECK (fee_regime IN ('eu', 'uk')),
@@ -83,7 +88,7 @@ COMMENT ON COLUMN arcollect.policy_step.days_from_due IS 'Days from the due date
 COMMENT ON COLUMN arcollect.policy_step.channel IS 'How the customer is contacted: email, call, sms, letter, portal or meeting.';
 COMMENT ON COLUMN arcollect.policy_step.template_name IS 'Name of the message template the step sends (arcollect.message_template, in the customer''s language).';
 COMMENT ON COLUMN arcollect.policy_step.action IS 'What the step does: remind, call, letter, final_notice, fee, credit_hold, agency_referral, legal or write_off_review.';
-COMMENT ON COLUMN arcollect.policy_step.min_overdue_amount IS 'The step is not taken while the customer''s escalatable overdue total (in the currency escalated) is below this amount; 0 by default.';
+COMMENT ON COLUMN arcollect.policy_step.min_overdue_amount IS 'The step is not taken while the escalatable total of the invoices it would list (in the currency escalated) is below this amount: for a step after the due date (days_from_due > 0), the escalatable overdue total; for a pre-due step (days_from_due <= 0), that and the escalatable amount of the invoices coming due within its days. 0 by default.';
 COMMENT ON COLUMN arcollect.policy_step.fee_regime IS 'For a fee step (and only then), the late-payment compensation regime it claims: eu (EUR 40) or uk (GBP 40, 70 or 100 by amount).';
 COMMENT ON COLUMN arcollect.policy_step.interest_rate IS 'For a fee step (and only then), the annual rate of the simple late-payment interest it claims, as a fraction (0.12 for 12 percent; 0 for none).';
 

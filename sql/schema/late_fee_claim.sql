@@ -43,7 +43,7 @@ COMMENT ON COLUMN arcollect.late_fee_claim.invoice_key IS 'The invoice key, as t
 COMMENT ON COLUMN arcollect.late_fee_claim.customer_id IS 'The invoice''s customer.';
 COMMENT ON COLUMN arcollect.late_fee_claim.currency IS 'The invoice''s currency, which every amount of the claim is in (the regime''s: EUR for eu, GBP for uk).';
 COMMENT ON COLUMN arcollect.late_fee_claim.regime IS 'The law the charges are claimed under: eu (EU Late Payment Directive) or uk (Late Payment of Commercial Debts (Interest) Act).';
-COMMENT ON COLUMN arcollect.late_fee_claim.open_amount IS 'The invoice''s open amount at the end of claimed_on, which the compensation band and the interest are computed on.';
+COMMENT ON COLUMN arcollect.late_fee_claim.open_amount IS 'The invoice''s open amount at the end of claimed_on less the part under dispute then (claim_late_fees claims nothing on a disputed amount), which the compensation band and the interest are computed on.';
 COMMENT ON COLUMN arcollect.late_fee_claim.due_on IS 'The invoice''s due date; interest runs from the day after.';
 COMMENT ON COLUMN arcollect.late_fee_claim.annual_rate IS 'The yearly interest rate claimed, as a fraction (0.105 is 10.5 %).';
 COMMENT ON COLUMN arcollect.late_fee_claim.claimed_on IS 'The date the claim is for: interest runs up to it, the open amount is the one at its end. After due_on.';
