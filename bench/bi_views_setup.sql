@@ -5,7 +5,8 @@
 -- billing load does.
 --
 -- Invoice i belongs to customer c = 1 + (i - 1) % customers ('C' || c),
--- in EUR (every tenth customer: USD), owned by 'Collector ' || (c % 25);
+-- in EUR (every tenth customer: USD), owned by 'Collector ' || (c % 100)
+-- (1,000 customers each);
 -- issued over the 730 days up to today, due 30 days later, 50.00 to
 -- 5049.00.  Four invoices in five are paid once due has come, from 20
 -- days early to 40 days late (never after today), a tenth of those in
@@ -49,7 +50,7 @@ INSERT INTO bi_bill
 SELECT i, 'C' || c, round((50 + (i * 7919) % 5000)::numeric, 2),
        CASE WHEN c % 10 = 0 THEN 'USD' ELSE 'EUR' END,
        current_date - 730 + (i % 730)::int, current_date - 700 + (i % 730)::int,
-       'Collector ' || (c % 25)
+       'Collector ' || (c % 100)
   FROM (SELECT i, 1 + (i - 1) % :customers AS c FROM generate_series(1, :invoices::bigint) i) g;
 INSERT INTO bi_pay
 SELECT i, i, round((50 + (i * 7919) % 5000)::numeric * CASE WHEN i % 50 = 0 THEN 0.5 ELSE 1 END, 2),

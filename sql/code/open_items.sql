@@ -67,7 +67,24 @@ COMMENT ON COLUMN arcollect._open_amount.open_amount IS 'Open amount now: the bo
 -- join them again.  It is the same sum as that of the history rows
 -- effective by as_of, which arcollect._history lists and _open_amount
 -- adds up for today (test/ledger_asof.sql compares them at many dates).
-CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+--
+-- open_items(as_of, customers) is the rule; open_items(as_of) calls it
+-- for every customer.  The customers are an argument rather than a filter
+-- on the result because the entries are summed before the join: a filter
+-- on the result reaches the invoice scan and not the aggregate, which
+-- would still sum every entry of the ledger for one customer (seconds at
+-- a million invoices).  As an argument, a constant array (the caller's,
+-- or a PL/pgSQL variable in a custom plan) turns "customers IS NULL OR
+-- ..." into either nothing at all, so that every customer is planned as
+-- before, or the keys of those customers' invoices, found first (an
+-- InitPlan), to look their entries up: the indexes on arcollect.invoice
+-- (customer_id) and arcollect.entry (invoice_key, attachment_id) then read
+-- only their rows (ledger_tables.sql; bench/README.md, customer access).
+-- (Keys, not key and attachment: an array of keys is what an index scan
+-- takes; another attachment's entries of the same key make groups that
+-- match no invoice of the join.  A semi-join would be planned before the
+-- OR is folded, and stay a filter over every entry.)
+CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date, customers text[])
 RETURNS TABLE (
     invoice_key text,
     customer_id text,
@@ -92,11 +109,39 @@ BEGIN ATOMIC
               LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS total
                            FROM arcollect.entry x
                           WHERE x.effective_on <= open_items.as_of
+                            AND (open_items.customers IS NULL
+                                 OR x.invoice_key = ANY (ARRAY(SELECT j.invoice_key
+                                                                 FROM arcollect.invoice j
+                                                                WHERE j.customer_id = ANY (open_items.customers))))
                           GROUP BY x.attachment_id, x.invoice_key) e
                      ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
-             WHERE i.issued_on <= open_items.as_of) o
+             WHERE i.issued_on <= open_items.as_of
+               AND (open_items.customers IS NULL OR i.customer_id = ANY (open_items.customers))) o
       JOIN arcollect.attachment a ON a.attachment_id = o.attachment_id
      WHERE o.in_billing OR o.open_amount <> 0;
+END;
+
+COMMENT ON FUNCTION arcollect.open_items(date, text[]) IS
+'The open items of the customers given (every customer when customers is NULL): every invoice of theirs issued on or before as_of with its open amount at that date (negative when overpaid), as open_items(as_of) lists them. Reads only those customers'' rows of the ledger.';
+
+CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+RETURNS TABLE (
+    invoice_key text,
+    customer_id text,
+    currency text,
+    issued_on date,
+    due_on date,
+    amount numeric,
+    open_amount numeric,
+    owner text,
+    status text,
+    billing_table regclass,
+    in_billing boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT o.invoice_key, o.customer_id, o.currency, o.issued_on, o.due_on, o.amount,
+           o.open_amount, o.owner, o.status, o.billing_table, o.in_billing
+      FROM arcollect.open_items(open_items.as_of, NULL::text[]) o;
 END;
 
 COMMENT ON FUNCTION arcollect.open_items(date) IS
