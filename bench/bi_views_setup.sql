@@ -67,6 +67,24 @@ SELECT count(arcollect.open_dispute(o.invoice_key, 'pricing', opened_on => least
 SELECT count(arcollect.close_dispute(d.dispute_id, 'resolved', closed_on => current_date)) AS closed
   FROM arcollect.dispute d WHERE d.dispute_id % 2 = 0;
 
+-- The worklist's queue (bench/bi_views.sql times one owner's): the 1,000
+-- customers of Collector 7 follow bench_call, one call from the day after
+-- due, planned for those who owe something overdue (what a run would
+-- plan for them: preview_escalations and apply_escalation_changes),
+-- and calls may be made at any hour (so that the hour the bench runs at
+-- changes nothing).
+INSERT INTO arcollect.policy (policy_name) VALUES ('bench_call') ON CONFLICT DO NOTHING;
+INSERT INTO arcollect.policy_step (policy_name, step_no, days_from_due, channel, template_name, action,
+                                   min_overdue_amount)
+SELECT 'bench_call', 1, 1, 'call', 'call_script', 'call', 0
+ WHERE NOT EXISTS (SELECT FROM arcollect.policy_step WHERE policy_name = 'bench_call');
+UPDATE arcollect.contact_rule SET window_start = '00:00', window_end = '23:59:59.999999' WHERE channel = 'call';
+UPDATE arcollect.customer SET escalation_policy = 'bench_call' WHERE owner = 'Collector 7';
+SELECT x.touchpoints_planned AS calls_planned
+  FROM arcollect.apply_escalation_changes(current_date, ARRAY(
+           SELECT p FROM arcollect.preview_escalations(current_date, NULL, ARRAY(
+                             SELECT c.customer_id FROM arcollect.customer c WHERE c.owner = 'Collector 7')) p)) x;
+
 VACUUM ANALYZE;
 CHECKPOINT;
 SELECT (SELECT count(*) FROM arcollect.invoice) AS invoices, (SELECT count(*) FROM arcollect.entry) AS entries,

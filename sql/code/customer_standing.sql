@@ -48,11 +48,17 @@ BEGIN ATOMIC
                arcollect.risk_score(o.due_on, p.paid_on, o.amount, o.open_amount, customer_standing.as_of) AS score
           FROM arcollect.open_items(customer_standing.as_of,
                                     CASE WHEN customer_standing.customer_id IS NULL THEN customer_standing.customers
-                                         ELSE ARRAY[customer_standing.customer_id] END) o
+                                         WHEN customer_standing.customers IS NULL
+                                              OR customer_standing.customer_id = ANY (customer_standing.customers)
+                                         THEN ARRAY[customer_standing.customer_id]
+                                         ELSE '{}' END) o
           LEFT JOIN arcollect.invoice_paid_on(customer_standing.as_of, customer_standing.customer_id,
                                               customer_standing.customers) p
                  ON p.billing_table = o.billing_table AND p.invoice_key = o.invoice_key
-         WHERE (customer_standing.customers IS NULL OR o.customer_id = ANY (customer_standing.customers))
+         -- (the customer given as an equality too, which the planner carries
+         -- over to the joins of other customer tables; the customers given
+         -- are open_items' already, and said twice would be counted twice)
+         WHERE (customer_standing.customer_id IS NULL OR o.customer_id = customer_standing.customer_id)
          GROUP BY o.customer_id, o.currency
     ), promises AS (
         SELECT s.customer_id, s.currency, count(*) AS broken

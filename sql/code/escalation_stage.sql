@@ -54,7 +54,10 @@ BEGIN ATOMIC
                     ELSE 0 END AS plan_amount
           FROM arcollect.open_items(escalation_invoices.as_of,
                                     CASE WHEN escalation_invoices.customer_id IS NULL THEN escalation_invoices.customers
-                                         ELSE ARRAY[escalation_invoices.customer_id] END) o
+                                         WHEN escalation_invoices.customers IS NULL
+                                              OR escalation_invoices.customer_id = ANY (escalation_invoices.customers)
+                                         THEN ARRAY[escalation_invoices.customer_id]
+                                         ELSE '{}' END) o
           JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
           LEFT JOIN arcollect.invoice_disputed_amount d
                  ON d.billing_table = o.billing_table AND d.invoice_key = o.invoice_key
@@ -65,7 +68,10 @@ BEGIN ATOMIC
                       WHERE s.status = 'active') p
                  ON p.attachment_id = a.attachment_id AND p.invoice_key = o.invoice_key
          WHERE o.open_amount > 0
-           AND (escalation_invoices.customers IS NULL OR o.customer_id = ANY (escalation_invoices.customers))),
+           -- (the customer given as an equality too, which the planner
+           -- carries over to the joins of other customer tables; the
+           -- customers given are open_items' already)
+           AND (escalation_invoices.customer_id IS NULL OR o.customer_id = escalation_invoices.customer_id)),
     rest AS (
         SELECT i.*, i.open_amount - i.disputed_amount - i.plan_amount AS rest,
                -- the overdue rest up to and including this invoice, oldest first
@@ -108,7 +114,10 @@ BEGIN ATOMIC
         SELECT i.*, cp.policy_name
           FROM arcollect.escalation_invoices(escalation_stage.as_of, escalation_stage.customer_id,
                                              escalation_stage.customers) i
-          JOIN arcollect.customer_policy cp ON cp.customer_id = i.customer_id),
+          JOIN arcollect.customer_policy cp ON cp.customer_id = i.customer_id
+         -- (the customers given, said of the view too: the planner does not
+         -- carry "= ANY" over a join, and would read every customer's)
+         WHERE (escalation_stage.customers IS NULL OR cp.customer_id = ANY (escalation_stage.customers))),
     cc AS (
         SELECT i.customer_id, i.currency, i.policy_name,
                sum(i.open_amount) FILTER (WHERE i.days_overdue > 0) AS open_overdue,

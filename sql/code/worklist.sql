@@ -49,15 +49,17 @@ DECLARE
     -- (so that its index finds them)
     customers text[] COLLATE "C";
 BEGIN
+    -- (a few more than the queue: what is due by the end of today in any
+    -- time zone, which the query below tells apart in the customer's, so
+    -- that arcollect.customer is read for these customers only)
     customers := ARRAY(
         SELECT DISTINCT t.customer_id
           FROM arcollect.touchpoint t
           JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
           JOIN arcollect.escalation e ON e.escalation_id = s.escalation_id AND e.ended_on IS NULL
-          JOIN arcollect.customer c ON c.customer_id = t.customer_id
          WHERE t.status = 'planned' AND t.channel IN ('call', 'meeting')
            AND t.owner IS NOT DISTINCT FROM collector_worklist.collector
-           AND t.planned_for < ((pg_catalog.now() AT TIME ZONE c.time_zone)::date + 1) AT TIME ZONE c.time_zone);
+           AND t.planned_for < pg_catalog.now() + interval '2 days');
     IF pg_catalog.cardinality(customers) = 0 THEN
         RETURN;
     END IF;
@@ -69,7 +71,7 @@ BEGIN
           JOIN arcollect.escalation_step s ON s.touchpoint_id = t.touchpoint_id
           JOIN arcollect.escalation e ON e.escalation_id = s.escalation_id AND e.ended_on IS NULL
           JOIN arcollect.customer c ON c.customer_id = t.customer_id
-         WHERE t.customer_id = ANY (customers)
+         WHERE t.customer_id = ANY (customers) AND c.customer_id = ANY (customers)
            AND t.status = 'planned' AND t.channel IN ('call', 'meeting')
            AND t.owner IS NOT DISTINCT FROM collector_worklist.collector
            AND t.planned_for < ((pg_catalog.now() AT TIME ZONE c.time_zone)::date + 1) AT TIME ZONE c.time_zone
