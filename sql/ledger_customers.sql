@@ -62,8 +62,8 @@ UPDATE arcollect.customer SET customer_id = 'vc7' WHERE customer_id = 'vc1';
 SELECT count(*) AS settings FROM arcollect.customer_setting WHERE customer_id LIKE 'vc%';
 
 -- A query for one customer reads only that customer's invoices and
--- settings: the condition reaches both tables.  (Without an index on
--- arcollect.invoice (customer_id), the invoices are read with a filter.)
+-- settings: the condition reaches both tables, and their indexes (the
+-- invoices through arcollect.invoice (customer_id)).
 -- Each scan of the invoices in the plan, with the line after it (its
 -- filter); the settings are read through their primary key.
 CREATE FUNCTION pg_temp.invoice_scans(query text) RETURNS SETOF text
