@@ -5,7 +5,8 @@
 -- billing load does.
 --
 -- Invoice i belongs to customer c = 1 + (i - 1) % customers ('C' || c),
--- in EUR (every tenth customer: USD), owned by 'Collector ' || (c % 25);
+-- in EUR (every tenth customer: USD), owned by 'Collector ' || (c % 100)
+-- (1,000 customers each);
 -- issued over the 730 days up to today, due 30 days later, 50.00 to
 -- 5049.00.  Four invoices in five are paid once due has come, from 20
 -- days early to 40 days late (never after today), a tenth of those in
@@ -49,7 +50,7 @@ INSERT INTO bi_bill
 SELECT i, 'C' || c, round((50 + (i * 7919) % 5000)::numeric, 2),
        CASE WHEN c % 10 = 0 THEN 'USD' ELSE 'EUR' END,
        current_date - 730 + (i % 730)::int, current_date - 700 + (i % 730)::int,
-       'Collector ' || (c % 25)
+       'Collector ' || (c % 100)
   FROM (SELECT i, 1 + (i - 1) % :customers AS c FROM generate_series(1, :invoices::bigint) i) g;
 INSERT INTO bi_pay
 SELECT i, i, round((50 + (i * 7919) % 5000)::numeric * CASE WHEN i % 50 = 0 THEN 0.5 ELSE 1 END, 2),
@@ -65,6 +66,24 @@ SELECT count(arcollect.open_dispute(o.invoice_key, 'pricing', opened_on => least
  WHERE o.open_amount > 0 AND o.invoice_key::bigint % 1000 = 7;
 SELECT count(arcollect.close_dispute(d.dispute_id, 'resolved', closed_on => current_date)) AS closed
   FROM arcollect.dispute d WHERE d.dispute_id % 2 = 0;
+
+-- The worklist's queue (bench/bi_views.sql times one owner's): the 1,000
+-- customers of Collector 7 follow bench_call, one call from the day after
+-- due, planned for those who owe something overdue (what a run would
+-- plan for them: preview_escalations and apply_escalation_changes),
+-- and calls may be made at any hour (so that the hour the bench runs at
+-- changes nothing).
+INSERT INTO arcollect.policy (policy_name) VALUES ('bench_call') ON CONFLICT DO NOTHING;
+INSERT INTO arcollect.policy_step (policy_name, step_no, days_from_due, channel, template_name, action,
+                                   min_overdue_amount)
+SELECT 'bench_call', 1, 1, 'call', 'call_script', 'call', 0
+ WHERE NOT EXISTS (SELECT FROM arcollect.policy_step WHERE policy_name = 'bench_call');
+UPDATE arcollect.contact_rule SET window_start = '00:00', window_end = '23:59:59.999999' WHERE channel = 'call';
+UPDATE arcollect.customer SET escalation_policy = 'bench_call' WHERE owner = 'Collector 7';
+SELECT x.touchpoints_planned AS calls_planned
+  FROM arcollect.apply_escalation_changes(current_date, ARRAY(
+           SELECT p FROM arcollect.preview_escalations(current_date, NULL, ARRAY(
+                             SELECT c.customer_id FROM arcollect.customer c WHERE c.owner = 'Collector 7')) p)) x;
 
 VACUUM ANALYZE;
 CHECKPOINT;

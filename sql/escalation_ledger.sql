@@ -116,7 +116,7 @@ COMMIT;
 INSERT INTO el_pay_i VALUES (2, 100, current_date, NULL);
 SELECT * FROM el_state WHERE customer_id = 'elb';
 -- elb and elc: a COPY of several payments pays both off; one statement,
--- two customers, each recomputed once
+-- two customers, recomputed together by one preview of the two
 BEGIN;
 SELECT previews AS before FROM el_previews \gset
 COPY el_pay_i (invoice, amount, kind) FROM stdin;

@@ -94,6 +94,28 @@ SELECT a.attname, format_type(a.atttypid, a.atttypmod)
   FROM pg_attribute a WHERE a.attrelid = 'arcollect.worklist'::regclass AND a.attnum > 0
  ORDER BY a.attnum;
 
+-- The cap counts the planned call itself once, as one of the attempts:
+-- with at most 10 calls in 7 days (the rule above), a call planned today
+-- after 9 calls made in the 6 days before is the 10th and is listed; one
+-- planned after 10 made would be the 11th and is not (so is one planned
+-- after 9 made, where a 10th is made later the same day).  (Owner Xia,
+-- customers wlcap9, wlcap10 and wlcap9b, each owing 800 overdue 20 days.)
+INSERT INTO wl_bill SELECT 'WLCAP' || c, c, 800, current_date - 50, current_date - 20, 'EUR'
+  FROM unnest(ARRAY['wlcap9', 'wlcap10', 'wlcap9b']) c;
+UPDATE arcollect.customer SET escalation_policy = 'wl_ladder', owner = 'Xia' WHERE customer_id LIKE 'wlcap%';
+-- calls made on days 1 to 6 before today, none that reached anyone
+SELECT count(arcollect.log_touchpoint(c.id, 'call', outcome => 'no_answer',
+                                      done_at => now() - interval '1 day' * (1 + n % 6)))
+       AS calls_made
+  FROM (VALUES ('wlcap9', 9), ('wlcap10', 10), ('wlcap9b', 9)) c(id, made)
+ CROSS JOIN LATERAL generate_series(1, c.made) n;
+SELECT e.customer_id, e.touchpoints_planned AS planned
+  FROM (VALUES ('wlcap9'), ('wlcap10'), ('wlcap9b')) c(id)
+ CROSS JOIN LATERAL (SELECT c.id AS customer_id, x.* FROM arcollect.escalate_customer(c.id) x) e
+ ORDER BY 1;
+SELECT arcollect.log_touchpoint('wlcap9b', 'call', outcome => 'no_answer', done_at => now()) > 0 AS tenth_made;
+SELECT owner, customer_id, priority FROM arcollect.worklist WHERE owner = 'Xia' ORDER BY priority;
+
 -- the call rule as it was, for the tests that follow
 UPDATE arcollect.contact_rule r SET window_start = o.window_start, window_end = o.window_end,
        pause_after_reached_days = o.pause_after_reached_days, max_attempts = o.max_attempts

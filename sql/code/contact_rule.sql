@@ -94,12 +94,18 @@ COMMENT ON FUNCTION arcollect.local_instant(timestamp, text) IS
 --   local day of wanted or the 60 after it, with the rule that still
 --   held on the last of them.
 --
--- The touchpoint decided about is one not stored yet: a planned one
--- already in arcollect.touchpoint counts against itself.  The days a
+-- The touchpoint decided about is one not stored yet, unless
+-- touchpoint_id names it: a planned touchpoint asked about again (the
+-- worklist checks today's calls the run planned) is then left out of the
+-- counts, so that it is counted once, as the one decided, and a call that
+-- is exactly the cap's last is still allowed.  Without touchpoint_id a
+-- planned one already in arcollect.touchpoint would count against
+-- itself.  The days a
 -- touchpoint is on are local days of the customer's time zone as it is
 -- now.  Caller's rights: it reads arcollect.customer, arcollect.touchpoint
 -- and arcollect.contact_rule with them.
-CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz)
+CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz,
+                                                      touchpoint_id bigint DEFAULT NULL)
 RETURNS TABLE (decision text, planned_for timestamptz, reason text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -170,6 +176,8 @@ BEGIN
                               WHERE t.customer_id = contact_decision.customer_id
                                 AND t.channel = rule.channel
                                 AND t.status IN ('planned', 'done')
+                                AND (contact_decision.touchpoint_id IS NULL
+                                     OR t.touchpoint_id <> contact_decision.touchpoint_id)
                               GROUP BY 1) k ON k.day = g.day
                 WINDOW preceding_days AS (ORDER BY g.day ROWS BETWEEN rule.per_days - 1 PRECEDING AND CURRENT ROW),
                        pause_days AS (ORDER BY g.day ROWS BETWEEN greatest(rule.pause_after_reached_days - 1, 0)
@@ -201,8 +209,8 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION arcollect.contact_decision(text, text, timestamptz) IS
-'Whether and when a touchpoint on channel may be made for the customer, wanted at wanted: ok (at wanted), deferred (planned_for the earliest allowed time after it, reason the rule that held it: contact_window, max_attempts or pause_after_reached) or skipped (do_not_contact, opt_out, or no allowed time within 60 days: the rule that held). Days and times are the customer''s time zone''s.';
+COMMENT ON FUNCTION arcollect.contact_decision(text, text, timestamptz, bigint) IS
+'Whether and when a touchpoint on channel may be made for the customer, wanted at wanted (touchpoint_id: the planned touchpoint asked about, if it is stored already; it is then not counted twice): ok (at wanted), deferred (planned_for the earliest allowed time after it, reason the rule that held it: contact_window, max_attempts or pause_after_reached) or skipped (do_not_contact, opt_out, or no allowed time within 60 days: the rule that held). Days and times are the customer''s time zone''s.';
 
 -- BEFORE INSERT OR UPDATE OR DELETE trigger of arcollect.contact_rule.
 -- Every channel keeps its rule (contact_decision needs one); a rule

@@ -10,8 +10,11 @@
 -- figure from one C aggregate, read in one pass over the customer's open
 -- items; arcollect.customer_risk and arcollect.customer_summary read it.
 --
--- With customer_id it reads that customer only (the argument reaches the
--- scans of the ledger, as for invoice_paid_on); NULL: every customer.
+-- With customer_id it reads that customer only, with customers those
+-- customers (the arguments reach the scans of the ledger and its indexes,
+-- as for open_items and invoice_paid_on: a constant argument, or a
+-- PL/pgSQL variable, is planned with those indexes); both NULL: every
+-- customer.
 -- An inlinable SQL function with the caller's rights (see open_items.sql),
 -- which reads the ledger (invoice, entry, attachment) and the records
 -- (promise, payment_plan and its installments and invoices, dispute).
@@ -20,7 +23,8 @@
 -- broken promise or plan, or an open dispute in.
 
 CREATE OR REPLACE FUNCTION arcollect.customer_standing(as_of date DEFAULT current_date,
-                                                       customer_id text DEFAULT NULL)
+                                                       customer_id text DEFAULT NULL,
+                                                       customers text[] DEFAULT NULL)
 RETURNS TABLE (
     customer_id text,
     currency text,
@@ -42,16 +46,26 @@ BEGIN ATOMIC
                    FILTER (WHERE o.open_amount > 0 AND o.due_on < customer_standing.as_of) AS oldest,
                arcollect.avg_payment_delay(o.due_on, p.paid_on, o.amount) AS delay,
                arcollect.risk_score(o.due_on, p.paid_on, o.amount, o.open_amount, customer_standing.as_of) AS score
-          FROM arcollect.open_items(customer_standing.as_of) o
-          LEFT JOIN arcollect.invoice_paid_on(customer_standing.as_of, customer_standing.customer_id) p
+          FROM arcollect.open_items(customer_standing.as_of,
+                                    CASE WHEN customer_standing.customer_id IS NULL THEN customer_standing.customers
+                                         WHEN customer_standing.customers IS NULL
+                                              OR customer_standing.customer_id = ANY (customer_standing.customers)
+                                         THEN ARRAY[customer_standing.customer_id]
+                                         ELSE '{}' END) o
+          LEFT JOIN arcollect.invoice_paid_on(customer_standing.as_of, customer_standing.customer_id,
+                                              customer_standing.customers) p
                  ON p.billing_table = o.billing_table AND p.invoice_key = o.invoice_key
-         WHERE customer_standing.customer_id IS NULL OR o.customer_id = customer_standing.customer_id
+         -- (the customer given as an equality too, which the planner carries
+         -- over to the joins of other customer tables; the customers given
+         -- are open_items' already, and said twice would be counted twice)
+         WHERE (customer_standing.customer_id IS NULL OR o.customer_id = customer_standing.customer_id)
          GROUP BY o.customer_id, o.currency
     ), promises AS (
         SELECT s.customer_id, s.currency, count(*) AS broken
           FROM arcollect.promise_status(customer_standing.as_of) s
          WHERE s.status = 'broken'
            AND (customer_standing.customer_id IS NULL OR s.customer_id = customer_standing.customer_id)
+           AND (customer_standing.customers IS NULL OR s.customer_id = ANY (customer_standing.customers))
          GROUP BY s.customer_id, s.currency
     ), plans AS (
         SELECT r.customer_id, r.currency, count(*) AS broken
@@ -59,11 +73,13 @@ BEGIN ATOMIC
           JOIN arcollect.payment_plan r ON r.plan_id = s.plan_id
          WHERE s.status = 'broken'
            AND (customer_standing.customer_id IS NULL OR r.customer_id = customer_standing.customer_id)
+           AND (customer_standing.customers IS NULL OR r.customer_id = ANY (customer_standing.customers))
          GROUP BY r.customer_id, r.currency
     ), disputes AS (
         SELECT d.customer_id, d.currency, count(*) AS open
           FROM arcollect.disputes_open_on(customer_standing.as_of) d
-         WHERE customer_standing.customer_id IS NULL OR d.customer_id = customer_standing.customer_id
+         WHERE (customer_standing.customer_id IS NULL OR d.customer_id = customer_standing.customer_id)
+           AND (customer_standing.customers IS NULL OR d.customer_id = ANY (customer_standing.customers))
          GROUP BY d.customer_id, d.currency
     ), counted AS (
         SELECT k.customer_id, k.currency, i.aging, i.oldest, i.delay,
@@ -87,5 +103,5 @@ BEGIN ATOMIC
       FROM counted c;
 END;
 
-COMMENT ON FUNCTION arcollect.customer_standing(date, text) IS
-'Where each customer (or the one given) stands as of as_of, per currency: balance and overdue amount (open items past due), days overdue of the oldest overdue item, amount-weighted average payment delay of the invoices it paid, and its risk score (risk_score over its invoices, raised by risk_with_behaviour for the promises and plans broken as of as_of and the disputes open that day), with those counts.';
+COMMENT ON FUNCTION arcollect.customer_standing(date, text, text[]) IS
+'Where each customer (or the one given, or those given) stands as of as_of, per currency: balance and overdue amount (open items past due), days overdue of the oldest overdue item, amount-weighted average payment delay of the invoices it paid, and its risk score (risk_score over its invoices, raised by risk_with_behaviour for the promises and plans broken as of as_of and the disputes open that day), with those counts.';

@@ -59,11 +59,13 @@
 -- statement keeps to the same customers: ledger_sync.sql, _lowered_sql).
 -- For the rest, the end and release_hold changes of
 -- arcollect.preview_escalations, written by
--- arcollect.apply_escalation_changes: one preview per customer for a few
--- customers, one preview of every customer, kept to theirs, for many (a
--- bulk load of payments), whichever costs less; both list the same
--- changes.  (Nothing to undo: no write, so no privilege on the
--- escalation tables is asked of a caller who wrote a record.)
+-- arcollect.apply_escalation_changes: one preview of exactly those
+-- customers (its customers argument, a PL/pgSQL variable the planner
+-- sees as a constant, reaches the ledger's indexes: open_items.sql), so
+-- that one payment reads its customer's rows and a bulk load of payments
+-- its customers' in one statement.  (Nothing to undo: no write, so no
+-- privilege on the escalation tables is asked of a caller who wrote a
+-- record.)
 --
 -- The episodes to end are locked first, in order, so that two recomputes
 -- ending the same ones take turns instead of deadlocking.  Then the
@@ -80,9 +82,6 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    -- up to this many customers, one preview each; more, one preview of
-    -- all (bench/README.md, the escalation trigger)
-    one_by_one constant integer := 10;
     -- (in the collation of the escalation tables' customer_id, so that
     -- their indexes find them)
     customers text[] COLLATE "C";
@@ -104,12 +103,8 @@ BEGIN
                       SELECT c.id FROM pg_catalog.unnest(customers) c(id)
                        WHERE c.id IN (SELECT h.customer_id FROM arcollect.credit_hold h WHERE h.released_on IS NULL)
                       ORDER BY 1);
-    IF pg_catalog.cardinality(followed) > one_by_one THEN
-        undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of) p
-                       WHERE p.change IN ('end', 'release_hold') AND p.customer_id = ANY (followed));
-    ELSIF pg_catalog.cardinality(followed) > 0 THEN
-        undo := ARRAY(SELECT p FROM pg_catalog.unnest(followed) f(id)
-                       CROSS JOIN LATERAL arcollect.preview_escalations(end_escalations.as_of, f.id) p
+    IF pg_catalog.cardinality(followed) > 0 THEN
+        undo := ARRAY(SELECT p FROM arcollect.preview_escalations(end_escalations.as_of, NULL, followed) p
                        WHERE p.change IN ('end', 'release_hold'));
     END IF;
     IF pg_catalog.cardinality(undo) > 0 THEN

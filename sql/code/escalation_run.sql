@@ -42,7 +42,8 @@
 -- and TEMPORARY on the database (doc/ledger.md, Privileges).
 
 CREATE OR REPLACE FUNCTION arcollect.preview_escalations(as_of date DEFAULT current_date,
-                                                         customer_id text DEFAULT NULL)
+                                                         customer_id text DEFAULT NULL,
+                                                         customers text[] DEFAULT NULL)
 RETURNS SETOF arcollect.escalation_change
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -58,14 +59,16 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH stage AS MATERIALIZED (
-        SELECT * FROM arcollect.escalation_stage(preview_escalations.as_of, preview_escalations.customer_id) s0),
+        SELECT * FROM arcollect.escalation_stage(preview_escalations.as_of, preview_escalations.customer_id,
+                                                 preview_escalations.customers) s0),
     ep AS (
         SELECT e.escalation_id, e.customer_id, e.currency, e.step_no,
                s.step_no IS NULL OR (s.escalatable_overdue = 0 AND e.days_from_due > 0) AS ends,
                coalesce(s.held_by, 'paid') AS reason
           FROM arcollect.escalation e
           LEFT JOIN stage s ON s.customer_id = e.customer_id AND s.currency = e.currency
-         WHERE e.ended_on IS NULL AND ($2 IS NULL OR e.customer_id = $2)),
+         WHERE e.ended_on IS NULL AND ($2 IS NULL OR e.customer_id = $2)
+           AND ($3 IS NULL OR e.customer_id = ANY ($3))),
     go AS (
         SELECT x.* FROM (
             SELECT s.*, CASE WHEN NOT ep.ends THEN ep.escalation_id END AS escalation_id,
@@ -87,6 +90,7 @@ BEGIN
       FROM arcollect.credit_hold h
       LEFT JOIN stage s ON s.customer_id = h.customer_id AND s.currency = h.currency
      WHERE h.released_on IS NULL AND ($2 IS NULL OR h.customer_id = $2)
+       AND ($3 IS NULL OR h.customer_id = ANY ($3))
        AND coalesce(s.escalatable_overdue, 0) = 0
     UNION ALL
     SELECT 'supersede', g.customer_id, g.currency, g.escalation_id, g.policy_name, p.step_no,
@@ -133,8 +137,8 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION arcollect.preview_escalations(date, text) IS
-'What CALL arcollect.run_escalations(as_of) would write (for one customer, or all when customer_id is NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the other steps reached, not taken yet in the episode (supersede: passed over, or a step whose minimum overdue amount is met only after a later step was taken), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
+COMMENT ON FUNCTION arcollect.preview_escalations(date, text, text[]) IS
+'What CALL arcollect.run_escalations(as_of) would write (for one customer, for the customers given, or for all when customer_id and customers are NULL), writing nothing: per customer and currency, the step reached to plan (change plan, with its channel, when it would be made and the contact rules'' decision, and the invoices it lists), the other steps reached, not taken yet in the episode (supersede: passed over, or a step whose minimum overdue amount is met only after a later step was taken), the escalation that ends (end, with the reason) and the credit hold released (release_hold). The run writes exactly these rows (arcollect.apply_escalation_changes).';
 
 -- The message of a planned touchpoint of the ladder, rendered into its
 -- subject and body (arcollect.render_touchpoint).  A message that cannot

@@ -31,10 +31,15 @@
 -- with their escalatable total.
 --
 -- Both are inlinable SQL functions: the planner reads the ledger once for
--- all customers (hash joins), or for the one customer given.
+-- all customers (hash joins), or for the one customer given
+-- (customer_id), or the set of customers given (customers, as
+-- end_escalations and the worklist ask): given as constants (or PL/pgSQL
+-- variables), those reach the indexes of the ledger's scans
+-- (open_items.sql), so a few customers read their rows only.
 
 CREATE OR REPLACE FUNCTION arcollect.escalation_invoices(as_of date DEFAULT current_date,
-                                                         customer_id text DEFAULT NULL)
+                                                         customer_id text DEFAULT NULL,
+                                                         customers text[] DEFAULT NULL)
 RETURNS TABLE (customer_id text, currency text, attachment_id integer, invoice_key text,
                due_on date, days_overdue integer, open_amount numeric, disputed_amount numeric,
                plan_amount numeric, promised_amount numeric, escalatable_amount numeric)
@@ -47,7 +52,12 @@ BEGIN ATOMIC
                CASE WHEN p.invoice_key IS NOT NULL
                     THEN o.open_amount - least(o.open_amount, coalesce(d.disputed_amount, 0))
                     ELSE 0 END AS plan_amount
-          FROM arcollect.open_items(escalation_invoices.as_of) o
+          FROM arcollect.open_items(escalation_invoices.as_of,
+                                    CASE WHEN escalation_invoices.customer_id IS NULL THEN escalation_invoices.customers
+                                         WHEN escalation_invoices.customers IS NULL
+                                              OR escalation_invoices.customer_id = ANY (escalation_invoices.customers)
+                                         THEN ARRAY[escalation_invoices.customer_id]
+                                         ELSE '{}' END) o
           JOIN arcollect.attachment a ON a.billing_table = o.billing_table AND a.kind = 'invoices'
           LEFT JOIN arcollect.invoice_disputed_amount(escalation_invoices.as_of) d
                  ON d.billing_table = o.billing_table AND d.invoice_key = o.invoice_key
@@ -58,6 +68,9 @@ BEGIN ATOMIC
                       WHERE s.status = 'active') p
                  ON p.attachment_id = a.attachment_id AND p.invoice_key = o.invoice_key
          WHERE o.open_amount > 0
+           -- (the customer given as an equality too, which the planner
+           -- carries over to the joins of other customer tables; the
+           -- customers given are open_items' already)
            AND (escalation_invoices.customer_id IS NULL OR o.customer_id = escalation_invoices.customer_id)),
     rest AS (
         SELECT i.*, i.open_amount - i.disputed_amount - i.plan_amount AS rest,
@@ -72,6 +85,7 @@ BEGIN ATOMIC
           FROM arcollect.promise_status(escalation_invoices.as_of) s
          WHERE s.status = 'open' AND s.made_on <= escalation_invoices.as_of
            AND (escalation_invoices.customer_id IS NULL OR s.customer_id = escalation_invoices.customer_id)
+           AND (escalation_invoices.customers IS NULL OR s.customer_id = ANY (escalation_invoices.customers))
          GROUP BY s.customer_id, s.currency)
     SELECT r.customer_id, r.currency, r.attachment_id, r.invoice_key, r.due_on, r.days_overdue,
            r.open_amount, r.disputed_amount, r.plan_amount, x.promised, r.rest - x.promised
@@ -83,11 +97,12 @@ BEGIN ATOMIC
                       ELSE 0 END AS promised) x;
 END;
 
-COMMENT ON FUNCTION arcollect.escalation_invoices(date, text) IS
-'Every invoice with something open as of as_of (of one customer, or all when customer_id is NULL), with what escalation leaves out of it: the amount under open dispute, the rest if an active payment plan covers it, and what the customer''s open promises in its currency still have to pay (covering overdue invoices oldest first); escalatable_amount is what is left. days_overdue is as_of - due_on (positive: overdue).';
+COMMENT ON FUNCTION arcollect.escalation_invoices(date, text, text[]) IS
+'Every invoice with something open as of as_of (of one customer, of the customers given, or of all when customer_id and customers are NULL), with what escalation leaves out of it: the amount under open dispute, the rest if an active payment plan covers it, and what the customer''s open promises in its currency still have to pay (covering overdue invoices oldest first); escalatable_amount is what is left. days_overdue is as_of - due_on (positive: overdue).';
 
 CREATE OR REPLACE FUNCTION arcollect.escalation_stage(as_of date DEFAULT current_date,
-                                                      customer_id text DEFAULT NULL)
+                                                      customer_id text DEFAULT NULL,
+                                                      customers text[] DEFAULT NULL)
 RETURNS TABLE (customer_id text, currency text, policy_name text, open_overdue numeric,
                escalatable_overdue numeric, oldest_days_overdue integer, held_by text,
                step_no integer, days_from_due integer, action text, channel text,
@@ -97,8 +112,12 @@ LANGUAGE sql STABLE
 BEGIN ATOMIC
     WITH inv AS (
         SELECT i.*, cp.policy_name
-          FROM arcollect.escalation_invoices(escalation_stage.as_of, escalation_stage.customer_id) i
-          JOIN arcollect.customer_policy cp ON cp.customer_id = i.customer_id),
+          FROM arcollect.escalation_invoices(escalation_stage.as_of, escalation_stage.customer_id,
+                                             escalation_stage.customers) i
+          JOIN arcollect.customer_policy cp ON cp.customer_id = i.customer_id
+         -- (the customers given, said of the view too: the planner does not
+         -- carry "= ANY" over a join, and would read every customer's)
+         WHERE (escalation_stage.customers IS NULL OR cp.customer_id = ANY (escalation_stage.customers))),
     cc AS (
         SELECT i.customer_id, i.currency, i.policy_name,
                sum(i.open_amount) FILTER (WHERE i.days_overdue > 0) AS open_overdue,
@@ -146,5 +165,5 @@ BEGIN ATOMIC
       LEFT JOIN listed l ON l.customer_id = c.customer_id AND l.currency = c.currency;
 END;
 
-COMMENT ON FUNCTION arcollect.escalation_stage(date, text) IS
-'The escalation stage of every customer (or of one) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached; each invoice with its open amount not under dispute, which its touchpoint lists, and its escalatable amount). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';
+COMMENT ON FUNCTION arcollect.escalation_stage(date, text, text[]) IS
+'The escalation stage of every customer (or of one, or of those given) and currency with something open as of as_of: what is overdue, what of it escalates (arcollect.escalation_invoices), the days overdue of the oldest escalatable invoice, what holds the rest back when nothing escalates (disputed, plan or promise), and the highest step of the customer''s policy reached, with the amount and the invoices it lists (NULL step: none reached; each invoice with its open amount not under dispute, which its touchpoint lists, and its escalatable amount). A step lists the escalatable invoices at least least(days_from_due, 1) days overdue; it is reached when the oldest of them is days_from_due days overdue and their total is at least the step''s min_overdue_amount.';

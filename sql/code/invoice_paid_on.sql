@@ -17,14 +17,19 @@
 -- directly with the caller's rights, and is an SQL function without a
 -- SET clause so the planner inlines it into the caller's query (see
 -- open_items.sql).  Every invoice issued by as_of has a row; with
--- customer_id, every such invoice of that customer.  The customer is an
--- argument rather than a filter on the result because the running
--- balance is a window over the history: a filter on the result would be
--- applied after sorting the whole ledger's history, the argument is
--- applied to the scans, so customer_risk sorts one customer's history.
+-- customer_id, every such invoice of that customer, with customers, of
+-- those customers (both: of the customer if it is one of them).  The
+-- customers are arguments rather than a filter on the result because the
+-- running balance is a window over the history: a filter on the result
+-- would be applied after sorting the whole ledger's history, the
+-- arguments are applied to the scans, so customer_risk sorts one
+-- customer's history, which the index on arcollect.invoice (customer_id)
+-- and the one on arcollect.entry (invoice_key, attachment_id) find
+-- (open_items.sql says how a constant argument reaches the scans).
 
 CREATE OR REPLACE FUNCTION arcollect.invoice_paid_on(as_of date DEFAULT current_date,
-                                                     customer_id text DEFAULT NULL)
+                                                     customer_id text DEFAULT NULL,
+                                                     customers text[] DEFAULT NULL)
 RETURNS TABLE (
     billing_table regclass,
     invoice_key text,
@@ -55,6 +60,8 @@ BEGIN ATOMIC
                                      WHERE b.booked_on <= invoice_paid_on.as_of
                                        AND (invoice_paid_on.customer_id IS NULL
                                             OR b.customer_id = invoice_paid_on.customer_id)
+                                       AND (invoice_paid_on.customers IS NULL
+                                            OR b.customer_id = ANY (invoice_paid_on.customers))
                                     UNION ALL
                                     SELECT e.attachment_id, e.invoice_key, e.effective_on, e.amount
                                       FROM arcollect.entry e
@@ -62,13 +69,16 @@ BEGIN ATOMIC
                                         ON j.attachment_id = e.attachment_id AND j.invoice_key = e.invoice_key
                                      WHERE e.effective_on <= invoice_paid_on.as_of
                                        AND (invoice_paid_on.customer_id IS NULL
-                                            OR j.customer_id = invoice_paid_on.customer_id)) c
+                                            OR j.customer_id = invoice_paid_on.customer_id)
+                                       AND (invoice_paid_on.customers IS NULL
+                                            OR j.customer_id = ANY (invoice_paid_on.customers))) c
                              GROUP BY c.attachment_id, c.invoice_key, c.effective_on) d) s
              GROUP BY s.attachment_id, s.invoice_key) p
         ON p.attachment_id = i.attachment_id AND p.invoice_key = i.invoice_key
      WHERE i.issued_on <= invoice_paid_on.as_of
-       AND (invoice_paid_on.customer_id IS NULL OR i.customer_id = invoice_paid_on.customer_id);
+       AND (invoice_paid_on.customer_id IS NULL OR i.customer_id = invoice_paid_on.customer_id)
+       AND (invoice_paid_on.customers IS NULL OR i.customer_id = ANY (invoice_paid_on.customers));
 END;
 
-COMMENT ON FUNCTION arcollect.invoice_paid_on(date, text) IS
-'Every invoice issued on or before as_of (of one customer, when customer_id is given), with the date it was paid as of as_of: the first day of the last run of days, through as_of, at whose end its open amount was zero or below; NULL while it is open, for a credit note, and for an invoice not booked by as_of.';
+COMMENT ON FUNCTION arcollect.invoice_paid_on(date, text, text[]) IS
+'Every invoice issued on or before as_of (of one customer, when customer_id is given; of the customers given, when customers is), with the date it was paid as of as_of: the first day of the last run of days, through as_of, at whose end its open amount was zero or below; NULL while it is open, for a credit note, and for an invoice not booked by as_of.';

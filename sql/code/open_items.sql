@@ -67,7 +67,25 @@ COMMENT ON COLUMN arcollect._open_amount.open_amount IS 'Open amount now: the bo
 -- join them again.  It is the same sum as that of the history rows
 -- effective by as_of, which arcollect._history lists and _open_amount
 -- adds up for today (test/ledger_asof.sql compares them at many dates).
-CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+--
+-- open_items(as_of, customers) is the rule; open_items(as_of) calls it
+-- for every customer.  The customers are an argument rather than a filter
+-- on the result because the entries are summed before the join: a filter
+-- on the result reaches the invoice scan and not the aggregate, which
+-- would still sum every entry of the ledger for one customer (seconds at
+-- a million invoices).  As an argument, a constant array (the caller's,
+-- or a PL/pgSQL variable in a custom plan) turns "customers IS NULL OR
+-- ..." into either nothing at all, so that every customer is planned as
+-- before, or a filter the indexes on arcollect.invoice (customer_id) and
+-- arcollect.entry (invoice_key, attachment_id) answer: the entries summed
+-- are those of one of two branches, every entry (customers NULL) or the
+-- entries of those customers' invoices, joined (customers given), and the
+-- planner drops the branch whose constant condition is false.  So it
+-- reads their rows only, and counts them right (ledger_tables.sql;
+-- bench/README.md, customer access).  (A semi-join or an array of keys
+-- in an OR would be planned before the OR is folded, or be guessed at ten
+-- rows, which made the joins above them loop over every pair.)
+CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date, customers text[])
 RETURNS TABLE (
     invoice_key text,
     customer_id text,
@@ -90,13 +108,46 @@ BEGIN ATOMIC
                    + coalesce(e.total, 0) AS open_amount
               FROM arcollect.invoice i
               LEFT JOIN (SELECT x.attachment_id, x.invoice_key, sum(x.amount) AS total
-                           FROM arcollect.entry x
+                           FROM (SELECT y.attachment_id, y.invoice_key, y.amount, y.effective_on
+                                   FROM arcollect.entry y
+                                  WHERE open_items.customers IS NULL
+                                 UNION ALL
+                                 SELECT y.attachment_id, y.invoice_key, y.amount, y.effective_on
+                                   FROM arcollect.invoice j
+                                   JOIN arcollect.entry y
+                                     ON y.invoice_key = j.invoice_key AND y.attachment_id = j.attachment_id
+                                  WHERE open_items.customers IS NOT NULL
+                                    AND j.customer_id = ANY (open_items.customers)) x
                           WHERE x.effective_on <= open_items.as_of
                           GROUP BY x.attachment_id, x.invoice_key) e
                      ON e.attachment_id = i.attachment_id AND e.invoice_key = i.invoice_key
-             WHERE i.issued_on <= open_items.as_of) o
+             WHERE i.issued_on <= open_items.as_of
+               AND (open_items.customers IS NULL OR i.customer_id = ANY (open_items.customers))) o
       JOIN arcollect.attachment a ON a.attachment_id = o.attachment_id
      WHERE o.in_billing OR o.open_amount <> 0;
+END;
+
+COMMENT ON FUNCTION arcollect.open_items(date, text[]) IS
+'The open items of the customers given (every customer when customers is NULL): every invoice of theirs issued on or before as_of with its open amount at that date (negative when overpaid), as open_items(as_of) lists them. Reads only those customers'' rows of the ledger.';
+
+CREATE OR REPLACE FUNCTION arcollect.open_items(as_of date DEFAULT current_date)
+RETURNS TABLE (
+    invoice_key text,
+    customer_id text,
+    currency text,
+    issued_on date,
+    due_on date,
+    amount numeric,
+    open_amount numeric,
+    owner text,
+    status text,
+    billing_table regclass,
+    in_billing boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT o.invoice_key, o.customer_id, o.currency, o.issued_on, o.due_on, o.amount,
+           o.open_amount, o.owner, o.status, o.billing_table, o.in_billing
+      FROM arcollect.open_items(open_items.as_of, NULL::text[]) o;
 END;
 
 COMMENT ON FUNCTION arcollect.open_items(date) IS

@@ -134,9 +134,8 @@ CREATE OR REPLACE TRIGGER touchpoint_created BEFORE INSERT ON arcollect.touchpoi
 -- A touchpoint is for a customer arcollect knows (arcollect.customer: one
 -- an invoice names, or one created by hand).  An INSERT is checked once
 -- per statement over all its new rows (one anti join: arcollect.customer
--- is derived from the invoices, which have no index on the customer), so
--- that the dunning ladder planning many touchpoints in one INSERT pays for
--- one; an UPDATE only when it changes the customer.
+-- is derived from the invoices, an aggregate per customer), so that the
+-- dunning ladder planning many touchpoints in one INSERT pays for one; an UPDATE only when it changes the customer.
 CREATE OR REPLACE FUNCTION arcollect._touchpoint_customer_known()
 RETURNS trigger
 LANGUAGE plpgsql

@@ -335,3 +335,9 @@ $do$;
 -- pg_dump dumps, which DROP TABLE alone leaves behind)
 ALTER EXTENSION arcollect DROP TABLE arcollect.customer_0_1_0;
 DROP TABLE arcollect.customer_0_1_0;
+
+-- A customer's invoices and an invoice's entries are found by index
+-- (sql/schema/ledger_tables.sql: invoice_customer, entry_invoice), so
+-- that one customer's open items read that customer's rows only.
+CREATE INDEX invoice_customer ON arcollect.invoice (customer_id);
+CREATE INDEX entry_invoice ON arcollect.entry (invoice_key, attachment_id);
