@@ -75,7 +75,10 @@ BEGIN
               LEFT JOIN ep ON ep.customer_id = s.customer_id AND ep.currency = s.currency
               JOIN arcollect.customer c ON c.customer_id = s.customer_id
              WHERE s.step_no IS NOT NULL) x
-         WHERE x.step_no > x.last_step)
+         WHERE x.step_no > x.last_step),
+    asked AS MATERIALIZED (
+        SELECT g.*, pg_catalog.row_number() OVER (ORDER BY g.customer_id, g.currency)::integer AS request_no
+          FROM go g)
     SELECT 'end', ep.customer_id, ep.currency, ep.escalation_id, NULL, NULL::integer, NULL::integer,
            NULL, NULL, NULL, NULL, NULL::numeric, NULL, NULL, NULL::timestamptz, ep.reason, NULL,
            NULL::numeric, NULL::integer, NULL::jsonb
@@ -127,8 +130,12 @@ BEGIN
            CASE WHEN d.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, d.decision,
            CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END, d.reason, g.owner,
            g.escalatable_overdue, g.oldest_days_overdue, g.invoices
-      FROM go g
-      CROSS JOIN LATERAL arcollect.contact_decision(g.customer_id, g.channel, g.wanted) d
+      FROM asked g
+      -- every plan's decision in one call
+      JOIN arcollect.contact_decisions(ARRAY(SELECT a.customer_id FROM asked a ORDER BY a.request_no),
+                                       ARRAY(SELECT a.channel FROM asked a ORDER BY a.request_no),
+                                       ARRAY(SELECT a.wanted FROM asked a ORDER BY a.request_no)) d
+        ON d.request_no = g.request_no
      ORDER BY 2, 3, 6 NULLS FIRST;
 END
 $fn$;
@@ -196,10 +203,16 @@ AS $fn$
 DECLARE
     made bigint[];
     pc arcollect.escalation_change;
-    open_episode bigint;
-    decided record;
-    made_tp bigint;
     claim_error text;
+    todo arcollect.escalation_change[];
+    episodes bigint[];
+    turns bigint[];
+    wanted timestamptz[];
+    made_tps bigint[];
+    decisions text[];
+    turn_n integer[];
+    turn_tps bigint[];
+    turn_decisions text[];
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -279,52 +292,84 @@ BEGIN
                                  AND e.ended_on IS NULL
      WHERE t.touchpoint_id = ANY (made) AND s.escalation_id = e.escalation_id AND s.step_no = t.step_no;
 
-    -- The steps reached, one after another per customer: the contact
-    -- rules are asked when the touchpoint is written, not when the
-    -- preview was computed, so that a second touchpoint for the customer
-    -- in this call (another currency) sees the first in the caps, as it
-    -- sees those of earlier calls.  Then the invoices it lists, the late
-    -- fees of a fee step, and its message.
-    FOR pc IN SELECT x.* FROM unnest(changes) x WHERE x.change = 'plan'
-              ORDER BY x.customer_id, x.currency, x.step_no
-    LOOP
-        SELECT e.escalation_id INTO open_episode
-          FROM arcollect.escalation e
-         WHERE e.customer_id = pc.customer_id AND e.currency = pc.currency AND e.ended_on IS NULL
-           AND (pc.escalation_id IS NULL OR pc.escalation_id = e.escalation_id);
-        CONTINUE WHEN open_episode IS NULL;
+    -- The steps reached.  Their step rows first: a step taken already in
+    -- the episode (a batch written twice, a concurrent writer) inserts
+    -- none and is left out of what follows.
+    WITH reach AS (
+        SELECT x AS c, e.escalation_id AS episode
+          FROM unnest(changes) x
+          JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
+                                     AND e.ended_on IS NULL
+         WHERE x.change = 'plan' AND (x.escalation_id IS NULL OR x.escalation_id = e.escalation_id)),
+    taken AS (
         INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
                                                template_name, taken_on)
-        VALUES (open_episode, pc.step_no, pc.days_from_due, pc.action, pc.channel, pc.template_name,
-                apply_escalation_changes.as_of)
-        ON CONFLICT (escalation_id, step_no) DO NOTHING;
-        CONTINUE WHEN NOT FOUND;
+        SELECT r.episode, (r.c).step_no, (r.c).days_from_due, (r.c).action, (r.c).channel,
+               (r.c).template_name, apply_escalation_changes.as_of
+          FROM reach r
+        ON CONFLICT (escalation_id, step_no) DO NOTHING
+        RETURNING escalation_id, step_no)
+    SELECT pg_catalog.array_agg(y.c ORDER BY y.ord), pg_catalog.array_agg(y.episode ORDER BY y.ord),
+           pg_catalog.array_agg(y.turn ORDER BY y.ord)
+      INTO todo, episodes, turns
+      FROM (SELECT r.c, r.episode,
+                   pg_catalog.row_number() OVER (ORDER BY (r.c).customer_id, (r.c).currency, (r.c).step_no) AS ord,
+                   pg_catalog.row_number() OVER (PARTITION BY (r.c).customer_id, (r.c).channel
+                                                 ORDER BY (r.c).currency, (r.c).step_no) AS turn
+              FROM reach r JOIN taken k ON k.escalation_id = r.episode AND k.step_no = (r.c).step_no) y;
+    todo := coalesce(todo, '{}');
+    made_tps := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(todo)]);
+    decisions := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(todo)]);
+    -- 08:00 of the day in each customer's time zone
+    SELECT pg_catalog.array_agg((apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone ORDER BY t.n)
+      INTO wanted
+      FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+      LEFT JOIN arcollect.customer u ON u.customer_id = (todo[t.n]).customer_id
+                               AND u.customer_id = ANY (ARRAY(SELECT x.customer_id FROM unnest(todo) x));
 
-        SELECT d.* INTO decided
-          FROM arcollect.customer u,
-               arcollect.contact_decision(pc.customer_id, pc.channel,
-                                          (apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone) d
-         WHERE u.customer_id = pc.customer_id;
-        INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
-                                          policy_name, step_no, reason)
-        VALUES (pc.customer_id, pc.currency, pc.channel,
-                CASE WHEN decided.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, pc.owner,
-                CASE WHEN decided.decision = 'skipped' THEN NULL ELSE decided.planned_for END,
-                pc.policy_name, pc.step_no, decided.reason)
-        RETURNING touchpoint_id INTO made_tp;
-        UPDATE arcollect.escalation_step s SET touchpoint_id = made_tp
-         WHERE s.escalation_id = open_episode AND s.step_no = pc.step_no;
-        made := made || made_tp;
-        customers_advanced := customers_advanced + 1;
-        CASE decided.decision
-            WHEN 'ok' THEN touchpoints_planned := touchpoints_planned + 1;
-            WHEN 'deferred' THEN touchpoints_deferred := touchpoints_deferred + 1;
-            ELSE touchpoints_skipped := touchpoints_skipped + 1;
-        END CASE;
+    -- The touchpoints, in turns: the contact rules are asked when the
+    -- touchpoint is written, not when the preview was computed, and a
+    -- customer's second touchpoint on a channel in this call (another
+    -- currency) is decided in the next turn, once the first is stored,
+    -- so that it sees the first in the caps as it sees those of earlier
+    -- calls.  Each turn: the decisions of its touchpoints
+    -- (arcollect.contact_decisions), the touchpoints, the invoices they
+    -- list, and the late fees of a fee step (before a later turn counts
+    -- the touchpoint: one whose fees cannot be claimed is skipped).
+    FOR this_turn IN 1 .. coalesce((SELECT pg_catalog.max(x) FROM unnest(turns) x), 0) LOOP
+        WITH mine AS MATERIALIZED (
+            SELECT t.n, todo[t.n] AS c, pg_catalog.row_number() OVER (ORDER BY t.n)::integer AS request_no
+              FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+             WHERE turns[t.n] = this_turn),
+        asked AS (
+            SELECT d.*
+              FROM arcollect.contact_decisions(ARRAY(SELECT (m.c).customer_id FROM mine m ORDER BY m.request_no),
+                                               ARRAY(SELECT (m.c).channel FROM mine m ORDER BY m.request_no),
+                                               ARRAY(SELECT wanted[m.n] FROM mine m ORDER BY m.request_no)) d),
+        tp AS (
+            INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
+                                              policy_name, step_no, reason)
+            SELECT (m.c).customer_id, (m.c).currency, (m.c).channel,
+                   CASE WHEN d.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, (m.c).owner,
+                   CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END,
+                   (m.c).policy_name, (m.c).step_no, d.reason
+              FROM mine m JOIN asked d ON d.request_no = m.request_no
+             ORDER BY m.n
+            RETURNING touchpoint_id, customer_id, currency, status)
+        SELECT pg_catalog.array_agg(m.n), pg_catalog.array_agg(tp.touchpoint_id), pg_catalog.array_agg(d.decision)
+          INTO turn_n, turn_tps, turn_decisions
+          FROM mine m
+          JOIN asked d ON d.request_no = m.request_no
+          JOIN tp ON tp.customer_id = (m.c).customer_id AND tp.currency = (m.c).currency;
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(turn_n), 0) LOOP
+            made_tps[turn_n[i]] := turn_tps[i];
+            decisions[turn_n[i]] := turn_decisions[i];
+        END LOOP;
 
         INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
-        SELECT made_tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
-          FROM jsonb_array_elements(pc.invoices) j;
+        SELECT t.tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
+          FROM unnest(turn_n, turn_tps) t(n, tp)
+         CROSS JOIN LATERAL jsonb_array_elements((todo[t.n]).invoices) j;
 
         -- a fee step that is made claims the fees of the invoices it
         -- lists, before the message that states them is rendered.  Fees
@@ -333,33 +378,39 @@ BEGIN
         -- 22023) skip the touchpoint with that reason, so that no fee
         -- notice goes out without its fee, and one customer's step does
         -- not stop the run for the others.
-        claim_error := NULL;
-        IF decided.decision <> 'skipped' AND pc.action = 'fee' THEN
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(turn_n), 0) LOOP
+            pc := todo[turn_n[i]];
+            CONTINUE WHEN turn_decisions[i] = 'skipped' OR pc.action <> 'fee';
+            claim_error := NULL;
             BEGIN
                 PERFORM arcollect.claim_late_fees(pc.customer_id, pc.currency, pc.fee_regime, pc.interest_rate,
-                                                  apply_escalation_changes.as_of, made_tp);
+                                                  apply_escalation_changes.as_of, turn_tps[i]);
             EXCEPTION WHEN invalid_parameter_value THEN
                 GET STACKED DIAGNOSTICS claim_error = MESSAGE_TEXT;
             END;
             IF claim_error IS NOT NULL THEN
                 UPDATE arcollect.touchpoint t
                    SET status = 'skipped', planned_for = NULL, reason = 'fee not claimable: ' || claim_error
-                 WHERE t.touchpoint_id = made_tp;
-                touchpoints_skipped := touchpoints_skipped + 1;
-                IF decided.decision = 'ok' THEN
-                    touchpoints_planned := touchpoints_planned - 1;
-                ELSE
-                    touchpoints_deferred := touchpoints_deferred - 1;
-                END IF;
+                 WHERE t.touchpoint_id = turn_tps[i];
+                decisions[turn_n[i]] := 'unclaimable';
             END IF;
-        END IF;
-
-        IF decided.decision <> 'skipped' AND claim_error IS NULL THEN
-            IF NOT arcollect.render_escalation_message(made_tp) THEN
-                messages_unrendered := messages_unrendered + 1;
-            END IF;
-        END IF;
+        END LOOP;
     END LOOP;
+
+    UPDATE arcollect.escalation_step s SET touchpoint_id = made_tps[t.n]
+      FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+     WHERE s.escalation_id = episodes[t.n] AND s.step_no = (todo[t.n]).step_no;
+    made := made || made_tps;
+    customers_advanced := pg_catalog.cardinality(todo);
+    SELECT count(*) FILTER (WHERE d = 'ok'), count(*) FILTER (WHERE d = 'deferred'),
+           count(*) FILTER (WHERE d IN ('skipped', 'unclaimable'))
+      INTO touchpoints_planned, touchpoints_deferred, touchpoints_skipped
+      FROM unnest(decisions) d;
+
+    -- the messages of the touchpoints planned
+    SELECT count(*) FILTER (WHERE NOT arcollect.render_escalation_message(t.tp)) INTO messages_unrendered
+      FROM unnest(made_tps, decisions) t(tp, d)
+     WHERE t.d IN ('ok', 'deferred');
 
     UPDATE arcollect.escalation e SET step_no = s.step_no, days_from_due = s.days_from_due
       FROM (SELECT DISTINCT ON (s.escalation_id) s.escalation_id, s.step_no, s.days_from_due
