@@ -94,8 +94,13 @@ COMMENT ON FUNCTION arcollect.local_instant(timestamp, text) IS
 --   local day of wanted or the 60 after it, with the rule that still
 --   held on the last of them.
 --
--- The touchpoint decided about is one not stored yet: a planned one
--- already in arcollect.touchpoint counts against itself.  The days a
+-- The touchpoint decided about is one not stored yet, unless
+-- touchpoint_id names it: a planned touchpoint asked about again (the
+-- worklist checks today's calls the run planned) is then left out of the
+-- counts, so that it is counted once, as the one decided, and a call that
+-- is exactly the cap's last is still allowed.  Without touchpoint_id a
+-- planned one already in arcollect.touchpoint would count against
+-- itself.  The days a
 -- touchpoint is on are local days of the customer's time zone as it is
 -- now.  Caller's rights: it reads arcollect.customer, arcollect.touchpoint
 -- and arcollect.contact_rule with them.
@@ -113,7 +118,8 @@ COMMENT ON FUNCTION arcollect.local_instant(timestamp, text) IS
 -- first may be past its window, the second in a change to summer time
 -- that swallows the window; no zone changes twice within two days): only
 -- those are tried.  The others try each of the 61 days.
-CREATE OR REPLACE FUNCTION arcollect.contact_decisions(customer_ids text[], channels text[], wanted timestamptz[])
+CREATE OR REPLACE FUNCTION arcollect.contact_decisions(customer_ids text[], channels text[], wanted timestamptz[],
+                                                       touchpoint_ids bigint[] DEFAULT NULL)
 RETURNS TABLE (request_no integer, decision text, planned_for timestamptz, reason text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -166,6 +172,7 @@ BEGIN
     RETURN QUERY
     WITH req AS MATERIALIZED (
         SELECT r.n::integer AS n, r.customer_id, r.channel, r.wanted, r.zone, r.no_contact, r.opted_out,
+               touchpoint_ids[r.n] AS asked_about,
                k.max_attempts, k.per_days, k.window_start, k.window_end, k.pause_after_reached_days AS pause,
                (r.wanted AT TIME ZONE r.zone)::date AS first_day
           FROM unnest(customer_ids, channels, wanted, zones, no_contact, opted_out)
@@ -183,6 +190,7 @@ BEGIN
                   FROM open q
                   JOIN arcollect.touchpoint t ON t.customer_id = q.customer_id AND t.channel = q.channel
                  WHERE t.status IN ('planned', 'done')
+                   AND (q.asked_about IS NULL OR t.touchpoint_id <> q.asked_about)
                  GROUP BY 1, 2) x
           JOIN open q ON q.n = x.n
          WHERE x.day BETWEEN q.first_day - q.per_days - q.pause AND q.first_day + horizon + q.per_days
@@ -240,20 +248,21 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION arcollect.contact_decisions(text[], text[], timestamptz[]) IS
-'arcollect.contact_decision for many touchpoints at once: request i is (customer_ids[i], channels[i], wanted[i]), answered in the row with request_no i. Each is decided from the touchpoints stored, as if it were the only one: none sees another request of the same call.';
+COMMENT ON FUNCTION arcollect.contact_decisions(text[], text[], timestamptz[], bigint[]) IS
+'arcollect.contact_decision for many touchpoints at once: request i is (customer_ids[i], channels[i], wanted[i], touchpoint_ids[i]), answered in the row with request_no i. Each is decided from the touchpoints stored, as if it were the only one: none sees another request of the same call.';
 
-CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz)
+CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz,
+                                                      touchpoint_id bigint DEFAULT NULL)
 RETURNS TABLE (decision text, planned_for timestamptz, reason text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT d.decision, d.planned_for, d.reason
-      FROM arcollect.contact_decisions(ARRAY[customer_id], ARRAY[channel], ARRAY[wanted]) d;
+      FROM arcollect.contact_decisions(ARRAY[customer_id], ARRAY[channel], ARRAY[wanted], ARRAY[touchpoint_id]) d;
 $fn$;
 
-COMMENT ON FUNCTION arcollect.contact_decision(text, text, timestamptz) IS
-'Whether and when a touchpoint on channel may be made for the customer, wanted at wanted: ok (at wanted), deferred (planned_for the earliest allowed time after it, reason the rule that held it: contact_window, max_attempts or pause_after_reached) or skipped (do_not_contact, opt_out, or no allowed time within 60 days: the rule that held). Days and times are the customer''s time zone''s.';
+COMMENT ON FUNCTION arcollect.contact_decision(text, text, timestamptz, bigint) IS
+'Whether and when a touchpoint on channel may be made for the customer, wanted at wanted (touchpoint_id: the planned touchpoint asked about, if it is stored already; it is then not counted twice): ok (at wanted), deferred (planned_for the earliest allowed time after it, reason the rule that held it: contact_window, max_attempts or pause_after_reached) or skipped (do_not_contact, opt_out, or no allowed time within 60 days: the rule that held). Days and times are the customer''s time zone''s.';
 
 -- BEFORE INSERT OR UPDATE OR DELETE trigger of arcollect.contact_rule.
 -- Every channel keeps its rule (contact_decision needs one); a rule

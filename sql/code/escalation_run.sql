@@ -213,6 +213,13 @@ DECLARE
     turn_n integer[];
     turn_tps bigint[];
     turn_decisions text[];
+    turn_errors text[];
+    turn_rendered boolean[];
+    render_errors text[];
+    render_now boolean;
+    zones text[];
+    names text[];
+    languages text[];
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -320,9 +327,13 @@ BEGIN
     todo := coalesce(todo, '{}');
     made_tps := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(todo)]);
     decisions := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(todo)]);
-    -- 08:00 of the day in each customer's time zone
-    SELECT pg_catalog.array_agg((apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone ORDER BY t.n)
-      INTO wanted
+    -- 08:00 of the day in each customer's time zone, and what the
+    -- messages say of the customer
+    render_errors := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(todo)]);
+    SELECT pg_catalog.array_agg((apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone ORDER BY t.n),
+           pg_catalog.array_agg(u.time_zone ORDER BY t.n), pg_catalog.array_agg(u.name ORDER BY t.n),
+           pg_catalog.array_agg(u.language ORDER BY t.n)
+      INTO wanted, zones, names, languages
       FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
       LEFT JOIN arcollect.customer u ON u.customer_id = (todo[t.n]).customer_id
                                AND u.customer_id = ANY (ARRAY(SELECT x.customer_id FROM unnest(todo) x));
@@ -333,10 +344,22 @@ BEGIN
     -- currency) is decided in the next turn, once the first is stored,
     -- so that it sees the first in the caps as it sees those of earlier
     -- calls.  Each turn: the decisions of its touchpoints
-    -- (arcollect.contact_decisions), the touchpoints, the invoices they
-    -- list, and the late fees of a fee step (before a later turn counts
-    -- the touchpoint: one whose fees cannot be claimed is skipped).
+    -- (arcollect.contact_decisions), their messages, rendered before they
+    -- are written (arcollect.touchpoint_messages, from the values the
+    -- touchpoint states: rendering it once written would read the same
+    -- back), the touchpoints, the invoices they list, and the late fees
+    -- of a fee step (before a later turn counts the touchpoint: one whose
+    -- fees cannot be claimed is skipped), whose message states them and
+    -- is rendered once they are claimed.  A message that cannot be
+    -- rendered leaves the touchpoint planned without one and its error in
+    -- escalation_step.render_error (arcollect.render_escalation_message);
+    -- an error of the statement that renders them (SQLSTATE 22023, which
+    -- render_escalation_message catches for its one touchpoint) has the
+    -- turn written again without messages, each then rendered on its own.
     FOR this_turn IN 1 .. coalesce((SELECT pg_catalog.max(x) FROM unnest(turns) x), 0) LOOP
+      render_now := true;
+      LOOP
+      BEGIN
         WITH mine AS MATERIALIZED (
             SELECT t.n, todo[t.n] AS c, pg_catalog.row_number() OVER (ORDER BY t.n)::integer AS request_no
               FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
@@ -346,24 +369,53 @@ BEGIN
               FROM arcollect.contact_decisions(ARRAY(SELECT (m.c).customer_id FROM mine m ORDER BY m.request_no),
                                                ARRAY(SELECT (m.c).channel FROM mine m ORDER BY m.request_no),
                                                ARRAY(SELECT wanted[m.n] FROM mine m ORDER BY m.request_no)) d),
+        to_render AS MATERIALIZED (
+            SELECT m.request_no, pg_catalog.row_number() OVER (ORDER BY m.request_no)::integer AS k,
+                   ROW((m.c).customer_id, names[m.n], (m.c).owner, (m.c).currency, languages[m.n], (m.c).channel,
+                       (m.c).template_name, (d.planned_for AT TIME ZONE zones[m.n])::date, (m.c).invoices,
+                       0, 0)::arcollect.touchpoint_message AS item
+              FROM mine m JOIN asked d ON d.request_no = m.request_no
+             WHERE render_now AND d.decision <> 'skipped' AND (m.c).action <> 'fee'),
+        msg AS (
+            SELECT r.request_no, x.subject, x.body, x.error
+              FROM arcollect.touchpoint_messages(ARRAY(SELECT r.item FROM to_render r ORDER BY r.k)) x
+              JOIN to_render r ON r.k = x.request_no),
         tp AS (
             INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
-                                              policy_name, step_no, reason)
+                                              policy_name, step_no, reason, subject, body)
             SELECT (m.c).customer_id, (m.c).currency, (m.c).channel,
                    CASE WHEN d.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, (m.c).owner,
                    CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END,
-                   (m.c).policy_name, (m.c).step_no, d.reason
-              FROM mine m JOIN asked d ON d.request_no = m.request_no
+                   (m.c).policy_name, (m.c).step_no, d.reason, g.subject, g.body
+              FROM mine m
+              JOIN asked d ON d.request_no = m.request_no
+              LEFT JOIN msg g ON g.request_no = m.request_no
              ORDER BY m.n
             RETURNING touchpoint_id, customer_id, currency, status)
-        SELECT pg_catalog.array_agg(m.n), pg_catalog.array_agg(tp.touchpoint_id), pg_catalog.array_agg(d.decision)
-          INTO turn_n, turn_tps, turn_decisions
+        SELECT pg_catalog.array_agg(m.n), pg_catalog.array_agg(tp.touchpoint_id), pg_catalog.array_agg(d.decision),
+               pg_catalog.array_agg(g.error), pg_catalog.array_agg(r.k IS NOT NULL)
+          INTO turn_n, turn_tps, turn_decisions, turn_errors, turn_rendered
           FROM mine m
           JOIN asked d ON d.request_no = m.request_no
-          JOIN tp ON tp.customer_id = (m.c).customer_id AND tp.currency = (m.c).currency;
+          JOIN tp ON tp.customer_id = (m.c).customer_id AND tp.currency = (m.c).currency
+          LEFT JOIN to_render r ON r.request_no = m.request_no
+          LEFT JOIN msg g ON g.request_no = m.request_no;
+        EXIT;
+      EXCEPTION WHEN invalid_parameter_value THEN
+        IF NOT render_now THEN
+            RAISE;
+        END IF;
+        render_now := false;
+      END;
+      END LOOP;
         FOR i IN 1 .. coalesce(pg_catalog.cardinality(turn_n), 0) LOOP
             made_tps[turn_n[i]] := turn_tps[i];
             decisions[turn_n[i]] := turn_decisions[i];
+            render_errors[turn_n[i]] := turn_errors[i];
+            -- rendered with the others: 'rendered' (or not, with its error)
+            IF turn_rendered[i] THEN
+                decisions[turn_n[i]] := decisions[turn_n[i]] || ' rendered';
+            END IF;
         END LOOP;
 
         INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
@@ -397,18 +449,24 @@ BEGIN
         END LOOP;
     END LOOP;
 
-    UPDATE arcollect.escalation_step s SET touchpoint_id = made_tps[t.n]
+    UPDATE arcollect.escalation_step s SET touchpoint_id = made_tps[t.n], render_error = render_errors[t.n]
       FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
      WHERE s.escalation_id = episodes[t.n] AND s.step_no = (todo[t.n]).step_no;
     made := made || made_tps;
     customers_advanced := pg_catalog.cardinality(todo);
-    SELECT count(*) FILTER (WHERE d = 'ok'), count(*) FILTER (WHERE d = 'deferred'),
+    SELECT count(*) FILTER (WHERE d IN ('ok', 'ok rendered')),
+           count(*) FILTER (WHERE d IN ('deferred', 'deferred rendered')),
            count(*) FILTER (WHERE d IN ('skipped', 'unclaimable'))
       INTO touchpoints_planned, touchpoints_deferred, touchpoints_skipped
       FROM unnest(decisions) d;
 
-    -- the messages of the touchpoints planned
-    SELECT count(*) FILTER (WHERE NOT arcollect.render_escalation_message(t.tp)) INTO messages_unrendered
+    -- the messages of the touchpoints planned not rendered with the
+    -- others (fee steps, or all of a turn whose rendering failed)
+    SELECT count(*) FILTER (WHERE t.e IS NOT NULL) INTO messages_unrendered
+      FROM unnest(decisions, render_errors) t(d, e)
+     WHERE t.d IN ('ok rendered', 'deferred rendered');
+    SELECT messages_unrendered + count(*) FILTER (WHERE NOT arcollect.render_escalation_message(t.tp))
+      INTO messages_unrendered
       FROM unnest(made_tps, decisions) t(tp, d)
      WHERE t.d IN ('ok', 'deferred');
 
