@@ -123,6 +123,10 @@ CREATE OR REPLACE FUNCTION arcollect.contact_decisions(customer_ids text[], chan
 RETURNS TABLE (request_no integer, decision text, planned_for timestamptz, reason text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- planned for the arrays given (their lengths are the row counts the
+-- planner sees)
+SET plan_cache_mode = force_custom_plan
+SET jit = off
 AS $fn$
 DECLARE
     horizon CONSTANT integer := 60;
@@ -154,14 +158,25 @@ BEGIN
                   DETAIL = 'Every channel has a row of arcollect.contact_rule.',
                   HINT = 'Use one of email, call, sms, letter, portal, meeting.';
     END IF;
-    -- the customers' settings, request by request (the condition on the
-    -- view's customer_id goes down to its invoices: one read for all)
-    SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
-           pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
-           pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
-      INTO zones, no_contact, opted_out, missing
-      FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
-      LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id AND c.customer_id = ANY (customer_ids);
+    -- the customers' settings, request by request: for a few, the
+    -- condition on the view's customer_id goes down to the index of its
+    -- invoices; for many, a hash join with all customers (the condition
+    -- would be an array searched for each invoice)
+    IF pg_catalog.cardinality(customer_ids) <= 1000 THEN
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
+               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+               pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
+          INTO zones, no_contact, opted_out, missing
+          FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
+          LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id AND c.customer_id = ANY (customer_ids);
+    ELSE
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
+               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+               pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
+          INTO zones, no_contact, opted_out, missing
+          FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
+          LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id;
+    END IF;
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'customer "%" is not known to arcollect', customer_ids[missing]
             USING ERRCODE = 'invalid_parameter_value',
@@ -195,11 +210,16 @@ BEGIN
           JOIN open q ON q.n = x.n
          WHERE x.day BETWEEN q.first_day - q.per_days - q.pause AND q.first_day + horizon + q.per_days
          GROUP BY x.n),
+    -- (near: a touchpoint a cap or a pause of the first three days reaches)
     days AS (
         SELECT q.*, h.days AS h_days, h.attempts AS h_attempts, h.reached AS h_reached, q.first_day + i AS day
           FROM open q
           LEFT JOIN hist h ON h.n = q.n
-         CROSS JOIN LATERAL pg_catalog.generate_series(0, CASE WHEN h.n IS NULL THEN 2 ELSE horizon END) i),
+         CROSS JOIN LATERAL (
+              SELECT EXISTS (SELECT FROM unnest(h.days) x(day)
+                              WHERE x.day BETWEEN q.first_day - greatest(q.per_days, q.pause) + 1
+                                              AND q.first_day + 2 + q.per_days - 1) AS near) r
+         CROSS JOIN LATERAL pg_catalog.generate_series(0, CASE WHEN r.near THEN horizon ELSE 2 END) i),
     windows AS (
         SELECT w.zone, w.window_start, w.window_end, w.day,
                arcollect.local_instant(w.day + w.window_start, w.zone) AS opens,
@@ -225,9 +245,12 @@ BEGIN
           FROM days d
           JOIN windows w ON w.zone = d.zone AND w.window_start = d.window_start AND w.window_end = d.window_end
                         AND w.day = d.day),
+    -- the first day allowed, and its time (the later the day, the later
+    -- the time)
     decided AS (
         SELECT t.n,
                pg_catalog.min(t.day) FILTER (WHERE NOT t.paused AND NOT t.capped AND t.chosen < t.closes) AS day,
+               pg_catalog.min(t.chosen) FILTER (WHERE NOT t.paused AND NOT t.capped AND t.chosen < t.closes) AS chosen,
                pg_catalog.min(CASE WHEN t.paused THEN 'pause_after_reached' WHEN t.capped THEN 'max_attempts'
                                    ELSE 'contact_window' END) FILTER (WHERE t.day = t.first_day) AS why_not_wanted,
                pg_catalog.min(CASE WHEN t.paused THEN 'pause_after_reached' WHEN t.capped THEN 'max_attempts'
@@ -236,14 +259,13 @@ BEGIN
          GROUP BY t.n)
     SELECT q.n,
            CASE WHEN q.no_contact OR q.opted_out OR c.day IS NULL THEN 'skipped'
-                WHEN t.chosen = q.wanted THEN 'ok' ELSE 'deferred' END,
-           t.chosen,
+                WHEN c.chosen = q.wanted THEN 'ok' ELSE 'deferred' END,
+           CASE WHEN NOT (q.no_contact OR q.opted_out) THEN c.chosen END,
            CASE WHEN q.no_contact THEN 'do_not_contact' WHEN q.opted_out THEN 'opt_out'
                 WHEN c.day IS NULL THEN c.why_not_last
-                WHEN t.chosen <> q.wanted THEN c.why_not_wanted END
+                WHEN c.chosen <> q.wanted THEN c.why_not_wanted END
       FROM req q
       LEFT JOIN decided c ON c.n = q.n
-      LEFT JOIN tried t ON t.n = c.n AND t.day = c.day
      ORDER BY q.n;
 END
 $fn$;

@@ -144,9 +144,15 @@ COMMENT ON FUNCTION arcollect.message_template_language(text, text, text) IS
 CREATE OR REPLACE FUNCTION arcollect.render_messages(template_names text[], languages text[], channels text[],
                                                      vals jsonb[])
 RETURNS TABLE (request_no integer, subject text, body text, error text, problem text, problem_value text)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- planned for the arrays given (their lengths are the row counts the
+-- planner sees)
+SET plan_cache_mode = force_custom_plan
+SET jit = off
 AS $fn$
+BEGIN
+    RETURN QUERY
     WITH req AS MATERIALIZED (
         SELECT r.n::integer AS n, r.template_name, r.language, r.channel, r.vals,
                CASE WHEN r.vals IS NULL OR pg_catalog.jsonb_typeof(r.vals) <> 'object'
@@ -159,7 +165,7 @@ AS $fn$
          WHERE NOT EXISTS (SELECT FROM arcollect.message_placeholder p WHERE p.placeholder = k.key)
          GROUP BY q.n),
     -- each template asked for, once
-    keys AS (
+    keys AS MATERIALIZED (
         SELECT k.template_name, k.language, k.channel, t.language AS template_language,
                t.subject AS template_subject, t.body AS template_body,
                pg_catalog.row_number() OVER () AS key_id
@@ -167,18 +173,18 @@ AS $fn$
           LEFT JOIN arcollect.message_template t
                  ON t.template_name = k.template_name AND t.channel = k.channel
                 AND t.language = arcollect.message_template_language(k.template_name, k.language, k.channel)),
-    req_key AS (
+    req_key AS MATERIALIZED (
         SELECT q.n, k.key_id, k.template_language
           FROM req q
           JOIN keys k ON k.template_name IS NOT DISTINCT FROM q.template_name
                      AND k.language IS NOT DISTINCT FROM q.language AND k.channel IS NOT DISTINCT FROM q.channel),
-    parts AS (
+    parts AS MATERIALIZED (
         SELECT k.key_id, 1 AS field, p.part_no, p.literal, p.placeholder
           FROM keys k CROSS JOIN LATERAL arcollect.message_parts(k.template_subject) p
         UNION ALL
         SELECT k.key_id, 2, p.part_no, p.literal, p.placeholder
           FROM keys k CROSS JOIN LATERAL arcollect.message_parts(k.template_body) p),
-    filled AS (
+    filled AS MATERIALIZED (
         SELECT q.n, p.field, p.part_no, p.literal, p.placeholder, q.vals ->> p.placeholder AS value
           FROM req q
           JOIN req_key rk ON rk.n = q.n
@@ -226,6 +232,7 @@ AS $fn$
                       WHEN rk.template_language IS NULL THEN 'template'
                       WHEN m.placeholder IS NOT NULL THEN 'missing_value' END AS problem) w
      ORDER BY q.n;
+END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.render_messages(text[], text[], text[], jsonb[]) IS
@@ -288,18 +295,22 @@ COMMENT ON FUNCTION arcollect.render_message(text, text, text, jsonb) IS
 CREATE OR REPLACE FUNCTION arcollect.touchpoint_messages(touchpoints arcollect.touchpoint_message[])
 RETURNS TABLE (request_no integer, subject text, body text, error text, problem text, problem_value text,
                vals jsonb)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
 AS $fn$
+BEGIN
+    RETURN QUERY
     WITH tp AS MATERIALIZED (
         SELECT x.ordinality::integer AS n, x.*
           FROM unnest(touchpoints) WITH ORDINALITY x),
     -- the language the amounts are written in: the template's, once per template asked for
-    keys AS (
+    keys AS MATERIALIZED (
         SELECT k.template_name, k.language, k.channel,
                coalesce(arcollect.message_template_language(k.template_name, k.language, k.channel), k.language) AS lang
           FROM (SELECT DISTINCT t.template_name, t.language, t.channel FROM tp t) k),
-    v AS (
+    v AS MATERIALIZED (
         SELECT t.n, t.template_name, t.language, t.channel, x.vals
           FROM tp t
           LEFT JOIN keys k ON k.template_name IS NOT DISTINCT FROM t.template_name
@@ -334,6 +345,7 @@ AS $fn$
                                      ARRAY(SELECT v.vals FROM v ORDER BY v.n)) m
       JOIN v ON v.n = m.request_no
      ORDER BY m.request_no;
+END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.touchpoint_messages(arcollect.touchpoint_message[]) IS
