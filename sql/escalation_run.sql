@@ -323,3 +323,18 @@ CALL arcollect.run_escalations('2025-04-02');
 SELECT pg_temp.last_run() AS an_invoice;
 SELECT t.step_no, t.status, t.reason, t.body IS NOT NULL AS rendered
   FROM arcollect.touchpoint t WHERE t.customer_id = 'erw' ORDER BY t.step_no;
+
+-- Two touchpoints of one customer on one channel in one run: the second
+-- is decided once the first is written, and sees it in the caps.  erv
+-- owes ERV1 300 EUR and ERV2 200 USD, both due 02-21: 40 days overdue on
+-- April 2, each currency reaches step 4 of default, a letter (steps 1 to
+-- 3 superseded).  Letters: one in any 7 days.  The EUR letter is planned
+-- for 08:00 that day; the USD one would make 04-02 to 04-08 hold two, so
+-- it is deferred to 08:00 on 04-09 (max_attempts), the first day whose 7
+-- days back leave 04-02 out.
+INSERT INTO er_bill VALUES ('ERV1', 'erv', 300, '2025-01-22', '2025-02-21', 'EUR'),
+                           ('ERV2', 'erv', 200, '2025-01-22', '2025-02-21', 'USD');
+UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'erv';
+CALL arcollect.run_escalations('2025-04-02');
+SELECT t.currency, t.step_no, t.channel, t.status, t.reason, t.planned_for AT TIME ZONE 'UTC' AS planned_for_utc
+  FROM arcollect.touchpoint t WHERE t.customer_id = 'erv' AND t.step_no = 4 ORDER BY t.currency;
