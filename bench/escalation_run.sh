@@ -18,6 +18,8 @@
 #   (defaults 1000000, 100000; 100000 10000 is a quick run); environment:
 #   BENCH_AS_OF    the first run's date (2025-06-30)
 #   BENCH_BATCH    run_escalations' batch_size (1000)
+#   BENCH_SETUP_SQL  SQL run once the extension is created, before the
+#                  load (an index under trial, say)
 #   BENCH_PROFILE  1 (the default, own cluster only): auto_explain logs
 #                  every statement of the runs taking over
 #                  BENCH_PROFILE_MS (200) ms with its duration, and the
@@ -82,6 +84,7 @@ run_row() {
 }
 
 $PSQL -v part=table -v invoices="$INVOICES" -v customers="$CUSTOMERS" -v as_of="$AS_OF" -f bench/escalation_setup.sql >/dev/null
+[ -z "${BENCH_SETUP_SQL:-}" ] || { echo "setup: $BENCH_SETUP_SQL"; $PSQL -c "$BENCH_SETUP_SQL"; }
 start=$(date +%s.%N)
 $PSQL -c "COPY (SELECT * FROM escalation_rows) TO STDOUT" \
     | $PSQL -c "\\copy esc_bill (id, customer, total, amount_paid, currency, issued_on, due_on, owner) FROM STDIN"

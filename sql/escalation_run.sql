@@ -270,3 +270,71 @@ SELECT t.step_no, t.status, t.reason, t.subject
 RESET ROLE;
 DROP OWNED BY bi_reader, collector, ar_admin;
 DROP ROLE bi_reader, collector, ar_admin;
+
+-- A second run of a day whose inputs did not change computes nothing:
+-- the last complete run recorded what it saw (arcollect.escalation_inputs)
+-- and a run that finds it unchanged stops there, so the record stays the
+-- earlier run's (skipped).  After any change the next run computes, and
+-- records itself (computed): a payment, a record, a customer's setting
+-- changed or deleted, a contact rule, a policy step, another date, or
+-- another role than the last run's (here at first: ar_admin ran it).
+CREATE FUNCTION pg_temp.last_run() RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN i.run_id = (SELECT max(r.run_id) FROM arcollect.escalation_run r) THEN 'computed'
+                WHEN i.run_id < (SELECT max(r.run_id) FROM arcollect.escalation_run r) THEN 'skipped'
+                ELSE 'not recorded' END
+      FROM (SELECT (SELECT i.run_id FROM arcollect.escalation_inputs i) AS run_id) i
+$$;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS another_role;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS nothing_changed;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS nothing_changed_again;
+INSERT INTO er_pay (invoice, amount, paid_on) VALUES ('ERZ1', 100, '2025-03-28');
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_payment;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS nothing_changed;
+SELECT arcollect.promise_to_pay('erz', 100, '2025-04-10', '2025-04-01') > 0 AS promised;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_promise;
+UPDATE arcollect.customer SET language = 'de' WHERE customer_id = 'erz';
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_setting;
+DELETE FROM arcollect.customer WHERE customer_id = 'erz';
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_setting_deleted;
+UPDATE arcollect.contact_rule SET max_attempts = 4 WHERE channel = 'email';
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_contact_rule;
+UPDATE arcollect.policy_step SET min_overdue_amount = 900 WHERE policy_name = 'er_strict' AND step_no = 3;
+CALL arcollect.run_escalations('2025-04-01');
+SELECT pg_temp.last_run() AS a_policy_step;
+CALL arcollect.run_escalations('2025-04-02');
+SELECT pg_temp.last_run() AS another_day;
+CALL arcollect.run_escalations('2025-04-02');
+SELECT pg_temp.last_run() AS nothing_changed;
+-- And what changed is acted on that day: erw, billed now, owes W1 500
+-- due 03-20, 13 days overdue on April 2: step 2 (+1 day) planned, step 1
+-- (-3) superseded, step 3 (+15) not reached.
+INSERT INTO er_bill VALUES ('ERW1', 'erw', 500, '2025-02-01', '2025-03-20', 'EUR');
+UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'erw';
+CALL arcollect.run_escalations('2025-04-02');
+SELECT pg_temp.last_run() AS an_invoice;
+SELECT t.step_no, t.status, t.reason, t.body IS NOT NULL AS rendered
+  FROM arcollect.touchpoint t WHERE t.customer_id = 'erw' ORDER BY t.step_no;
+
+-- Two touchpoints of one customer on one channel in one run: the second
+-- is decided once the first is written, and sees it in the caps.  erv
+-- owes ERV1 300 EUR and ERV2 200 USD, both due 02-21: 40 days overdue on
+-- April 2, each currency reaches step 4 of default, a letter (steps 1 to
+-- 3 superseded).  Letters: one in any 7 days.  The EUR letter is planned
+-- for 08:00 that day; the USD one would make 04-02 to 04-08 hold two, so
+-- it is deferred to 08:00 on 04-09 (max_attempts), the first day whose 7
+-- days back leave 04-02 out.
+INSERT INTO er_bill VALUES ('ERV1', 'erv', 300, '2025-01-22', '2025-02-21', 'EUR'),
+                           ('ERV2', 'erv', 200, '2025-01-22', '2025-02-21', 'USD');
+UPDATE arcollect.customer SET owner = 'Mia Becker' WHERE customer_id = 'erv';
+CALL arcollect.run_escalations('2025-04-02');
+SELECT t.currency, t.step_no, t.channel, t.status, t.reason, t.planned_for AT TIME ZONE 'UTC' AS planned_for_utc
+  FROM arcollect.touchpoint t WHERE t.customer_id = 'erv' AND t.step_no = 4 ORDER BY t.currency;

@@ -104,6 +104,8 @@ SELECT 'admin', g.privilege, g.object_type, g.object_name
         -- the escalation run (CALL arcollect.run_escalations; it also
         -- settles plans and promises, claims fees and plans touchpoints)
         ('INSERT, UPDATE', 'TABLE', 'arcollect.escalation_run'),
+        -- what the last complete run saw (one row, replaced by the next)
+        ('INSERT, DELETE', 'TABLE', 'arcollect.escalation_inputs'),
         ('INSERT, UPDATE', 'TABLE', 'arcollect.escalation'),
         ('INSERT, UPDATE', 'TABLE', 'arcollect.escalation_step'),
         ('INSERT, UPDATE', 'TABLE', 'arcollect.credit_hold'),

@@ -104,109 +104,183 @@ COMMENT ON FUNCTION arcollect.local_instant(timestamp, text) IS
 -- touchpoint is on are local days of the customer's time zone as it is
 -- now.  Caller's rights: it reads arcollect.customer, arcollect.touchpoint
 -- and arcollect.contact_rule with them.
-CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz,
-                                                      touchpoint_id bigint DEFAULT NULL)
-RETURNS TABLE (decision text, planned_for timestamptz, reason text)
+--
+-- arcollect.contact_decisions decides for many touchpoints at once, each
+-- as if it were the only one (none sees another of the same call: a
+-- writer that plans several for one customer and channel asks again for
+-- the later ones once the earlier are stored, as the escalation run
+-- does); arcollect.contact_decision is it for one.  It reads the
+-- customers once and the touchpoints once, and works out each window
+-- (arcollect.local_instant) once per time zone and day.  A request whose
+-- customer has no touchpoint on the channel within reach of the days
+-- tried has every day free of pauses and caps (max_attempts is
+-- positive), so its answer is on one of its first three local days (the
+-- first may be past its window, the second in a change to summer time
+-- that swallows the window; no zone changes twice within two days): only
+-- those are tried.  The others try each of the 61 days.
+CREATE OR REPLACE FUNCTION arcollect.contact_decisions(customer_ids text[], channels text[], wanted timestamptz[],
+                                                       touchpoint_ids bigint[] DEFAULT NULL)
+RETURNS TABLE (request_no integer, decision text, planned_for timestamptz, reason text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- planned for the arrays given (their lengths are the row counts the
+-- planner sees)
+SET plan_cache_mode = force_custom_plan
+SET jit = off
 AS $fn$
 DECLARE
     horizon CONSTANT integer := 60;
-    rule arcollect.contact_rule;
-    zone text;
-    no_contact boolean;
-    opted_out text[];
-    first_day date;
-    d record;
-    why_not_wanted text;
-    why_not_last text;
-    opens timestamptz;
-    closes timestamptz;
-    chosen timestamptz;
+    bad text;
+    missing integer;
+    zones text[];
+    no_contact boolean[];
+    opted_out boolean[];
 BEGIN
-    IF wanted IS NULL THEN
+    IF pg_catalog.cardinality(customer_ids) IS DISTINCT FROM pg_catalog.cardinality(channels)
+       OR pg_catalog.cardinality(customer_ids) IS DISTINCT FROM pg_catalog.cardinality(wanted) THEN
+        RAISE EXCEPTION 'customer_ids, channels and wanted must be arrays of one length'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Request i is (customer_ids[i], channels[i], wanted[i]).';
+    END IF;
+    IF pg_catalog.array_position(wanted, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'wanted time of a contact must not be null'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The decision is the earliest allowed time at or after the time wanted.',
                   HINT = 'Pass the time the touchpoint would be made, for example now().';
     END IF;
-    SELECT * INTO rule FROM arcollect.contact_rule r WHERE r.channel = contact_decision.channel;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown contact channel "%"', contact_decision.channel
+    SELECT r.channel INTO bad
+      FROM unnest(channels) WITH ORDINALITY r(channel, n)
+     WHERE NOT EXISTS (SELECT FROM arcollect.contact_rule k WHERE k.channel = r.channel)
+     ORDER BY r.n LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'unknown contact channel "%"', bad
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'Every channel has a row of arcollect.contact_rule.',
                   HINT = 'Use one of email, call, sms, letter, portal, meeting.';
     END IF;
-    SELECT c.time_zone, c.do_not_contact, c.opt_out_channels INTO zone, no_contact, opted_out
-      FROM arcollect.customer c
-     WHERE c.customer_id = contact_decision.customer_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'customer "%" is not known to arcollect', contact_decision.customer_id
+    -- the customers' settings, request by request: for a few, the
+    -- condition on the view's customer_id goes down to the index of its
+    -- invoices; for many, a hash join with all customers (the condition
+    -- would be an array searched for each invoice)
+    IF pg_catalog.cardinality(customer_ids) <= 1000 THEN
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
+               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+               pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
+          INTO zones, no_contact, opted_out, missing
+          FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
+          LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id AND c.customer_id = ANY (customer_ids);
+    ELSE
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
+               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+               pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
+          INTO zones, no_contact, opted_out, missing
+          FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
+          LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id;
+    END IF;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'customer "%" is not known to arcollect', customer_ids[missing]
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'No invoice of the ledger names it and it was not created in arcollect.customer.',
                   HINT = 'Check the customer identifier, or INSERT INTO arcollect.customer first.';
     END IF;
-    IF no_contact THEN
-        RETURN QUERY SELECT 'skipped'::text, NULL::timestamptz, 'do_not_contact'::text;
-        RETURN;
-    ELSIF rule.channel = ANY (opted_out) THEN
-        RETURN QUERY SELECT 'skipped'::text, NULL::timestamptz, 'opt_out'::text;
-        RETURN;
-    END IF;
 
-    first_day := (wanted AT TIME ZONE zone)::date;
-    -- Day by day from the local day of wanted: which rules hold it.  The
-    -- touchpoints are counted per local day over every day a window of
-    -- per_days or a pause can reach from the days tried (a series of
-    -- whole days, so that ROWS frames are days).
-    FOR d IN
-        SELECT w.day, w.paused, pg_catalog.max(w.in_window) OVER following_days >= rule.max_attempts AS capped
-          FROM (SELECT g.day,
-                       pg_catalog.sum(coalesce(k.attempts, 0)) OVER preceding_days AS in_window,
-                       rule.pause_after_reached_days > 0
-                       AND pg_catalog.sum(coalesce(k.reached, 0)) OVER pause_days > 0 AS paused
-                  FROM (SELECT first_day + i AS day
-                          FROM pg_catalog.generate_series(-rule.per_days - rule.pause_after_reached_days,
-                                                          horizon + rule.per_days) i) g
-                  LEFT JOIN (SELECT (coalesce(t.done_at, t.planned_for) AT TIME ZONE zone)::date AS day,
-                                    pg_catalog.count(*) FILTER (WHERE t.direction = 'outbound') AS attempts,
-                                    pg_catalog.count(*) FILTER (WHERE t.status = 'done' AND t.outcome = 'reached')
-                                        AS reached
-                               FROM arcollect.touchpoint t
-                              WHERE t.customer_id = contact_decision.customer_id
-                                AND t.channel = rule.channel
-                                AND t.status IN ('planned', 'done')
-                                AND (contact_decision.touchpoint_id IS NULL
-                                     OR t.touchpoint_id <> contact_decision.touchpoint_id)
-                              GROUP BY 1) k ON k.day = g.day
-                WINDOW preceding_days AS (ORDER BY g.day ROWS BETWEEN rule.per_days - 1 PRECEDING AND CURRENT ROW),
-                       pause_days AS (ORDER BY g.day ROWS BETWEEN greatest(rule.pause_after_reached_days - 1, 0)
-                                                      PRECEDING AND CURRENT ROW)) w
-        WINDOW following_days AS (ORDER BY w.day ROWS BETWEEN CURRENT ROW AND rule.per_days - 1 FOLLOWING)
-        ORDER BY w.day
-    LOOP
-        CONTINUE WHEN d.day < first_day;
-        EXIT WHEN d.day > first_day + horizon;
-        why_not_last := CASE WHEN d.paused THEN 'pause_after_reached'
-                             WHEN d.capped THEN 'max_attempts'
-                             ELSE 'contact_window' END;
-        IF d.day = first_day THEN
-            why_not_wanted := why_not_last;
-        END IF;
-        IF NOT d.paused AND NOT d.capped THEN
-            opens := arcollect.local_instant(d.day + rule.window_start, zone);
-            closes := arcollect.local_instant(d.day + rule.window_end, zone);
-            chosen := greatest(wanted, opens);
-            IF chosen < closes THEN
-                RETURN QUERY SELECT CASE WHEN chosen = wanted THEN 'ok' ELSE 'deferred' END,
-                                    chosen,
-                                    CASE WHEN chosen <> wanted THEN why_not_wanted END;
-                RETURN;
-            END IF;
-        END IF;
-    END LOOP;
-    RETURN QUERY SELECT 'skipped'::text, NULL::timestamptz, why_not_last;
+    RETURN QUERY
+    WITH req AS MATERIALIZED (
+        SELECT r.n::integer AS n, r.customer_id, r.channel, r.wanted, r.zone, r.no_contact, r.opted_out,
+               touchpoint_ids[r.n] AS asked_about,
+               k.max_attempts, k.per_days, k.window_start, k.window_end, k.pause_after_reached_days AS pause,
+               (r.wanted AT TIME ZONE r.zone)::date AS first_day
+          FROM unnest(customer_ids, channels, wanted, zones, no_contact, opted_out)
+               WITH ORDINALITY r(customer_id, channel, wanted, zone, no_contact, opted_out, n)
+          JOIN arcollect.contact_rule k ON k.channel = r.channel),
+    open AS (SELECT * FROM req q WHERE NOT q.no_contact AND NOT q.opted_out),
+    -- the customer's touchpoints on the channel by local day, on the days
+    -- a cap or a pause reaches from the days that may be tried
+    hist AS (
+        SELECT x.n, pg_catalog.array_agg(x.day) AS days, pg_catalog.array_agg(x.attempts) AS attempts,
+               pg_catalog.array_agg(x.reached) AS reached
+          FROM (SELECT q.n, (coalesce(t.done_at, t.planned_for) AT TIME ZONE q.zone)::date AS day,
+                       pg_catalog.count(*) FILTER (WHERE t.direction = 'outbound') AS attempts,
+                       pg_catalog.count(*) FILTER (WHERE t.status = 'done' AND t.outcome = 'reached') AS reached
+                  FROM open q
+                  JOIN arcollect.touchpoint t ON t.customer_id = q.customer_id AND t.channel = q.channel
+                 WHERE t.status IN ('planned', 'done')
+                   AND (q.asked_about IS NULL OR t.touchpoint_id <> q.asked_about)
+                 GROUP BY 1, 2) x
+          JOIN open q ON q.n = x.n
+         WHERE x.day BETWEEN q.first_day - q.per_days - q.pause AND q.first_day + horizon + q.per_days
+         GROUP BY x.n),
+    -- (near: a touchpoint a cap or a pause of the first three days reaches)
+    days AS (
+        SELECT q.*, h.days AS h_days, h.attempts AS h_attempts, h.reached AS h_reached, q.first_day + i AS day
+          FROM open q
+          LEFT JOIN hist h ON h.n = q.n
+         CROSS JOIN LATERAL (
+              SELECT EXISTS (SELECT FROM unnest(h.days) x(day)
+                              WHERE x.day BETWEEN q.first_day - greatest(q.per_days, q.pause) + 1
+                                              AND q.first_day + 2 + q.per_days - 1) AS near) r
+         CROSS JOIN LATERAL pg_catalog.generate_series(0, CASE WHEN r.near THEN horizon ELSE 2 END) i),
+    windows AS (
+        SELECT w.zone, w.window_start, w.window_end, w.day,
+               arcollect.local_instant(w.day + w.window_start, w.zone) AS opens,
+               arcollect.local_instant(w.day + w.window_end, w.zone) AS closes
+          FROM (SELECT DISTINCT d.zone, d.window_start, d.window_end, d.day FROM days d) w),
+    tried AS (
+        SELECT d.n, d.day, d.first_day, d.wanted, greatest(d.wanted, w.opens) AS chosen, w.closes,
+               -- a done touchpoint that reached the customer, on the day
+               -- or the pause - 1 days before
+               d.pause > 0 AND d.h_days IS NOT NULL
+               AND coalesce((SELECT pg_catalog.sum(x.reached)
+                               FROM unnest(d.h_days, d.h_reached) x(day, reached)
+                              WHERE x.day BETWEEN d.day - greatest(d.pause - 1, 0) AND d.day), 0) > 0 AS paused,
+               -- some per_days consecutive days holding the day already
+               -- hold max_attempts
+               d.h_days IS NOT NULL
+               AND coalesce((SELECT pg_catalog.max(s.attempts)
+                               FROM (SELECT pg_catalog.sum(x.attempts) AS attempts
+                                       FROM pg_catalog.generate_series(0, d.per_days - 1) e(i)
+                                       JOIN unnest(d.h_days, d.h_attempts) x(day, attempts)
+                                         ON x.day BETWEEN d.day + e.i - d.per_days + 1 AND d.day + e.i
+                                      GROUP BY e.i) s), 0) >= d.max_attempts AS capped
+          FROM days d
+          JOIN windows w ON w.zone = d.zone AND w.window_start = d.window_start AND w.window_end = d.window_end
+                        AND w.day = d.day),
+    -- the first day allowed, and its time (the later the day, the later
+    -- the time)
+    decided AS (
+        SELECT t.n,
+               pg_catalog.min(t.day) FILTER (WHERE NOT t.paused AND NOT t.capped AND t.chosen < t.closes) AS day,
+               pg_catalog.min(t.chosen) FILTER (WHERE NOT t.paused AND NOT t.capped AND t.chosen < t.closes) AS chosen,
+               pg_catalog.min(CASE WHEN t.paused THEN 'pause_after_reached' WHEN t.capped THEN 'max_attempts'
+                                   ELSE 'contact_window' END) FILTER (WHERE t.day = t.first_day) AS why_not_wanted,
+               pg_catalog.min(CASE WHEN t.paused THEN 'pause_after_reached' WHEN t.capped THEN 'max_attempts'
+                                   ELSE 'contact_window' END) FILTER (WHERE t.day = t.first_day + horizon) AS why_not_last
+          FROM tried t
+         GROUP BY t.n)
+    SELECT q.n,
+           CASE WHEN q.no_contact OR q.opted_out OR c.day IS NULL THEN 'skipped'
+                WHEN c.chosen = q.wanted THEN 'ok' ELSE 'deferred' END,
+           CASE WHEN NOT (q.no_contact OR q.opted_out) THEN c.chosen END,
+           CASE WHEN q.no_contact THEN 'do_not_contact' WHEN q.opted_out THEN 'opt_out'
+                WHEN c.day IS NULL THEN c.why_not_last
+                WHEN c.chosen <> q.wanted THEN c.why_not_wanted END
+      FROM req q
+      LEFT JOIN decided c ON c.n = q.n
+     ORDER BY q.n;
 END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.contact_decisions(text[], text[], timestamptz[], bigint[]) IS
+'arcollect.contact_decision for many touchpoints at once: request i is (customer_ids[i], channels[i], wanted[i], touchpoint_ids[i]), answered in the row with request_no i. Each is decided from the touchpoints stored, as if it were the only one: none sees another request of the same call.';
+
+CREATE OR REPLACE FUNCTION arcollect.contact_decision(customer_id text, channel text, wanted timestamptz,
+                                                      touchpoint_id bigint DEFAULT NULL)
+RETURNS TABLE (decision text, planned_for timestamptz, reason text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT d.decision, d.planned_for, d.reason
+      FROM arcollect.contact_decisions(ARRAY[customer_id], ARRAY[channel], ARRAY[wanted], ARRAY[touchpoint_id]) d;
 $fn$;
 
 COMMENT ON FUNCTION arcollect.contact_decision(text, text, timestamptz, bigint) IS

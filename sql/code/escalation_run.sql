@@ -78,7 +78,10 @@ BEGIN
               LEFT JOIN ep ON ep.customer_id = s.customer_id AND ep.currency = s.currency
               JOIN arcollect.customer c ON c.customer_id = s.customer_id
              WHERE s.step_no IS NOT NULL) x
-         WHERE x.step_no > x.last_step)
+         WHERE x.step_no > x.last_step),
+    asked AS MATERIALIZED (
+        SELECT g.*, pg_catalog.row_number() OVER (ORDER BY g.customer_id, g.currency)::integer AS request_no
+          FROM go g)
     SELECT 'end', ep.customer_id, ep.currency, ep.escalation_id, NULL, NULL::integer, NULL::integer,
            NULL, NULL, NULL, NULL, NULL::numeric, NULL, NULL, NULL::timestamptz, ep.reason, NULL,
            NULL::numeric, NULL::integer, NULL::jsonb
@@ -131,8 +134,12 @@ BEGIN
            CASE WHEN d.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, d.decision,
            CASE WHEN d.decision = 'skipped' THEN NULL ELSE d.planned_for END, d.reason, g.owner,
            g.escalatable_overdue, g.oldest_days_overdue, g.invoices
-      FROM go g
-      CROSS JOIN LATERAL arcollect.contact_decision(g.customer_id, g.channel, g.wanted) d
+      FROM asked g
+      -- every plan's decision in one call
+      JOIN arcollect.contact_decisions(ARRAY(SELECT a.customer_id FROM asked a ORDER BY a.request_no),
+                                       ARRAY(SELECT a.channel FROM asked a ORDER BY a.request_no),
+                                       ARRAY(SELECT a.wanted FROM asked a ORDER BY a.request_no)) d
+        ON d.request_no = g.request_no
      ORDER BY 2, 3, 6 NULLS FIRST;
 END
 $fn$;
@@ -196,14 +203,45 @@ CREATE OR REPLACE FUNCTION arcollect.apply_escalation_changes(
     OUT messages_unrendered integer)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+-- each statement planned for the arrays it is given (their lengths are
+-- the row counts the planner sees: generic plans count 10 or 100 rows,
+-- and nested loops over a thousand made a batch's statements seconds
+-- long), and no JIT for statements that cost much only on those counts
+SET plan_cache_mode = force_custom_plan
+SET jit = off
 AS $fn$
 DECLARE
     made bigint[];
+    passed arcollect.escalation_change[];
+    reached arcollect.escalation_change[];
+    turn_idx integer[];
+    turn_when timestamptz[];
+    turn_why text[];
+    turn_subjects text[];
+    turn_bodies text[];
+    turn_tps_sorted bigint[];
+    turn_sorted integer[];
+    to_render integer[];
+    rendered_subjects text[];
+    rendered_bodies text[];
+    rendered_errors text[];
     pc arcollect.escalation_change;
-    open_episode bigint;
-    decided record;
-    made_tp bigint;
     claim_error text;
+    todo arcollect.escalation_change[];
+    episodes bigint[];
+    turns bigint[];
+    wanted timestamptz[];
+    made_tps bigint[];
+    decisions text[];
+    turn_n integer[];
+    turn_tps bigint[];
+    turn_decisions text[];
+    turn_errors text[];
+    turn_rendered boolean[];
+    render_errors text[];
+    zones text[];
+    names text[];
+    languages text[];
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -252,28 +290,38 @@ BEGIN
 
     -- the steps passed over, into the open episode of their customer and
     -- currency, and a skipped touchpoint for each step row inserted here
-    WITH c AS (
-        SELECT x.*, e.escalation_id AS episode
-          FROM unnest(changes) x
-          JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
-                                     AND e.ended_on IS NULL
-         WHERE x.change = 'supersede'
-           AND (x.escalation_id IS NULL OR x.escalation_id = e.escalation_id)),
-    taken AS (
-        INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
-                                               template_name, taken_on)
-        SELECT c.episode, c.step_no, c.days_from_due, c.action, c.channel, c.template_name,
-               apply_escalation_changes.as_of
-          FROM c
-        ON CONFLICT (escalation_id, step_no) DO NOTHING
-        RETURNING escalation_id, step_no),
-    tp AS (
+    --
+    -- No statement here joins two sets made in this call (their sizes
+    -- are guesses to the planner, which then loops over one for each row
+    -- of the other, and the escalation tables' statistics are those of
+    -- before the run): each reads the tables by their keys, or the arrays
+    -- by position.  A step row this call inserted is one without a
+    -- touchpoint yet: every writer of a step sets its touchpoint in the
+    -- transaction that inserts it.
+    passed := ARRAY(SELECT x FROM unnest(changes) x WHERE x.change = 'supersede');
+    reached := ARRAY(SELECT x FROM unnest(changes) x WHERE x.change = 'plan');
+    SELECT pg_catalog.array_agg(x ORDER BY x.customer_id, x.currency, x.step_no),
+           pg_catalog.array_agg(e.escalation_id ORDER BY x.customer_id, x.currency, x.step_no)
+      INTO passed, episodes
+      FROM unnest(passed) x
+      JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
+                                 AND e.ended_on IS NULL
+     WHERE x.escalation_id IS NULL OR x.escalation_id = e.escalation_id;
+    INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
+                                           template_name, taken_on)
+    SELECT episodes[i], (passed[i]).step_no, (passed[i]).days_from_due, (passed[i]).action, (passed[i]).channel,
+           (passed[i]).template_name, apply_escalation_changes.as_of
+      FROM pg_catalog.generate_series(1, coalesce(pg_catalog.cardinality(passed), 0)) i
+    ON CONFLICT (escalation_id, step_no) DO NOTHING;
+    WITH tp AS (
         INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
                                           policy_name, step_no, reason)
-        SELECT c.customer_id, c.currency, c.channel, c.status, c.owner, c.planned_for, c.policy_name,
-               c.step_no, c.reason
-          FROM c
-          JOIN taken k ON k.escalation_id = c.episode AND k.step_no = c.step_no
+        SELECT (passed[i]).customer_id, (passed[i]).currency, (passed[i]).channel, (passed[i]).status,
+               (passed[i]).owner, (passed[i]).planned_for, (passed[i]).policy_name, (passed[i]).step_no,
+               (passed[i]).reason
+          FROM pg_catalog.generate_series(1, coalesce(pg_catalog.cardinality(passed), 0)) i
+          JOIN arcollect.escalation_step s ON s.escalation_id = episodes[i] AND s.step_no = (passed[i]).step_no
+         WHERE s.touchpoint_id IS NULL
         RETURNING touchpoint_id)
     SELECT coalesce(array_agg(tp.touchpoint_id), '{}') INTO made FROM tp;
     steps_superseded := pg_catalog.cardinality(made);
@@ -283,52 +331,139 @@ BEGIN
                                  AND e.ended_on IS NULL
      WHERE t.touchpoint_id = ANY (made) AND s.escalation_id = e.escalation_id AND s.step_no = t.step_no;
 
-    -- The steps reached, one after another per customer: the contact
-    -- rules are asked when the touchpoint is written, not when the
-    -- preview was computed, so that a second touchpoint for the customer
-    -- in this call (another currency) sees the first in the caps, as it
-    -- sees those of earlier calls.  Then the invoices it lists, the late
-    -- fees of a fee step, and its message.
-    FOR pc IN SELECT x.* FROM unnest(changes) x WHERE x.change = 'plan'
-              ORDER BY x.customer_id, x.currency, x.step_no
-    LOOP
-        SELECT e.escalation_id INTO open_episode
-          FROM arcollect.escalation e
-         WHERE e.customer_id = pc.customer_id AND e.currency = pc.currency AND e.ended_on IS NULL
-           AND (pc.escalation_id IS NULL OR pc.escalation_id = e.escalation_id);
-        CONTINUE WHEN open_episode IS NULL;
-        INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
-                                               template_name, taken_on)
-        VALUES (open_episode, pc.step_no, pc.days_from_due, pc.action, pc.channel, pc.template_name,
-                apply_escalation_changes.as_of)
-        ON CONFLICT (escalation_id, step_no) DO NOTHING;
-        CONTINUE WHEN NOT FOUND;
+    -- The steps reached.  Their step rows first: a step taken already in
+    -- the episode (a batch written twice, a concurrent writer) inserts
+    -- none and is left out of what follows.
+    SELECT pg_catalog.array_agg(x ORDER BY x.customer_id, x.currency, x.step_no),
+           pg_catalog.array_agg(e.escalation_id ORDER BY x.customer_id, x.currency, x.step_no)
+      INTO reached, episodes
+      FROM unnest(reached) x
+      JOIN arcollect.escalation e ON e.customer_id = x.customer_id AND e.currency = x.currency
+                                 AND e.ended_on IS NULL
+     WHERE x.escalation_id IS NULL OR x.escalation_id = e.escalation_id;
+    INSERT INTO arcollect.escalation_step (escalation_id, step_no, days_from_due, action, channel,
+                                           template_name, taken_on)
+    SELECT episodes[i], (reached[i]).step_no, (reached[i]).days_from_due, (reached[i]).action,
+           (reached[i]).channel, (reached[i]).template_name, apply_escalation_changes.as_of
+      FROM pg_catalog.generate_series(1, coalesce(pg_catalog.cardinality(reached), 0)) i
+    ON CONFLICT (escalation_id, step_no) DO NOTHING;
+    SELECT pg_catalog.array_agg(y.c ORDER BY y.i), pg_catalog.array_agg(y.episode ORDER BY y.i),
+           pg_catalog.array_agg(y.turn ORDER BY y.i)
+      INTO todo, episodes, turns
+      FROM (SELECT i, reached[i] AS c, episodes[i] AS episode,
+                   pg_catalog.row_number() OVER (PARTITION BY (reached[i]).customer_id, (reached[i]).channel
+                                                 ORDER BY (reached[i]).currency, (reached[i]).step_no) AS turn
+              FROM pg_catalog.generate_series(1, coalesce(pg_catalog.cardinality(reached), 0)) i
+              JOIN arcollect.escalation_step s ON s.escalation_id = episodes[i] AND s.step_no = (reached[i]).step_no
+             WHERE s.touchpoint_id IS NULL) y;
+    todo := coalesce(todo, '{}');
+    made_tps := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(todo)]);
+    decisions := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(todo)]);
+    -- 08:00 of the day in each customer's time zone, and what the
+    -- messages say of the customer
+    render_errors := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(todo)]);
+    SELECT pg_catalog.array_agg((apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone ORDER BY t.n),
+           pg_catalog.array_agg(u.time_zone ORDER BY t.n), pg_catalog.array_agg(u.name ORDER BY t.n),
+           pg_catalog.array_agg(u.language ORDER BY t.n)
+      INTO wanted, zones, names, languages
+      FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+      LEFT JOIN arcollect.customer u ON u.customer_id = (todo[t.n]).customer_id
+                               AND u.customer_id = ANY (ARRAY(SELECT x.customer_id FROM unnest(todo) x));
 
-        SELECT d.* INTO decided
-          FROM arcollect.customer u,
-               arcollect.contact_decision(pc.customer_id, pc.channel,
-                                          (apply_escalation_changes.as_of + time '08:00') AT TIME ZONE u.time_zone) d
-         WHERE u.customer_id = pc.customer_id;
-        INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
-                                          policy_name, step_no, reason)
-        VALUES (pc.customer_id, pc.currency, pc.channel,
-                CASE WHEN decided.decision = 'skipped' THEN 'skipped' ELSE 'planned' END, pc.owner,
-                CASE WHEN decided.decision = 'skipped' THEN NULL ELSE decided.planned_for END,
-                pc.policy_name, pc.step_no, decided.reason)
-        RETURNING touchpoint_id INTO made_tp;
-        UPDATE arcollect.escalation_step s SET touchpoint_id = made_tp
-         WHERE s.escalation_id = open_episode AND s.step_no = pc.step_no;
-        made := made || made_tp;
-        customers_advanced := customers_advanced + 1;
-        CASE decided.decision
-            WHEN 'ok' THEN touchpoints_planned := touchpoints_planned + 1;
-            WHEN 'deferred' THEN touchpoints_deferred := touchpoints_deferred + 1;
-            ELSE touchpoints_skipped := touchpoints_skipped + 1;
-        END CASE;
+    -- The touchpoints, in turns: the contact rules are asked when the
+    -- touchpoint is written, not when the preview was computed, and a
+    -- customer's second touchpoint on a channel in this call (another
+    -- currency) is decided in the next turn, once the first is stored,
+    -- so that it sees the first in the caps as it sees those of earlier
+    -- calls.  Each turn: the decisions of its touchpoints
+    -- (arcollect.contact_decisions), their messages, rendered before they
+    -- are written (arcollect.touchpoint_messages, from the values the
+    -- touchpoint states: rendering it once written would read the same
+    -- back), the touchpoints, the invoices they list, and the late fees
+    -- of a fee step (before a later turn counts the touchpoint: one whose
+    -- fees cannot be claimed is skipped), whose message states them and
+    -- is rendered once they are claimed.  A message that cannot be
+    -- rendered leaves the touchpoint planned without one and its error in
+    -- escalation_step.render_error (arcollect.render_escalation_message);
+    -- an error of the statement that renders them (SQLSTATE 22023, which
+    -- render_escalation_message catches for its one touchpoint) has the
+    -- turn written again without messages, each then rendered on its own.
+    FOR this_turn IN 1 .. coalesce((SELECT pg_catalog.max(x) FROM unnest(turns) x), 0) LOOP
+      turn_idx := ARRAY(SELECT t.n FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+                         WHERE turns[t.n] = this_turn ORDER BY t.n);
+        SELECT pg_catalog.array_agg(d.decision ORDER BY d.request_no),
+               pg_catalog.array_agg(d.planned_for ORDER BY d.request_no),
+               pg_catalog.array_agg(d.reason ORDER BY d.request_no)
+          INTO turn_decisions, turn_when, turn_why
+          FROM arcollect.contact_decisions(ARRAY(SELECT (todo[i]).customer_id FROM unnest(turn_idx) i),
+                                           ARRAY(SELECT (todo[i]).channel FROM unnest(turn_idx) i),
+                                           ARRAY(SELECT wanted[i] FROM unnest(turn_idx) i)) d;
+        -- the messages: of the touchpoints made, fee steps aside
+        turn_subjects := pg_catalog.array_fill(NULL::text, ARRAY[pg_catalog.cardinality(turn_idx)]);
+        turn_bodies := turn_subjects;
+        turn_errors := turn_subjects;
+        turn_rendered := pg_catalog.array_fill(false, ARRAY[pg_catalog.cardinality(turn_idx)]);
+        to_render := ARRAY(SELECT j FROM pg_catalog.generate_series(1, pg_catalog.cardinality(turn_idx)) j
+                            WHERE turn_decisions[j] <> 'skipped' AND (todo[turn_idx[j]]).action <> 'fee'
+                            ORDER BY j);
+        BEGIN
+            SELECT pg_catalog.array_agg(x.subject ORDER BY x.request_no), pg_catalog.array_agg(x.body ORDER BY x.request_no),
+                   pg_catalog.array_agg(x.error ORDER BY x.request_no)
+              INTO rendered_subjects, rendered_bodies, rendered_errors
+              FROM arcollect.touchpoint_messages(ARRAY(
+                       SELECT ROW((todo[turn_idx[j]]).customer_id, names[turn_idx[j]], (todo[turn_idx[j]]).owner,
+                                  (todo[turn_idx[j]]).currency, languages[turn_idx[j]], (todo[turn_idx[j]]).channel,
+                                  (todo[turn_idx[j]]).template_name,
+                                  (turn_when[j] AT TIME ZONE zones[turn_idx[j]])::date, (todo[turn_idx[j]]).invoices,
+                                  0, 0)::arcollect.touchpoint_message
+                         FROM unnest(to_render) WITH ORDINALITY r(j, k) ORDER BY r.k)) x;
+            FOR k IN 1 .. coalesce(pg_catalog.cardinality(to_render), 0) LOOP
+                turn_subjects[to_render[k]] := rendered_subjects[k];
+                turn_bodies[to_render[k]] := rendered_bodies[k];
+                turn_errors[to_render[k]] := rendered_errors[k];
+                turn_rendered[to_render[k]] := true;
+            END LOOP;
+        EXCEPTION WHEN invalid_parameter_value THEN
+            NULL;   -- each rendered on its own once written
+        END;
+        WITH tp AS (
+            INSERT INTO arcollect.touchpoint (customer_id, currency, channel, status, owner, planned_for,
+                                              policy_name, step_no, reason, subject, body)
+            SELECT (todo[turn_idx[j]]).customer_id, (todo[turn_idx[j]]).currency, (todo[turn_idx[j]]).channel,
+                   CASE WHEN turn_decisions[j] = 'skipped' THEN 'skipped' ELSE 'planned' END,
+                   (todo[turn_idx[j]]).owner,
+                   CASE WHEN turn_decisions[j] = 'skipped' THEN NULL ELSE turn_when[j] END,
+                   (todo[turn_idx[j]]).policy_name, (todo[turn_idx[j]]).step_no, turn_why[j],
+                   turn_subjects[j], turn_bodies[j]
+              FROM pg_catalog.generate_series(1, pg_catalog.cardinality(turn_idx)) j
+             ORDER BY j
+            RETURNING touchpoint_id, customer_id, currency)
+        -- by customer and currency (one touchpoint each in a turn), as
+        -- turn_sorted below lists the turn's positions
+        SELECT pg_catalog.array_agg(tp.touchpoint_id ORDER BY tp.customer_id COLLATE "C", tp.currency COLLATE "C")
+          INTO turn_tps_sorted FROM tp;
+        turn_sorted := ARRAY(SELECT j FROM pg_catalog.generate_series(1, pg_catalog.cardinality(turn_idx)) j
+                              ORDER BY (todo[turn_idx[j]]).customer_id COLLATE "C",
+                                       (todo[turn_idx[j]]).currency COLLATE "C");
+        turn_tps := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(turn_idx)]);
+        FOR k IN 1 .. pg_catalog.cardinality(turn_idx) LOOP
+            turn_tps[turn_sorted[k]] := turn_tps_sorted[k];
+        END LOOP;
+        turn_n := turn_idx;
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(turn_n), 0) LOOP
+            made_tps[turn_n[i]] := turn_tps[i];
+            decisions[turn_n[i]] := turn_decisions[i];
+            render_errors[turn_n[i]] := turn_errors[i];
+            -- rendered with the others: 'rendered' (or not, with its error)
+            IF turn_rendered[i] THEN
+                decisions[turn_n[i]] := decisions[turn_n[i]] || ' rendered';
+            END IF;
+        END LOOP;
 
         INSERT INTO arcollect.touchpoint_invoice (touchpoint_id, attachment_id, invoice_key, open_amount)
-        SELECT made_tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
-          FROM jsonb_array_elements(pc.invoices) j;
+        SELECT t.tp, (j ->> 'attachment_id')::integer, j ->> 'invoice_key', (j ->> 'open_amount')::numeric
+          FROM unnest(turn_n, turn_tps) t(n, tp)
+         CROSS JOIN LATERAL jsonb_array_elements((todo[t.n]).invoices) j;
 
         -- a fee step that is made claims the fees of the invoices it
         -- lists, before the message that states them is rendered.  Fees
@@ -337,33 +472,45 @@ BEGIN
         -- 22023) skip the touchpoint with that reason, so that no fee
         -- notice goes out without its fee, and one customer's step does
         -- not stop the run for the others.
-        claim_error := NULL;
-        IF decided.decision <> 'skipped' AND pc.action = 'fee' THEN
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(turn_n), 0) LOOP
+            pc := todo[turn_n[i]];
+            CONTINUE WHEN turn_decisions[i] = 'skipped' OR pc.action <> 'fee';
+            claim_error := NULL;
             BEGIN
                 PERFORM arcollect.claim_late_fees(pc.customer_id, pc.currency, pc.fee_regime, pc.interest_rate,
-                                                  apply_escalation_changes.as_of, made_tp);
+                                                  apply_escalation_changes.as_of, turn_tps[i]);
             EXCEPTION WHEN invalid_parameter_value THEN
                 GET STACKED DIAGNOSTICS claim_error = MESSAGE_TEXT;
             END;
             IF claim_error IS NOT NULL THEN
                 UPDATE arcollect.touchpoint t
                    SET status = 'skipped', planned_for = NULL, reason = 'fee not claimable: ' || claim_error
-                 WHERE t.touchpoint_id = made_tp;
-                touchpoints_skipped := touchpoints_skipped + 1;
-                IF decided.decision = 'ok' THEN
-                    touchpoints_planned := touchpoints_planned - 1;
-                ELSE
-                    touchpoints_deferred := touchpoints_deferred - 1;
-                END IF;
+                 WHERE t.touchpoint_id = turn_tps[i];
+                decisions[turn_n[i]] := 'unclaimable';
             END IF;
-        END IF;
-
-        IF decided.decision <> 'skipped' AND claim_error IS NULL THEN
-            IF NOT arcollect.render_escalation_message(made_tp) THEN
-                messages_unrendered := messages_unrendered + 1;
-            END IF;
-        END IF;
+        END LOOP;
     END LOOP;
+
+    UPDATE arcollect.escalation_step s SET touchpoint_id = made_tps[t.n], render_error = render_errors[t.n]
+      FROM pg_catalog.generate_series(1, pg_catalog.cardinality(todo)) t(n)
+     WHERE s.escalation_id = episodes[t.n] AND s.step_no = (todo[t.n]).step_no;
+    made := made || made_tps;
+    customers_advanced := pg_catalog.cardinality(todo);
+    SELECT count(*) FILTER (WHERE d IN ('ok', 'ok rendered')),
+           count(*) FILTER (WHERE d IN ('deferred', 'deferred rendered')),
+           count(*) FILTER (WHERE d IN ('skipped', 'unclaimable'))
+      INTO touchpoints_planned, touchpoints_deferred, touchpoints_skipped
+      FROM unnest(decisions) d;
+
+    -- the messages of the touchpoints planned not rendered with the
+    -- others (fee steps, or all of a turn whose rendering failed)
+    SELECT count(*) FILTER (WHERE t.e IS NOT NULL) INTO messages_unrendered
+      FROM unnest(decisions, render_errors) t(d, e)
+     WHERE t.d IN ('ok rendered', 'deferred rendered');
+    SELECT messages_unrendered + count(*) FILTER (WHERE NOT arcollect.render_escalation_message(t.tp))
+      INTO messages_unrendered
+      FROM unnest(made_tps, decisions) t(tp, d)
+     WHERE t.d IN ('ok', 'deferred');
 
     UPDATE arcollect.escalation e SET step_no = s.step_no, days_from_due = s.days_from_due
       FROM (SELECT DISTINCT ON (s.escalation_id) s.escalation_id, s.step_no, s.days_from_due
@@ -412,6 +559,59 @@ END;
 COMMENT ON FUNCTION arcollect.escalate_customer(text, date) IS
 'Recomputes one customer''s escalation as of as_of (every currency) and writes what a run would write for it: steps reached planned, escalations with nothing escalatable left ended and their planned touchpoints cancelled, holds released. Returns what it wrote.';
 
+-- The inputs of a run as it sees them (arcollect.escalation_inputs): per
+-- table of the extension, its rows, and how many of them were written by
+-- a transaction from seen_before on (the oldest one running when a run
+-- computed what to write) but those of own_xids (the run's own).  A row
+-- written (inserted, or updated: a new version) since shows as new, one
+-- deleted in a count that changed, whoever wrote it: a ledger entry, a
+-- record, a customer's settings, a policy, a contact rule, a template, a
+-- touchpoint logged.  The tables left out are the run's log
+-- (escalation_run, escalation_inputs) and what only the messages of the
+-- touchpoints planned read (touchpoint_invoice, late_fee_claim): a run
+-- with nothing to plan reads neither.  NULL when it cannot tell: a table
+-- the caller may not read, or seen_before more than a billion
+-- transactions ago (the 32-bit transaction ids of the rows wrap around).
+-- One pass over each table (count and age of xmin).
+CREATE OR REPLACE FUNCTION arcollect.escalation_input_state(seen_before xid8, own_xids xid[])
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    horizon integer := pg_catalog.age(((seen_before::text::numeric % 4294967296)::bigint)::text::xid);
+    state jsonb := '{}';
+    t regclass;
+    n bigint;
+    newer bigint;
+BEGIN
+    IF seen_before IS NULL OR own_xids IS NULL OR horizon IS NULL OR horizon < 0 OR horizon > 1000000000
+       OR pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::numeric - seen_before::text::numeric
+          NOT BETWEEN 0 AND 1000000000 THEN
+        RETURN NULL;
+    END IF;
+    FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
+              WHERE c.relnamespace = 'arcollect'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+                AND c.relname NOT IN ('escalation_run', 'escalation_inputs', 'touchpoint_invoice', 'late_fee_claim')
+              ORDER BY c.relname
+    LOOP
+        IF NOT pg_catalog.has_table_privilege(t, 'SELECT') THEN
+            RETURN NULL;
+        END IF;
+        -- (the run's transactions as a constant: searched by hash)
+        EXECUTE format('SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE pg_catalog.age(xmin) <= %s AND NOT (xmin = ANY (%L::xid[]))) FROM %s',
+                       horizon, own_xids, t)
+           INTO n, newer;
+        state := state || pg_catalog.jsonb_build_object(t::text, pg_catalog.jsonb_build_array(n, newer));
+    END LOOP;
+    RETURN state;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.escalation_input_state(xid8, xid[]) IS
+'What an escalation run reads, as it is now: per table of the extension (but the run log and what only messages read), its rows and how many were written by a transaction from seen_before on other than own_xids. NULL when it cannot tell (a table the caller may not read, seen_before too old). arcollect.run_escalations compares it with what the last run recorded (arcollect.escalation_inputs).';
+
 -- The time-driven run, for pg_cron:
 --   SELECT cron.schedule('arcollect-escalations', '15 6 * * *', 'CALL arcollect.run_escalations()');
 -- A procedure, since it commits: the run is recorded (and committed)
@@ -436,6 +636,11 @@ DECLARE
     run bigint;
     batches integer;
     w record;
+    last arcollect.escalation_inputs;
+    seen xid8;
+    own xid[] := '{}';
+    at_start jsonb;
+    at_end jsonb;
 BEGIN
     IF as_of IS NULL OR batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'run_escalations needs a date and a batch size of at least 1, not % and %',
@@ -487,6 +692,25 @@ BEGIN
       WHERE s.render_error IS NOT NULL AND t.status = 'planned';
     COMMIT;
 
+    -- Nothing changed since the last complete run of this day (by this
+    -- role, with this version): it left nothing to do, so neither is
+    -- there now.  Any row written since by anyone else, or deleted, any
+    -- other date, and the run computes (arcollect.escalation_input_state).
+    SELECT * INTO last FROM arcollect.escalation_inputs i ORDER BY i.run_id DESC LIMIT 1;
+    IF last.as_of = as_of AND last.run_by = current_user
+       AND last.version = (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'arcollect')
+       AND arcollect.escalation_input_state(last.seen_before, last.own_xids) = last.row_counts THEN
+        UPDATE arcollect.escalation_run r SET status = 'done', finished_at = pg_catalog.clock_timestamp()
+         WHERE r.run_id = run;
+        COMMIT;
+        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+        RETURN;
+    END IF;
+
+    -- what the tables hold before the preview reads them: anything
+    -- written from here on by another is new to this run
+    seen := pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+    at_start := arcollect.escalation_input_state(seen, '{}');
     IF pg_catalog.to_regclass('pg_temp.arcollect_escalation_changes') IS NOT NULL THEN
         DROP TABLE pg_temp.arcollect_escalation_changes;
     END IF;
@@ -513,6 +737,7 @@ BEGIN
                holds_released = r.holds_released + w.holds_released,
                messages_unrendered = r.messages_unrendered + w.messages_unrendered
          WHERE r.run_id = run;
+        own := own || ((pg_catalog.pg_current_xact_id()::text::numeric % 4294967296)::bigint)::text::xid;
         COMMIT;
     END LOOP;
 
@@ -530,7 +755,27 @@ BEGIN
            escalations_ended = r.escalations_ended + w.escalations_ended,
            holds_released = r.holds_released + w.holds_released
      WHERE r.run_id = run;
+    own := own || ((pg_catalog.pg_current_xact_id()::text::numeric % 4294967296)::bigint)::text::xid;
     COMMIT;
+
+    -- What this run leaves, for the next one of the day: recorded when
+    -- nobody else wrote meanwhile (no row new to the run, and every
+    -- table the run does not write holds as many rows as before the
+    -- preview; a row of those it writes that another deletes meanwhile
+    -- is not seen), so that it is what the run planned from.
+    at_end := arcollect.escalation_input_state(seen, own);
+    DELETE FROM arcollect.escalation_inputs;
+    IF at_end IS NOT NULL AND at_start IS NOT NULL
+       AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_each(at_end) e
+                         FULL JOIN pg_catalog.jsonb_each(at_start) b ON b.key = e.key
+                        WHERE e.key IS NULL OR b.key IS NULL OR (e.value ->> 1)::bigint > 0
+                           OR (e.key NOT IN ('arcollect.escalation', 'arcollect.escalation_step', 'arcollect.touchpoint',
+                                             'arcollect.credit_hold')
+                               AND e.value ->> 0 <> b.value ->> 0)) THEN
+        INSERT INTO arcollect.escalation_inputs (run_id, as_of, run_by, version, seen_before, own_xids, row_counts)
+        VALUES (run, as_of, current_user,
+                (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'arcollect'), seen, own, at_end);
+    END IF;
 
     DROP TABLE pg_temp.arcollect_escalation_changes;
     UPDATE arcollect.escalation_run r SET status = 'done', finished_at = pg_catalog.clock_timestamp()
@@ -543,5 +788,6 @@ $pr$;
 COMMENT ON PROCEDURE arcollect.run_escalations(date, integer) IS
 'Advances every customer whose next step has come due as of as_of (CALL it at top level; pg_cron: CALL arcollect.run_escalations()): settles plans and promises for the date, then writes what arcollect.preview_escalations(as_of) lists, batch_size customers per committed batch, and records the run in arcollect.escalation_run. Idempotent; a second run while one is running returns at once with a NOTICE; does nothing on a standby; a run killed midway is finished by the next.';
 
-REVOKE ALL ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step FROM PUBLIC;
+REVOKE ALL ON arcollect.escalation_run, arcollect.escalation, arcollect.escalation_step, arcollect.escalation_inputs
+    FROM PUBLIC;
 REVOKE ALL ON SEQUENCE arcollect.escalation_run_run_id_seq, arcollect.escalation_escalation_id_seq FROM PUBLIC;

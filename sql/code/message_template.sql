@@ -130,45 +130,136 @@ END;
 COMMENT ON FUNCTION arcollect.message_template_language(text, text, text) IS
 'The language of the template a message in language is rendered from: language if the template exists in it for the channel, else its primary subtag (de for de-AT), else en; NULL when the template is in none of them.';
 
--- The message: the template for the language (with its fallback) and the
--- channel, each placeholder replaced by its value in vals (text as given:
--- amounts and dates are written by the caller).  vals names placeholders
--- only; a value missing for a placeholder the template uses is an error,
--- a value the template does not use is left aside.
+-- The messages: for each request, the template for the language (with
+-- its fallback) and the channel, each placeholder replaced by its value
+-- in vals (text as given: amounts and dates are written by the caller).
+-- vals names placeholders only; a value missing for a placeholder the
+-- template uses is an error, a value the template does not use is left
+-- aside.  arcollect.render_messages renders many at once, each template
+-- split once however many messages use it, and says what stops a
+-- message (problem: vals, unknown_placeholder, template, missing_value;
+-- error: the message of the error arcollect.render_message raises for
+-- it) instead of raising; arcollect.render_message is it for one, and
+-- raises.
+CREATE OR REPLACE FUNCTION arcollect.render_messages(template_names text[], languages text[], channels text[],
+                                                     vals jsonb[])
+RETURNS TABLE (request_no integer, subject text, body text, error text, problem text, problem_value text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+-- planned for the arrays given (their lengths are the row counts the
+-- planner sees)
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $fn$
+BEGIN
+    RETURN QUERY
+    WITH req AS MATERIALIZED (
+        SELECT r.n::integer AS n, r.template_name, r.language, r.channel, r.vals,
+               CASE WHEN r.vals IS NULL OR pg_catalog.jsonb_typeof(r.vals) <> 'object'
+                    THEN coalesce(pg_catalog.jsonb_typeof(r.vals), 'NULL') END AS bad_vals
+          FROM unnest(template_names, languages, channels, vals) WITH ORDINALITY r(template_name, language, channel, vals, n)),
+    unknown AS (
+        SELECT q.n, pg_catalog.min(k.key) AS key
+          FROM req q
+         CROSS JOIN LATERAL pg_catalog.jsonb_object_keys(CASE WHEN q.bad_vals IS NULL THEN q.vals ELSE '{}' END) k(key)
+         WHERE NOT EXISTS (SELECT FROM arcollect.message_placeholder p WHERE p.placeholder = k.key)
+         GROUP BY q.n),
+    -- each template asked for, once
+    keys AS MATERIALIZED (
+        SELECT k.template_name, k.language, k.channel, t.language AS template_language,
+               t.subject AS template_subject, t.body AS template_body,
+               pg_catalog.row_number() OVER () AS key_id
+          FROM (SELECT DISTINCT q.template_name, q.language, q.channel FROM req q) k
+          LEFT JOIN arcollect.message_template t
+                 ON t.template_name = k.template_name AND t.channel = k.channel
+                AND t.language = arcollect.message_template_language(k.template_name, k.language, k.channel)),
+    req_key AS MATERIALIZED (
+        SELECT q.n, k.key_id, k.template_language
+          FROM req q
+          JOIN keys k ON k.template_name IS NOT DISTINCT FROM q.template_name
+                     AND k.language IS NOT DISTINCT FROM q.language AND k.channel IS NOT DISTINCT FROM q.channel),
+    parts AS MATERIALIZED (
+        SELECT k.key_id, 1 AS field, p.part_no, p.literal, p.placeholder
+          FROM keys k CROSS JOIN LATERAL arcollect.message_parts(k.template_subject) p
+        UNION ALL
+        SELECT k.key_id, 2, p.part_no, p.literal, p.placeholder
+          FROM keys k CROSS JOIN LATERAL arcollect.message_parts(k.template_body) p),
+    filled AS MATERIALIZED (
+        SELECT q.n, p.field, p.part_no, p.literal, p.placeholder, q.vals ->> p.placeholder AS value
+          FROM req q
+          JOIN req_key rk ON rk.n = q.n
+          JOIN parts p ON p.key_id = rk.key_id
+         WHERE q.bad_vals IS NULL),
+    missing AS (
+        SELECT DISTINCT ON (f.n) f.n, f.placeholder
+          FROM filled f
+         WHERE f.placeholder IS NOT NULL AND f.value IS NULL
+         ORDER BY f.n, f.field, f.part_no),
+    rendered AS (
+        SELECT f.n,
+               pg_catalog.string_agg(f.literal || coalesce(f.value, ''), '' ORDER BY f.part_no) FILTER (WHERE f.field = 1)
+                   AS subject,
+               pg_catalog.string_agg(f.literal || coalesce(f.value, ''), '' ORDER BY f.part_no) FILTER (WHERE f.field = 2)
+                   AS body
+          FROM filled f
+         GROUP BY f.n)
+    SELECT q.n, CASE WHEN w.problem IS NULL THEN r.subject END, CASE WHEN w.problem IS NULL THEN r.body END,
+           CASE w.problem
+                WHEN 'vals' THEN format('vals must be a JSON object, not %s', q.bad_vals)
+                WHEN 'unknown_placeholder' THEN format('unknown placeholder "%s" in vals', u.key)
+                WHEN 'template' THEN
+                    format('no message template "%s" for channel %s in language %s',
+                           coalesce(q.template_name, '<NULL>'), coalesce(q.channel, '<NULL>'),
+                           coalesce(CASE WHEN q.language = 'en' THEN 'en'
+                                         WHEN pg_catalog.split_part(q.language, '-', 1) IN (q.language, 'en')
+                                         THEN q.language || ' or en'
+                                         ELSE q.language || ', ' || pg_catalog.split_part(q.language, '-', 1) || ' or en'
+                                    END, '<NULL>'))
+                WHEN 'missing_value' THEN
+                    format('no value for placeholder "{{%s}}" of message template "%s" (%s, %s)',
+                           m.placeholder, q.template_name, rk.template_language, coalesce(q.channel, '<NULL>'))
+           END,
+           w.problem,
+           CASE w.problem WHEN 'unknown_placeholder' THEN u.key WHEN 'missing_value' THEN m.placeholder END
+      FROM req q
+      LEFT JOIN unknown u ON u.n = q.n
+      LEFT JOIN req_key rk ON rk.n = q.n
+      LEFT JOIN missing m ON m.n = q.n
+      LEFT JOIN rendered r ON r.n = q.n
+     CROSS JOIN LATERAL (
+          SELECT CASE WHEN q.bad_vals IS NOT NULL THEN 'vals'
+                      WHEN u.key IS NOT NULL THEN 'unknown_placeholder'
+                      WHEN rk.template_language IS NULL THEN 'template'
+                      WHEN m.placeholder IS NOT NULL THEN 'missing_value' END AS problem) w
+     ORDER BY q.n;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.render_messages(text[], text[], text[], jsonb[]) IS
+'arcollect.render_message for many messages at once: request i is (template_names[i], languages[i], channels[i], vals[i]), answered in the row with request_no i with its subject and body, or, when it cannot be rendered, NULL ones, the error render_message would raise (error), its kind (problem: vals, unknown_placeholder, template or missing_value) and the placeholder it is about (problem_value).';
+
 CREATE OR REPLACE FUNCTION arcollect.render_message(template_name text, language text, channel text, vals jsonb)
 RETURNS TABLE (subject text, body text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    tpl record;
-    bad text;
+    r record;
 BEGIN
-    IF vals IS NULL OR pg_catalog.jsonb_typeof(vals) <> 'object' THEN
-        RAISE EXCEPTION 'vals must be a JSON object, not %', coalesce(pg_catalog.jsonb_typeof(vals), 'NULL')
+    SELECT * INTO r
+      FROM arcollect.render_messages(ARRAY[template_name], ARRAY[language], ARRAY[channel], ARRAY[vals]) m;
+    IF r.problem = 'vals' THEN
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give the placeholders'' values as an object: {"customer_name": "Dune GmbH", ...}.';
-    END IF;
-    SELECT pg_catalog.min(k) INTO bad
-      FROM pg_catalog.jsonb_object_keys(vals) k
-     WHERE NOT EXISTS (SELECT FROM arcollect.message_placeholder p WHERE p.placeholder = k);
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'unknown placeholder "%" in vals', bad
+    ELSIF r.problem = 'unknown_placeholder' THEN
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('The placeholders are: %s.',
                                   (SELECT pg_catalog.string_agg(p.placeholder, ', ') FROM arcollect.message_placeholder p)),
                   HINT = 'Name the placeholders as arcollect.message_placeholder lists them.';
-    END IF;
-    SELECT t.template_name, t.language, t.subject, t.body INTO tpl
-      FROM arcollect.message_template t
-     WHERE t.template_name = render_message.template_name AND t.channel = render_message.channel
-       AND t.language = arcollect.message_template_language(render_message.template_name,
-                                                            render_message.language, render_message.channel);
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no message template "%" for channel % in language %', template_name, channel,
-                        CASE WHEN language = 'en' THEN 'en'
-                             WHEN pg_catalog.split_part(language, '-', 1) IN (language, 'en') THEN language || ' or en'
-                             ELSE language || ', ' || pg_catalog.split_part(language, '-', 1) || ' or en' END
+    ELSIF r.problem = 'template' THEN
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = coalesce((SELECT format('Template "%s" exists for: %s.', render_message.template_name,
                                                    pg_catalog.string_agg(t.language || ' ' || t.channel, ', '
@@ -178,123 +269,202 @@ BEGIN
                                      HAVING pg_catalog.count(*) > 0),
                                     format('No template is named "%s".', template_name)),
                   HINT = 'Insert the template into arcollect.message_template, in en at least.';
-    END IF;
-    SELECT p.placeholder INTO bad
-      FROM (SELECT 1 AS field, s.part_no, s.placeholder FROM arcollect.message_parts(tpl.subject) s
-            UNION ALL
-            SELECT 2, b.part_no, b.placeholder FROM arcollect.message_parts(tpl.body) b) p
-     WHERE p.placeholder IS NOT NULL AND vals ->> p.placeholder IS NULL
-     ORDER BY p.field, p.part_no
-     LIMIT 1;
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'no value for placeholder "{{%}}" of message template "%" (%, %)',
-                        bad, tpl.template_name, tpl.language, channel
+    ELSIF r.problem = 'missing_value' THEN
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A message is never sent with a placeholder left empty.',
-                  HINT = format('Give "%s" in vals (arcollect.message_placeholder says what it is).', bad);
+                  HINT = format('Give "%s" in vals (arcollect.message_placeholder says what it is).', r.problem_value);
     END IF;
-    RETURN QUERY
-    SELECT (SELECT pg_catalog.string_agg(s.literal || coalesce(vals ->> s.placeholder, ''), '' ORDER BY s.part_no)
-              FROM arcollect.message_parts(tpl.subject) s),
-           (SELECT pg_catalog.string_agg(b.literal || coalesce(vals ->> b.placeholder, ''), '' ORDER BY b.part_no)
-              FROM arcollect.message_parts(tpl.body) b);
+    RETURN QUERY SELECT r.subject, r.body;
 END
 $fn$;
 
 COMMENT ON FUNCTION arcollect.render_message(text, text, text, jsonb) IS
 'The subject and body of message template template_name for channel, in language (else its primary subtag, else en), with each {{placeholder}} replaced by its value in vals, a JSON object (text as given). A value missing for a placeholder the template uses, a key that is no placeholder, or no such template is an error (SQLSTATE 22023). The subject is NULL for call, sms and meeting.';
 
--- The message of a touchpoint the dunning ladder planned: its step's
--- template, in its customer's language, on its channel, with the values
--- of the touchpoint as recorded: the invoices it listed at the open
--- amounts they had then, the late-fee claims made with it, its owner
+-- The messages of touchpoints, from the values they state
+-- (arcollect.touchpoint_message): the template, in the customer's
+-- language, on the channel, with the invoices listed (at the open amounts
+-- given), the late fees claimed, the collector named and the date.  The
+-- amounts are written in the template's language (arcollect.format_money),
+-- dates as YYYY-MM-DD.  Values that are NULL (no owner) are left out, so
+-- that a template using them is refused, not sent with a gap.  As
+-- arcollect.render_messages, which renders them, one row per touchpoint
+-- (request_no: its position), a problem instead of an error, and the
+-- values the message was rendered with (vals).
+CREATE OR REPLACE FUNCTION arcollect.touchpoint_messages(touchpoints arcollect.touchpoint_message[])
+RETURNS TABLE (request_no integer, subject text, body text, error text, problem text, problem_value text,
+               vals jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $fn$
+BEGIN
+    RETURN QUERY
+    WITH tp AS MATERIALIZED (
+        SELECT x.ordinality::integer AS n, x.*
+          FROM unnest(touchpoints) WITH ORDINALITY x),
+    -- the language the amounts are written in: the template's, once per template asked for
+    keys AS MATERIALIZED (
+        SELECT k.template_name, k.language, k.channel,
+               coalesce(arcollect.message_template_language(k.template_name, k.language, k.channel), k.language) AS lang
+          FROM (SELECT DISTINCT t.template_name, t.language, t.channel FROM tp t) k),
+    v AS MATERIALIZED (
+        SELECT t.n, t.template_name, t.language, t.channel, x.vals
+          FROM tp t
+          LEFT JOIN keys k ON k.template_name IS NOT DISTINCT FROM t.template_name
+                          AND k.language IS NOT DISTINCT FROM t.language AND k.channel IS NOT DISTINCT FROM t.channel
+         CROSS JOIN LATERAL (
+              SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                         'customer_name', coalesce(t.customer_name, t.customer_id),
+                         'customer_id', t.customer_id,
+                         'owner', t.owner,
+                         'currency', t.currency,
+                         'total_due', arcollect.format_money(coalesce(pg_catalog.sum(l.open_amount), 0), t.currency, k.lang),
+                         'total_overdue', arcollect.format_money(coalesce(pg_catalog.sum(l.open_amount)
+                                                                              FILTER (WHERE l.due_on < t.message_date), 0),
+                                                                 t.currency, k.lang),
+                         'oldest_days_overdue', coalesce(pg_catalog.max(t.message_date - l.due_on)
+                                                             FILTER (WHERE l.due_on < t.message_date), 0),
+                         'earliest_due_date', pg_catalog.to_char(pg_catalog.min(l.due_on), 'YYYY-MM-DD'),
+                         'invoice_list', pg_catalog.string_agg(
+                                             format('%s | %s | %s %s', l.invoice_key,
+                                                    coalesce(pg_catalog.to_char(l.due_on, 'YYYY-MM-DD'), '?'),
+                                                    arcollect.format_money(l.open_amount, t.currency, k.lang), t.currency),
+                                             E'\n' ORDER BY l.due_on, l.invoice_key COLLATE "C"),
+                         'fee_amount', arcollect.format_money(coalesce(t.compensation, 0), t.currency, k.lang),
+                         'interest_amount', arcollect.format_money(coalesce(t.interest, 0), t.currency, k.lang),
+                         'message_date', pg_catalog.to_char(t.message_date, 'YYYY-MM-DD'))) AS vals
+                FROM pg_catalog.jsonb_to_recordset(coalesce(t.invoices, '[]')) l(invoice_key text, open_amount numeric,
+                                                                                  due_on date)) x)
+    SELECT m.request_no, m.subject, m.body, m.error, m.problem, m.problem_value, v.vals
+      FROM arcollect.render_messages(ARRAY(SELECT v.template_name FROM v ORDER BY v.n),
+                                     ARRAY(SELECT v.language FROM v ORDER BY v.n),
+                                     ARRAY(SELECT v.channel FROM v ORDER BY v.n),
+                                     ARRAY(SELECT v.vals FROM v ORDER BY v.n)) m
+      JOIN v ON v.n = m.request_no
+     ORDER BY m.request_no;
+END
+$fn$;
+
+COMMENT ON FUNCTION arcollect.touchpoint_messages(arcollect.touchpoint_message[]) IS
+'The messages of touchpoints from the values they state (arcollect.touchpoint_message), rendered by arcollect.render_messages: one row per touchpoint given (request_no, its position) with its subject and body, or why it cannot be rendered (error, problem, problem_value), and the values filled in (vals).';
+
+-- The messages of touchpoints the dunning ladder planned: each one's
+-- step's template, in its customer's language, on its channel, with the
+-- values of the touchpoint as recorded: the invoices it listed at the
+-- open amounts they had then, the late-fee claims made with it, its owner
 -- (else the customer's), and its date (done, else planned, else created)
--- in the customer's time zone.  The currency is the touchpoint's, else
--- the one of the invoices it lists.  Amounts are written in the
--- template's language (arcollect.format_money), dates as YYYY-MM-DD.
--- Values that are NULL (no owner anywhere) are left out, so that a
--- template using them is refused by render_message, not sent with a gap.
+-- in the customer's time zone.  The currency is the touchpoint's, else the
+-- one of the invoices it lists.  arcollect.render_touchpoints renders
+-- many (a problem instead of an error: touchpoint, no_step, currency, or
+-- one of arcollect.render_messages'); arcollect.render_touchpoint is it
+-- for one, and raises.
+CREATE OR REPLACE FUNCTION arcollect.render_touchpoints(touchpoint_ids bigint[])
+RETURNS TABLE (touchpoint_id bigint, subject text, body text, error text, problem text, template_name text,
+               language text, channel text, vals jsonb)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH tp AS MATERIALIZED (
+        SELECT x.n::integer AS n, x.id, t.touchpoint_id AS found, t.customer_id, t.channel, t.currency, t.owner,
+               t.policy_name, t.step_no, s.template_name, c.name, c.owner AS customer_owner,
+               coalesce(c.language, 'en') AS language,
+               (coalesce(t.done_at, t.planned_for, t.created_at) AT TIME ZONE coalesce(c.time_zone, 'UTC'))::date
+                   AS message_date
+          FROM unnest(touchpoint_ids) WITH ORDINALITY x(id, n)
+          LEFT JOIN arcollect.touchpoint t ON t.touchpoint_id = x.id
+          LEFT JOIN arcollect.policy_step s ON s.policy_name = t.policy_name AND s.step_no = t.step_no
+          -- (the condition on the view's customer_id reaches its invoices)
+          LEFT JOIN arcollect.customer c
+                 ON c.customer_id = t.customer_id
+                AND c.customer_id = ANY (ARRAY(SELECT u.customer_id FROM arcollect.touchpoint u
+                                                WHERE u.touchpoint_id = ANY (touchpoint_ids)))),
+    listed AS (
+        SELECT t.n, pg_catalog.min(i.currency) AS currency, pg_catalog.count(DISTINCT i.currency) AS currencies,
+               pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('invoice_key', ti.invoice_key,
+                                                                  'open_amount', ti.open_amount,
+                                                                  'due_on', i.due_on)) AS invoices
+          FROM tp t
+          JOIN arcollect.touchpoint_invoice ti ON ti.touchpoint_id = t.found
+          LEFT JOIN arcollect.invoice i ON i.attachment_id = ti.attachment_id AND i.invoice_key = ti.invoice_key
+         GROUP BY t.n),
+    w AS (
+        SELECT t.*, coalesce(t.currency, l.currency) AS cur, l.invoices,
+               CASE WHEN t.found IS NULL THEN 'touchpoint'
+                    WHEN t.template_name IS NULL THEN 'no_step'
+                    WHEN coalesce(t.currency, l.currency) IS NULL OR (t.currency IS NULL AND l.currencies > 1)
+                    THEN 'currency' END AS problem
+          FROM tp t LEFT JOIN listed l ON l.n = t.n),
+    ok AS (
+        SELECT w.*, pg_catalog.row_number() OVER (ORDER BY w.n)::integer AS m,
+               f.compensation, f.interest
+          FROM w
+         CROSS JOIN LATERAL (SELECT coalesce(pg_catalog.sum(f.compensation), 0) AS compensation,
+                                    coalesce(pg_catalog.sum(f.interest), 0) AS interest
+                               FROM arcollect.late_fee_claim f
+                              WHERE f.touchpoint_id = w.found AND f.currency = w.cur) f
+         WHERE w.problem IS NULL),
+    msg AS (
+        SELECT * FROM arcollect.touchpoint_messages(ARRAY(
+            SELECT ROW(o.customer_id, o.name, coalesce(o.owner, o.customer_owner), o.cur, o.language, o.channel,
+                       o.template_name, o.message_date, o.invoices, o.compensation, o.interest)::arcollect.touchpoint_message
+              FROM ok o ORDER BY o.m)))
+    SELECT w.id, m.subject, m.body,
+           CASE w.problem
+                WHEN 'touchpoint' THEN format('touchpoint %s does not exist', w.id)
+                WHEN 'no_step' THEN format('touchpoint %s has no policy step to take a message template from', w.id)
+                WHEN 'currency' THEN format('touchpoint %s is about no one currency', w.id)
+                ELSE m.error END,
+           coalesce(w.problem, m.problem), w.template_name, w.language, w.channel, m.vals
+      FROM w
+      LEFT JOIN ok o ON o.n = w.n
+      LEFT JOIN msg m ON m.request_no = o.m
+     ORDER BY w.n;
+$fn$;
+
+COMMENT ON FUNCTION arcollect.render_touchpoints(bigint[]) IS
+'arcollect.render_touchpoint for many touchpoints at once, in the order given: each one''s subject and body, or, when it cannot be rendered, why (error, the error render_touchpoint would raise; problem: touchpoint, no_step, currency, or one of arcollect.render_messages''), with the template, language, channel and values it was rendered from.';
+
 CREATE OR REPLACE FUNCTION arcollect.render_touchpoint(touchpoint_id bigint)
 RETURNS TABLE (subject text, body text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    r record;
     tp record;
-    listed record;
-    cur text;
-    lang text;
-    fees record;
 BEGIN
-    SELECT t.touchpoint_id, t.customer_id, t.channel, t.currency, t.owner, t.policy_name, t.step_no,
-           s.template_name, c.name, c.owner AS customer_owner, coalesce(c.language, 'en') AS language,
-           (coalesce(t.done_at, t.planned_for, t.created_at) AT TIME ZONE coalesce(c.time_zone, 'UTC'))::date
-               AS message_date
-      INTO tp
-      FROM arcollect.touchpoint t
-      LEFT JOIN arcollect.policy_step s ON s.policy_name = t.policy_name AND s.step_no = t.step_no
-      LEFT JOIN arcollect.customer c ON c.customer_id = t.customer_id
-     WHERE t.touchpoint_id = render_touchpoint.touchpoint_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'touchpoint % does not exist', touchpoint_id
+    SELECT * INTO r FROM arcollect.render_touchpoints(ARRAY[render_touchpoint.touchpoint_id]) x;
+    IF r.problem = 'touchpoint' THEN
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'See arcollect.touchpoints for the touchpoints.';
-    ELSIF tp.template_name IS NULL THEN
-        RAISE EXCEPTION 'touchpoint % has no policy step to take a message template from', touchpoint_id
+    ELSIF r.problem IN ('no_step', 'currency') THEN
+        SELECT t.policy_name, t.step_no,
+               (SELECT pg_catalog.count(DISTINCT i.currency)
+                  FROM arcollect.touchpoint_invoice ti
+                  JOIN arcollect.invoice i ON i.attachment_id = ti.attachment_id AND i.invoice_key = ti.invoice_key
+                 WHERE ti.touchpoint_id = t.touchpoint_id) AS currencies
+          INTO tp
+          FROM arcollect.touchpoint t WHERE t.touchpoint_id = render_touchpoint.touchpoint_id;
+        IF r.problem = 'no_step' THEN
+            RAISE EXCEPTION '%', r.error
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = CASE WHEN tp.policy_name IS NULL THEN 'It was not planned by an escalation policy.'
+                                    ELSE format('Step %s of policy "%s" does not exist (any more).', tp.step_no, tp.policy_name) END,
+                      HINT = 'Render a template by name with arcollect.render_message.';
+        END IF;
+        RAISE EXCEPTION '%', r.error
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = CASE WHEN tp.policy_name IS NULL THEN 'It was not planned by an escalation policy.'
-                                ELSE format('Step %s of policy "%s" does not exist (any more).', tp.step_no, tp.policy_name) END,
-                  HINT = 'Render a template by name with arcollect.render_message.';
-    END IF;
-
-    SELECT pg_catalog.min(i.currency) AS currency, pg_catalog.count(DISTINCT i.currency) AS currencies
-      INTO listed
-      FROM arcollect.touchpoint_invoice ti
-      JOIN arcollect.invoice i ON i.attachment_id = ti.attachment_id AND i.invoice_key = ti.invoice_key
-     WHERE ti.touchpoint_id = tp.touchpoint_id;
-    cur := coalesce(tp.currency, listed.currency);
-    IF cur IS NULL OR (tp.currency IS NULL AND listed.currencies > 1) THEN
-        RAISE EXCEPTION 'touchpoint % is about no one currency', touchpoint_id
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It names no currency and lists invoices in %s currencies.', listed.currencies),
+                  DETAIL = format('It names no currency and lists invoices in %s currencies.', tp.currencies),
                   HINT = 'Set the touchpoint''s currency, or list invoices of one currency.';
+    ELSIF r.problem IS NOT NULL THEN
+        -- the message's own error, as arcollect.render_message raises it
+        PERFORM arcollect.render_message(r.template_name, r.language, r.channel, r.vals);
     END IF;
-    lang := coalesce(arcollect.message_template_language(tp.template_name, tp.language, tp.channel), tp.language);
-
-    SELECT coalesce(pg_catalog.sum(f.compensation), 0) AS compensation,
-           coalesce(pg_catalog.sum(f.interest), 0) AS interest
-      INTO fees
-      FROM arcollect.late_fee_claim f
-     WHERE f.touchpoint_id = tp.touchpoint_id AND f.currency = cur;
-
-    RETURN QUERY
-    SELECT m.subject, m.body
-      FROM (SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                'customer_name', coalesce(tp.name, tp.customer_id),
-                'customer_id', tp.customer_id,
-                'owner', coalesce(tp.owner, tp.customer_owner),
-                'currency', cur,
-                'total_due', arcollect.format_money(coalesce(pg_catalog.sum(l.open_amount), 0), cur, lang),
-                'total_overdue', arcollect.format_money(coalesce(pg_catalog.sum(l.open_amount)
-                                                                     FILTER (WHERE l.due_on < tp.message_date), 0),
-                                                        cur, lang),
-                'oldest_days_overdue', coalesce(pg_catalog.max(tp.message_date - l.due_on)
-                                                    FILTER (WHERE l.due_on < tp.message_date), 0),
-                'earliest_due_date', pg_catalog.to_char(pg_catalog.min(l.due_on), 'YYYY-MM-DD'),
-                'invoice_list', pg_catalog.string_agg(
-                                    format('%s | %s | %s %s', l.invoice_key,
-                                           coalesce(pg_catalog.to_char(l.due_on, 'YYYY-MM-DD'), '?'),
-                                           arcollect.format_money(l.open_amount, cur, lang), cur),
-                                    E'\n' ORDER BY l.due_on, l.invoice_key),
-                'fee_amount', arcollect.format_money(fees.compensation, cur, lang),
-                'interest_amount', arcollect.format_money(fees.interest, cur, lang),
-                'message_date', pg_catalog.to_char(tp.message_date, 'YYYY-MM-DD'))) AS vals
-              FROM (SELECT ti.invoice_key, ti.open_amount, i.due_on
-                      FROM arcollect.touchpoint_invoice ti
-                      LEFT JOIN arcollect.invoice i
-                        ON i.attachment_id = ti.attachment_id AND i.invoice_key = ti.invoice_key
-                     WHERE ti.touchpoint_id = tp.touchpoint_id) l) v,
-           arcollect.render_message(tp.template_name, tp.language, tp.channel, v.vals) m;
+    RETURN QUERY SELECT r.subject, r.body;
 END
 $fn$;
 

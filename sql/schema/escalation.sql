@@ -133,11 +133,44 @@ COMMENT ON COLUMN arcollect.escalation_step.touchpoint_id IS 'The touchpoint of 
 COMMENT ON COLUMN arcollect.escalation_step.taken_on IS 'The as_of date of the run that took the step.';
 COMMENT ON COLUMN arcollect.escalation_step.render_error IS 'Why the message of the step''s planned touchpoint could not be rendered (the error of arcollect.render_touchpoint), NULL when it was; arcollect.render_escalation_message tries again.';
 
+-- What the last complete run saw, so that a run of the same day over
+-- inputs that did not change since decides that there is nothing to do
+-- without computing every stage (arcollect.run_escalations).  Its inputs
+-- are the rows of the extension's tables (arcollect.escalation_input_state):
+-- how many there are, and whether any was written after the run's preview
+-- by a transaction other than the run's own.  One row, the last run's;
+-- its rows never dumped (the transaction ids it keeps mean nothing in
+-- another cluster: a restored database has none, and its first run
+-- computes).
+CREATE TABLE arcollect.escalation_inputs (
+    run_id       bigint PRIMARY KEY,
+    as_of        date NOT NULL,
+    run_by       name NOT NULL,
+    version      text NOT NULL,
+    seen_before  xid8 NOT NULL,
+    own_xids     xid[] NOT NULL,
+    row_counts   jsonb NOT NULL,
+    recorded_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+) USING heap;
+
+COMMENT ON TABLE arcollect.escalation_inputs IS
+'What the last complete escalation run saw: its date, its role, the extension''s version, and the rows of the tables it reads as it left them. A later run for the same date, by the same role, finding them unchanged (arcollect.escalation_input_state) has nothing to do and computes nothing. A cache: emptying it only makes the next run compute.';
+COMMENT ON COLUMN arcollect.escalation_inputs.run_id IS 'The run (arcollect.escalation_run).';
+COMMENT ON COLUMN arcollect.escalation_inputs.as_of IS 'The date it ran for.';
+COMMENT ON COLUMN arcollect.escalation_inputs.run_by IS 'The role it ran as (row-level security may show another role other rows).';
+COMMENT ON COLUMN arcollect.escalation_inputs.version IS 'The extension''s version then.';
+COMMENT ON COLUMN arcollect.escalation_inputs.seen_before IS 'The oldest transaction still running when the run computed what to write: rows written by it or a later one, but the run''s own, are new to the run.';
+COMMENT ON COLUMN arcollect.escalation_inputs.own_xids IS 'The run''s own transactions (its batches), whose rows it wrote knowingly.';
+COMMENT ON COLUMN arcollect.escalation_inputs.row_counts IS 'Per table read, its rows and how many of them were new to the run (none, or the run is not recorded), when the run ended.';
+COMMENT ON COLUMN arcollect.escalation_inputs.recorded_at IS 'When the run recorded it.';
+
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_run', '');
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_run_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation', '');
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_escalation_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_step', '');
+-- registered, but with none of its rows (see above)
+SELECT pg_catalog.pg_extension_config_dump('arcollect.escalation_inputs', 'WHERE false');
 
 -- What a run would write, one row per change: the rows
 -- arcollect.preview_escalations returns and

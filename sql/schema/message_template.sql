@@ -351,3 +351,27 @@ Mit freundlichen Grüßen
 -- Seeded templates are made by every install, so they are not dumped (a
 -- restore would make them twice); edited and users' templates are.
 SELECT pg_catalog.pg_extension_config_dump('arcollect.message_template', 'WHERE NOT seeded');
+
+-- One message of a touchpoint to render, with the values it states
+-- (arcollect.touchpoint_messages): a touchpoint stored
+-- (arcollect.render_touchpoints reads them from it) or one the escalation
+-- run is about to write, rendered before it is written.
+CREATE TYPE arcollect.touchpoint_message AS (
+    customer_id    text,
+    customer_name  text,
+    -- the collector the message names: the touchpoint's, else the customer's
+    owner          text,
+    currency       text,
+    -- the customer's language
+    language       text,
+    channel        text,
+    template_name  text,
+    message_date   date,
+    -- the invoices listed: [{"invoice_key": ..., "open_amount": ..., "due_on": ...}]
+    invoices       jsonb,
+    compensation   numeric,
+    interest       numeric
+);
+
+COMMENT ON TYPE arcollect.touchpoint_message IS
+'A touchpoint''s message to render with arcollect.touchpoint_messages: the customer, the collector named, the currency, language, channel and template, the date, the invoices listed (a JSON array of objects with invoice_key, open_amount and due_on) and the late fees claimed with it.';
