@@ -68,6 +68,26 @@ $fn$;
 COMMENT ON FUNCTION arcollect.local_instant(timestamp, text) IS
 'The first instant at which a clock in time_zone shows local_time or later: the instant it shows local_time; the first of two when a change back to standard time shows it twice; the moment of the change when a change to summer time skips it.';
 
+-- Whether the customer's own settings forbid contacting it on channel:
+-- 'do_not_contact' (every channel), 'opt_out' (the channel is in
+-- opt_out_channels), NULL when they allow it.  The customer's consent,
+-- which unlike the caps, the window and the pause (arcollect.contact_decision,
+-- asked when a touchpoint is planned) the customer can withdraw after a
+-- touchpoint was planned; the reasons are the ones contact_decision gives
+-- for a skipped touchpoint.  Inlinable SQL (no SET clause).
+CREATE OR REPLACE FUNCTION arcollect.contact_refusal(do_not_contact boolean, opt_out_channels text[],
+                                                     channel text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN contact_refusal.do_not_contact THEN 'do_not_contact'
+                WHEN contact_refusal.channel = ANY (contact_refusal.opt_out_channels) THEN 'opt_out'
+           END;
+END;
+
+COMMENT ON FUNCTION arcollect.contact_refusal(boolean, text[], text) IS
+'Whether a customer''s settings (arcollect.customer.do_not_contact, opt_out_channels) forbid contacting it on channel: do_not_contact, opt_out, or NULL when they allow it. arcollect.contact_decisions asks it when a touchpoint is planned; arcollect.outbox and arcollect.skip_refused_touchpoints ask it again of touchpoints planned before the settings changed.';
+
 -- Whether and when a touchpoint on channel may be made for a customer,
 -- wanted at a given instant: the one rule, read from
 -- arcollect.contact_rule and the customer's settings (arcollect.customer):
@@ -133,8 +153,7 @@ DECLARE
     bad text;
     missing integer;
     zones text[];
-    no_contact boolean[];
-    opted_out boolean[];
+    refusals text[];
 BEGIN
     IF pg_catalog.cardinality(customer_ids) IS DISTINCT FROM pg_catalog.cardinality(channels)
        OR pg_catalog.cardinality(customer_ids) IS DISTINCT FROM pg_catalog.cardinality(wanted) THEN
@@ -163,17 +182,19 @@ BEGIN
     -- invoices; for many, a hash join with all customers (the condition
     -- would be an array searched for each invoice)
     IF pg_catalog.cardinality(customer_ids) <= 1000 THEN
-        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
-               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n),
+               pg_catalog.array_agg(arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, r.channel)
+                                    ORDER BY r.n),
                pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
-          INTO zones, no_contact, opted_out, missing
+          INTO zones, refusals, missing
           FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
           LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id AND c.customer_id = ANY (customer_ids);
     ELSE
-        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n), pg_catalog.array_agg(c.do_not_contact ORDER BY r.n),
-               pg_catalog.array_agg(r.channel = ANY (c.opt_out_channels) ORDER BY r.n),
+        SELECT pg_catalog.array_agg(c.time_zone ORDER BY r.n),
+               pg_catalog.array_agg(arcollect.contact_refusal(c.do_not_contact, c.opt_out_channels, r.channel)
+                                    ORDER BY r.n),
                pg_catalog.min(r.n) FILTER (WHERE c.customer_id IS NULL)
-          INTO zones, no_contact, opted_out, missing
+          INTO zones, refusals, missing
           FROM unnest(customer_ids, channels) WITH ORDINALITY r(customer_id, channel, n)
           LEFT JOIN arcollect.customer c ON c.customer_id = r.customer_id;
     END IF;
@@ -186,14 +207,14 @@ BEGIN
 
     RETURN QUERY
     WITH req AS MATERIALIZED (
-        SELECT r.n::integer AS n, r.customer_id, r.channel, r.wanted, r.zone, r.no_contact, r.opted_out,
+        SELECT r.n::integer AS n, r.customer_id, r.channel, r.wanted, r.zone, r.refusal,
                touchpoint_ids[r.n] AS asked_about,
                k.max_attempts, k.per_days, k.window_start, k.window_end, k.pause_after_reached_days AS pause,
                (r.wanted AT TIME ZONE r.zone)::date AS first_day
-          FROM unnest(customer_ids, channels, wanted, zones, no_contact, opted_out)
-               WITH ORDINALITY r(customer_id, channel, wanted, zone, no_contact, opted_out, n)
+          FROM unnest(customer_ids, channels, wanted, zones, refusals)
+               WITH ORDINALITY r(customer_id, channel, wanted, zone, refusal, n)
           JOIN arcollect.contact_rule k ON k.channel = r.channel),
-    open AS (SELECT * FROM req q WHERE NOT q.no_contact AND NOT q.opted_out),
+    open AS (SELECT * FROM req q WHERE q.refusal IS NULL),
     -- the customer's touchpoints on the channel by local day, on the days
     -- a cap or a pause reaches from the days that may be tried
     hist AS (
@@ -258,10 +279,10 @@ BEGIN
           FROM tried t
          GROUP BY t.n)
     SELECT q.n,
-           CASE WHEN q.no_contact OR q.opted_out OR c.day IS NULL THEN 'skipped'
+           CASE WHEN q.refusal IS NOT NULL OR c.day IS NULL THEN 'skipped'
                 WHEN c.chosen = q.wanted THEN 'ok' ELSE 'deferred' END,
-           CASE WHEN NOT (q.no_contact OR q.opted_out) THEN c.chosen END,
-           CASE WHEN q.no_contact THEN 'do_not_contact' WHEN q.opted_out THEN 'opt_out'
+           CASE WHEN q.refusal IS NULL THEN c.chosen END,
+           CASE WHEN q.refusal IS NOT NULL THEN q.refusal
                 WHEN c.day IS NULL THEN c.why_not_last
                 WHEN c.chosen <> q.wanted THEN c.why_not_wanted END
       FROM req q
